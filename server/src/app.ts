@@ -1,0 +1,183 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import { Server } from 'socket.io';
+import { createChatService, type ChatService } from './chat/chatService';
+import { createToolRunner } from './assistant/tools';
+import { loadSystemPrompt } from './assistant/systemPrompt';
+import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
+import type { LoadedConfig } from './config/loadConfig';
+import { createConversationRepository } from './db/conversationRepository';
+import { openDatabase, type Database } from './db/database';
+import { createProductRepository, type ProductRepository } from './db/productRepository';
+import { errorMiddleware } from './http/errorMiddleware';
+import { isAllowedOrigin } from './http/origin';
+import { createApiRouter } from './http/routes';
+import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
+import { createModelHealth } from './llm/modelHealth';
+import { OllamaGateway } from './llm/ollamaClient';
+import { createLogger, type Logger } from './logger';
+import { conversationRoom, registerChatHandlers, type ShopperServer } from './sockets/chat.handlers';
+
+/** Socket payloads above this are refused by Socket.IO before any handler runs. */
+export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
+
+export interface AppDeps {
+  /** The config in force; a function so a later hot reload swaps it without rewiring. */
+  config: () => LoadedConfig;
+  logger?: Logger;
+  /** Built client to serve, or null to serve the API only. Defaults to client/dist when it exists. */
+  clientDist?: string | null;
+}
+
+export interface App {
+  httpServer: http.Server;
+  io: ShopperServer;
+  db: Database;
+  products: ProductRepository;
+  chat: ChatService;
+  logger: Logger;
+  /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops answers (committing their partial text), closes sockets, the server and the database. */
+  close(): Promise<void>;
+}
+
+const defaultClientDist = path.resolve(import.meta.dirname, '../../client/dist');
+
+/** The one place where the server's parts are wired together. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const initial = deps.config();
+  const logger = deps.logger ?? createLogger(initial.config.log.level);
+  const db = await openDatabase(path.join(initial.dataDir, 'aisle.sqlite'));
+  const products = createProductRepository(db);
+  const conversations = createConversationRepository(db);
+
+  const interrupted = await conversations.failInterruptedAnswers('The server restarted while this answer was being written.');
+  if (interrupted > 0) logger.warn({ count: interrupted }, 'marked answers interrupted by a restart as failed');
+  if (initial.config.catalogue.loadDemoWhenEmpty) {
+    const demo = await loadDemoCatalogueIfEmpty(products);
+    if (demo.loaded) logger.info({ summary: demo.summary }, 'loaded the demo catalogue');
+  }
+
+  let gateway = new OllamaGateway(initial.config.ollama.host);
+  const currentGateway = () => {
+    const host = deps.config().config.ollama.host;
+    if (gateway.host !== host) gateway = new OllamaGateway(host);
+    return gateway;
+  };
+  const configDir = initial.file ? path.dirname(initial.file) : process.cwd();
+  const systemPrompt = loadSystemPrompt(initial.config.chat.systemPromptFile, configDir);
+  const health = createModelHealth({ gateway: currentGateway, model: () => deps.config().config.chat.model, productCount: () => products.count() });
+
+  const app = express();
+  app.set('trust proxy', initial.config.server.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', ...initial.config.server.imageOrigins.map((o) => new URL(o).origin)],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use(express.json({ limit: '64kb' }));
+  app.use('/api', createApiRouter({ products, conversations, health }));
+
+  const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
+  if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {
+    app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
+    // Client-side routes (/, /agent, …) all get the app shell.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(clientDist, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('Aisle API is running. Build the client with "pnpm build" to get the chat page.');
+    });
+  }
+  app.use(errorMiddleware(logger));
+
+  const httpServer = http.createServer(app);
+  const io: ShopperServer = new Server(httpServer, {
+    maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
+    // perMessageDeflate costs several times more memory per socket; deltas are small anyway.
+    perMessageDeflate: false,
+    serveClient: false,
+    // WebSocket is not subject to CORS: check the Origin of every handshake ourselves.
+    allowRequest: (req, callback) => {
+      callback(null, isAllowedOrigin(req.headers.origin, req.headers.host, deps.config().config.server.allowedOrigins));
+    },
+  });
+
+  io.use((socket, next) => {
+    const token = tokenFromCookieHeader(socket.handshake.headers.cookie);
+    if (!token) return next(new Error('no-session'));
+    const hash = hashToken(token);
+    conversations.touchSession(hash).then(
+      (exists) => {
+        if (!exists) return next(new Error('no-session'));
+        socket.data.sessionHash = hash;
+        next();
+      },
+      (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
+    );
+  });
+
+  const tools = createToolRunner(products, (query, filters, count, origin) => {
+    void conversations.logSearch({ conversationId: null, source: origin === 'prefetch' ? 'prefetch' : 'tool', query, filters, resultCount: count }).catch(() => undefined);
+  });
+  const chat = createChatService({
+    conversations,
+    products,
+    tools,
+    gateway: currentGateway,
+    config: deps.config,
+    systemPrompt: () => systemPrompt,
+    broadcast: (conversationId, event, ...args) => {
+      io.to(conversationRoom(conversationId)).emit(event, ...args);
+    },
+    logger,
+  });
+
+  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));
+
+  return {
+    httpServer,
+    io,
+    db,
+    products,
+    chat,
+    logger,
+    listen(port = initial.config.server.port, host = initial.config.server.host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address();
+          const bound = typeof address === 'object' && address ? address.port : port;
+          resolve(`http://${host.includes(':') ? `[${host}]` : host}:${bound}`);
+        });
+      });
+    },
+    async close() {
+      await chat.shutdown();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { categoryOf, parseAvailability, parseMerchantRow, parsePrice } from './merchantFeed';
+
+describe('parsePrice', () => {
+  it('reads Merchant prices into exact minor units', () => {
+    expect(parsePrice('19.99 USD')).toEqual({ amountMinor: 1999, currency: 'USD' });
+    expect(parsePrice('0.29 USD')).toEqual({ amountMinor: 29, currency: 'USD' });
+    expect(parsePrice('1,299.90 EUR')).toEqual({ amountMinor: 129990, currency: 'EUR' });
+  });
+
+  it('accepts the currency first, whole amounts, one decimal and lower-case codes', () => {
+    expect(parsePrice('USD 15.00')).toEqual({ amountMinor: 1500, currency: 'USD' });
+    expect(parsePrice('15 USD')).toEqual({ amountMinor: 1500, currency: 'USD' });
+    expect(parsePrice('15.5 gbp')).toEqual({ amountMinor: 1550, currency: 'GBP' });
+    expect(parsePrice({ value: '42.10', currency: 'USD' })).toEqual({ amountMinor: 4210, currency: 'USD' });
+  });
+
+  it('explains what is wrong with text that is not a price', () => {
+    expect(parsePrice('abc')).toEqual({ error: 'is not a price like "15.00 USD"' });
+    expect(parsePrice('19.999 USD')).toEqual({ error: 'has more than two decimals' });
+    expect(parsePrice('19.99')).toEqual({ error: 'has no currency; write it like "19.99 USD"' });
+    expect(parsePrice(19.99)).toEqual({ error: 'has no currency; write it like "19.99 USD"' });
+    expect(parsePrice('15,00 EUR')).toEqual({ error: 'is not a price like "15.00 USD"' });
+  });
+});
+
+describe('parseAvailability', () => {
+  it('accepts Merchant values and the spellings feeds use', () => {
+    expect(parseAvailability('in_stock')).toBe('in_stock');
+    expect(parseAvailability('in stock')).toBe('in_stock');
+    expect(parseAvailability('Out of Stock')).toBe('out_of_stock');
+    expect(parseAvailability('pre-order')).toBe('preorder');
+    expect(parseAvailability('backorder')).toBe('backorder');
+    expect(parseAvailability('maybe')).toBeNull();
+  });
+});
+
+describe('categoryOf', () => {
+  it('takes the first product_type segment, else a named google_product_category', () => {
+    expect(categoryOf('Shoes > Trail running shoes', 'Apparel & Accessories > Shoes')).toBe('Shoes');
+    expect(categoryOf(null, 'Apparel & Accessories > Shoes')).toBe('Apparel & Accessories');
+    expect(categoryOf(null, '187')).toBeNull();
+    expect(categoryOf(null, null)).toBeNull();
+  });
+});
+
+describe('parseMerchantRow', () => {
+  const valid = {
+    id: 'TRL-1042-44-BLK',
+    title: 'Vantor Scree 3 Waterproof Trail Shoe',
+    description: 'Grippy.',
+    price: '119.99 USD',
+    sale_price: '99.99 USD',
+    availability: 'in stock',
+    brand: 'Vantor',
+    condition: 'new',
+    product_type: 'Shoes > Trail running shoes',
+    item_group_id: 'TRL-1042',
+    color: 'Black',
+    size: '44',
+    rating: '4.6',
+    review_count: '128',
+    quantity: '7',
+  };
+
+  it('maps a valid row to the stored record', () => {
+    const result = parseMerchantRow(valid);
+    expect(result).toEqual({
+      ok: true,
+      record: expect.objectContaining({
+        id: 'TRL-1042-44-BLK',
+        priceMinor: 11999,
+        salePriceMinor: 9999,
+        currency: 'USD',
+        availability: 'in_stock',
+        category: 'Shoes',
+        itemGroupId: 'TRL-1042',
+        size: '44',
+        rating: 4.6,
+        reviewCount: 128,
+        stockQuantity: 7,
+        link: null,
+      }),
+    });
+  });
+
+  it('reads headers in any case and with the g: prefix', () => {
+    const result = parseMerchantRow({ 'G:ID': 'a1', 'g:Title': 'Mug', PRICE: '9.00 USD', 'g:availability': 'in_stock', 'Item Group ID': 'grp' });
+    expect(result.ok && result.record).toMatchObject({ id: 'a1', title: 'Mug', priceMinor: 900, itemGroupId: 'grp' });
+  });
+
+  it('reports every problem in a row', () => {
+    const result = parseMerchantRow({ title: 'Mug', price: 'abc', availability: 'maybe', rating: '7' });
+    expect(result).toEqual({
+      ok: false,
+      reasons: [
+        'missing id',
+        'price "abc" is not a price like "15.00 USD"',
+        'availability "maybe" is not one of in_stock, out_of_stock, preorder, backorder',
+        'rating "7" is not a number from 0 to 5',
+      ],
+    });
+  });
+
+  it('rejects a sale price above the price or in another currency', () => {
+    expect(parseMerchantRow({ ...valid, sale_price: '130.00 USD' })).toEqual({ ok: false, reasons: ['sale_price is higher than price'] });
+    expect(parseMerchantRow({ ...valid, sale_price: '90.00 EUR' })).toEqual({
+      ok: false,
+      reasons: ['sale_price is in EUR but price is in USD'],
+    });
+  });
+
+  it('infers availability from quantity when a feed only has stock counts', () => {
+    const { availability: _a, ...noAvailability } = valid;
+    const inStock = parseMerchantRow({ ...noAvailability, quantity: '3' });
+    const soldOut = parseMerchantRow({ ...noAvailability, quantity: '0' });
+    expect(inStock.ok && inStock.record.availability).toBe('in_stock');
+    expect(soldOut.ok && soldOut.record.availability).toBe('out_of_stock');
+    expect(parseMerchantRow({ ...noAvailability, quantity: '' })).toEqual({ ok: false, reasons: ['missing availability'] });
+  });
+
+  it('enforces Merchant length limits', () => {
+    expect(parseMerchantRow({ ...valid, title: 'x'.repeat(151) })).toEqual({
+      ok: false,
+      reasons: ['title is 151 characters long; the limit is 150'],
+    });
+  });
+});

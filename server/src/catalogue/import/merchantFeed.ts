@@ -1,0 +1,307 @@
+import { z } from 'zod';
+import type { Availability } from '@aisle/shared';
+import { productRecordSchema, type ProductRecord } from '../productRecord';
+
+/**
+ * Google Merchant Center attributes Aisle reads (plus its extensions rating, review_count, quantity).
+ * Anything else in a feed (shipping, custom_label_0, ...) is ignored and listed in the import summary.
+ */
+export const MERCHANT_ATTRIBUTES = [
+  'id',
+  'title',
+  'description',
+  'link',
+  'image_link',
+  'price',
+  'sale_price',
+  'availability',
+  'brand',
+  'gtin',
+  'mpn',
+  'condition',
+  'product_type',
+  'google_product_category',
+  'item_group_id',
+  'color',
+  'size',
+  'gender',
+  'age_group',
+  'material',
+  'rating',
+  'review_count',
+  'quantity',
+] as const;
+export type MerchantAttribute = (typeof MERCHANT_ATTRIBUTES)[number];
+
+const KNOWN = new Set<string>(MERCHANT_ATTRIBUTES);
+
+/**
+ * Normalises a feed column or JSON key: case-insensitive, an optional `g:` namespace prefix (XML-derived
+ * feeds), and spaces or hyphens instead of underscores (spreadsheet exports write "item group id").
+ */
+export function normaliseAttributeName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/^g:/, '')
+    .replace(/[\s-]+/g, '_');
+}
+
+/** True when the (normalised) name is an attribute Aisle reads. */
+export function isKnownAttribute(name: string): name is MerchantAttribute {
+  return KNOWN.has(name);
+}
+
+/** A parsed amount: minor units and currency. */
+export interface ParsedPrice {
+  amountMinor: number;
+  currency: string;
+}
+
+// Merchant writes "15.00 USD"; shops also export "USD 15.00" and "15 USD". Thousands separators only in
+// their strict form ("1,299.00") so a European decimal comma ("15,00") is rejected rather than misread.
+const AMOUNT = String.raw`(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?`;
+const AMOUNT_THEN_CODE = new RegExp(`^${AMOUNT}\\s*([A-Za-z]{3})$`);
+const CODE_THEN_AMOUNT = new RegExp(`^([A-Za-z]{3})\\s*${AMOUNT}$`);
+
+/**
+ * Parses a Merchant price into minor units using string arithmetic, so "19.99" is exactly 1999.
+ * Returns a reason when the text is not a price.
+ */
+export function parsePrice(value: unknown): ParsedPrice | { error: string } {
+  // The Content API (and some JSON exports) give { value: "15.00", currency: "USD" }.
+  if (typeof value === 'object' && value !== null && 'value' in value && 'currency' in value) {
+    const { value: amount, currency } = value;
+    return parsePrice(`${String(amount)} ${String(currency)}`);
+  }
+  if (typeof value === 'number') return { error: `has no currency; write it like "${value.toFixed(2)} USD"` };
+  if (typeof value !== 'string') return { error: 'is not a price like "15.00 USD"' };
+  const text = value.trim();
+  let whole: string | undefined;
+  let fraction: string | undefined;
+  let code: string | undefined;
+  const after = AMOUNT_THEN_CODE.exec(text);
+  const before = after ? null : CODE_THEN_AMOUNT.exec(text);
+  if (after) [, whole, fraction, code] = after;
+  else if (before) [, code, whole, fraction] = before;
+  else if (/^\d+(?:\.\d+)?$/.test(text)) return { error: `has no currency; write it like "${text} USD"` };
+  else return { error: 'is not a price like "15.00 USD"' };
+  if (whole === undefined || code === undefined) return { error: 'is not a price like "15.00 USD"' };
+  const frac = fraction ?? '';
+  if (frac.length > 2) return { error: 'has more than two decimals' };
+  const amountMinor = Number(whole.replaceAll(',', '')) * 100 + Number(frac.padEnd(2, '0'));
+  if (!Number.isSafeInteger(amountMinor)) return { error: 'is too large' };
+  return { amountMinor, currency: code.toUpperCase() };
+}
+
+/** Accepts Merchant's values and the spellings feeds use for them ("in stock", "Out of Stock", "pre-order"). */
+export function parseAvailability(value: string): Availability | null {
+  const key = value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  switch (key) {
+    case 'in_stock':
+    case 'out_of_stock':
+    case 'backorder':
+    case 'preorder':
+      return key;
+    case 'pre_order':
+      return 'preorder';
+    case 'back_order':
+      return 'backorder';
+    default:
+      return null;
+  }
+}
+
+function parseCondition(value: string): ProductRecord['condition'] {
+  const c = value.toLowerCase();
+  return c === 'new' || c === 'refurbished' || c === 'used' ? c : null;
+}
+
+/** Top-level category shown to shoppers: first product_type segment, else google_product_category's. */
+export function categoryOf(productType: string | null, googleProductCategory: string | null): string | null {
+  const first = (path: string | null): string | null => {
+    const head = path?.split('>')[0]?.trim();
+    return head ? head : null;
+  };
+  const fromType = first(productType);
+  if (fromType) return fromType;
+  const fromGoogle = first(googleProductCategory);
+  // A numeric taxonomy id ("187") means nothing to a shopper.
+  return fromGoogle && !/^\d+$/.test(fromGoogle) ? fromGoogle : null;
+}
+
+/** Feed cells arrive as strings (CSV) or JSON values; blanks mean "not given". */
+const cell = z.unknown().transform((v) => {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t === '' ? undefined : t;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return v;
+});
+
+function quote(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return `"${s.length > 40 ? `${s.slice(0, 37)}...` : s}"`;
+}
+
+function text(name: string, opts: { required?: boolean; max?: number } = {}) {
+  return cell.transform((v, ctx): string | null => {
+    if (v === undefined) {
+      if (opts.required) ctx.addIssue({ code: 'custom', message: `missing ${name}` });
+      return null;
+    }
+    if (typeof v !== 'string') {
+      ctx.addIssue({ code: 'custom', message: `${name} ${quote(v)} should be text` });
+      return null;
+    }
+    if (opts.max !== undefined && v.length > opts.max) {
+      ctx.addIssue({ code: 'custom', message: `${name} is ${v.length} characters long; the limit is ${opts.max}` });
+    }
+    return v;
+  });
+}
+
+function count(name: string) {
+  return cell.transform((v, ctx): number | null => {
+    if (v === undefined) return null;
+    const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isSafeInteger(n)) {
+      ctx.addIssue({ code: 'custom', message: `${name} ${quote(v)} is not a whole number of 0 or more` });
+      return null;
+    }
+    return n;
+  });
+}
+
+function oneOf<T>(name: string, parse: (v: string) => T | null, allowed: string) {
+  return cell.transform((v, ctx): T | null => {
+    if (v === undefined) return null;
+    const parsed = typeof v === 'string' ? parse(v) : null;
+    if (parsed === null) ctx.addIssue({ code: 'custom', message: `${name} ${quote(v)} is not one of ${allowed}` });
+    return parsed;
+  });
+}
+
+function price(name: string, required: boolean) {
+  return z.unknown().transform((raw, ctx): ParsedPrice | null => {
+    const blank = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
+    if (blank) {
+      if (required) ctx.addIssue({ code: 'custom', message: `missing ${name}` });
+      return null;
+    }
+    const parsed = parsePrice(raw);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: `${name} ${quote(raw)} ${parsed.error}` });
+      return null;
+    }
+    return parsed;
+  });
+}
+
+/** One feed row, keyed by normalised attribute names, validated and mapped to Aisle's record. */
+const merchantRowSchema = z
+  .object({
+    id: text('id', { required: true, max: 50 }),
+    title: text('title', { required: true, max: 150 }),
+    description: text('description', { max: 5000 }),
+    link: text('link'),
+    image_link: text('image_link'),
+    price: price('price', true),
+    sale_price: price('sale_price', false),
+    availability: oneOf('availability', parseAvailability, 'in_stock, out_of_stock, preorder, backorder'),
+    brand: text('brand', { max: 200 }),
+    gtin: text('gtin', { max: 50 }),
+    mpn: text('mpn', { max: 70 }),
+    condition: oneOf('condition', parseCondition, 'new, refurbished, used'),
+    product_type: text('product_type', { max: 750 }),
+    google_product_category: text('google_product_category'),
+    item_group_id: text('item_group_id', { max: 50 }),
+    color: text('color', { max: 100 }),
+    size: text('size', { max: 100 }),
+    gender: text('gender'),
+    age_group: text('age_group'),
+    material: text('material', { max: 200 }),
+    rating: cell.transform((v, ctx): number | null => {
+      if (v === undefined) return null;
+      const r = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN;
+      if (r >= 0 && r <= 5) return r;
+      ctx.addIssue({ code: 'custom', message: `rating ${quote(v)} is not a number from 0 to 5` });
+      return null;
+    }),
+    review_count: count('review_count'),
+    quantity: count('quantity'),
+  })
+  .transform((row, ctx): ProductRecord | typeof z.NEVER => {
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+
+    let availability = row.availability;
+    if (availability === null) {
+      // Merchant requires availability; when a shop exports only stock counts the intent is clear.
+      if (row.quantity !== null) availability = row.quantity > 0 ? 'in_stock' : 'out_of_stock';
+      else issue('missing availability');
+    }
+
+    if (row.price && row.sale_price) {
+      if (row.sale_price.currency !== row.price.currency) {
+        issue(`sale_price is in ${row.sale_price.currency} but price is in ${row.price.currency}`);
+      } else if (row.sale_price.amountMinor > row.price.amountMinor) {
+        issue('sale_price is higher than price');
+      }
+    }
+
+    if (!row.id || !row.title || !row.price || !availability || ctx.issues.length > 0) return z.NEVER;
+    return {
+      id: row.id,
+      title: row.title,
+      description: row.description ?? '',
+      link: row.link,
+      imageLink: row.image_link,
+      priceMinor: row.price.amountMinor,
+      currency: row.price.currency,
+      salePriceMinor: row.sale_price?.amountMinor ?? null,
+      availability,
+      brand: row.brand,
+      gtin: row.gtin,
+      mpn: row.mpn,
+      condition: row.condition,
+      productType: row.product_type,
+      category: categoryOf(row.product_type, row.google_product_category),
+      googleProductCategory: row.google_product_category,
+      itemGroupId: row.item_group_id,
+      color: row.color,
+      size: row.size,
+      gender: row.gender,
+      ageGroup: row.age_group,
+      material: row.material,
+      rating: row.rating,
+      reviewCount: row.review_count ?? 0,
+      stockQuantity: row.quantity,
+    };
+  })
+  .pipe(productRecordSchema);
+
+/** A row's outcome: the record to store, or every reason it was rejected. */
+export type MerchantRowResult = { ok: true; record: ProductRecord } | { ok: false; reasons: string[] };
+
+/**
+ * Validates one feed row. Keys may be in any case and carry a `g:` prefix; unknown keys are ignored.
+ */
+export function parseMerchantRow(fields: Readonly<Record<string, unknown>>): MerchantRowResult {
+  // Every attribute present (null when absent) so each field's own check runs and can say "missing".
+  const normalised: Record<string, unknown> = Object.fromEntries(MERCHANT_ATTRIBUTES.map((a) => [a, null]));
+  for (const [key, value] of Object.entries(fields)) {
+    const name = normaliseAttributeName(key);
+    // A repeated column keeps its first non-blank value.
+    if (isKnownAttribute(name) && (normalised[name] === null || normalised[name] === '')) normalised[name] = value;
+  }
+  const result = merchantRowSchema.safeParse(normalised);
+  if (result.success) return { ok: true, record: result.data };
+  const reasons = [
+    ...new Set(
+      result.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.') || 'row'}: ${i.message}`)),
+    ),
+  ];
+  return { ok: false, reasons };
+}

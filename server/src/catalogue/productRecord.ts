@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { availabilitySchema } from '@aisle/shared';
+
+/**
+ * One catalogue item as stored, normalised from a Google Merchant Center row. Variants of one product
+ * are separate records sharing `itemGroupId`, exactly as Merchant feeds model them.
+ */
+export const productRecordSchema = z.object({
+  id: z.string().min(1).max(50),
+  title: z.string().min(1).max(150),
+  description: z.string().max(5000),
+  link: z.string().nullable(),
+  imageLink: z.string().nullable(),
+  priceMinor: z.number().int().nonnegative(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  salePriceMinor: z.number().int().nonnegative().nullable(),
+  availability: availabilitySchema,
+  brand: z.string().nullable(),
+  gtin: z.string().nullable(),
+  mpn: z.string().nullable(),
+  condition: z.enum(['new', 'refurbished', 'used']).nullable(),
+  /** Merchant `product_type`, e.g. "Shoes > Trail running shoes". */
+  productType: z.string().nullable(),
+  /** Top-level category shown to shoppers and used by the category filter: first segment of productType. */
+  category: z.string().nullable(),
+  googleProductCategory: z.string().nullable(),
+  itemGroupId: z.string().nullable(),
+  color: z.string().nullable(),
+  size: z.string().nullable(),
+  gender: z.string().nullable(),
+  ageGroup: z.string().nullable(),
+  material: z.string().nullable(),
+  /** Aisle extensions to the Merchant format (optional in feeds). */
+  rating: z.number().min(0).max(5).nullable(),
+  reviewCount: z.number().int().nonnegative(),
+  stockQuantity: z.number().int().nonnegative().nullable(),
+});
+export type ProductRecord = z.infer<typeof productRecordSchema>;

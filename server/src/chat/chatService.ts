@@ -1,0 +1,380 @@
+import {
+  MAX_MESSAGE_CHARS,
+  type AnswerPhase,
+  type ChatResumePayload,
+  type ChatRetryPayload,
+  type ChatSendPayload,
+  type ChatSendReply,
+  type ChatStopPayload,
+  type ConversationSnapshot,
+  type Result,
+  type ShopperServerEvents,
+  fail,
+  ok,
+} from '@aisle/shared';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { emptyAnswerState, runAnswer, type AnswerSettings, type AnswerState } from '../assistant/answerRunner';
+import { DeltaCoalescer } from '../assistant/deltaCoalescer';
+import { linkedProductIds, mentionedByTitle } from '../assistant/references';
+import type { ToolRunner } from '../assistant/tools';
+import type { LoadedConfig } from '../config/loadConfig';
+import { nowIso } from '../db/database';
+import type { ConversationRepository, MessageRow } from '../db/conversationRepository';
+import type { ProductRepository } from '../db/productRepository';
+import { LlmError } from '../llm/llmErrors';
+import type { LlmMessage, OllamaGateway } from '../llm/ollamaClient';
+import type { Logger } from '../logger';
+import { presentMessage } from './messagePresenter';
+
+/** Sends a server event to everyone watching a conversation. */
+export type ConversationBroadcast = <E extends keyof ShopperServerEvents>(
+  conversationId: string,
+  event: E,
+  ...args: Parameters<ShopperServerEvents[E]>
+) => void;
+
+/** Why a generation ended early. */
+type StopReason = 'stopped' | 'disconnected' | 'shutdown' | 'timeout';
+
+class StopSignal extends Error {
+  constructor(readonly reason: StopReason) {
+    super(reason);
+    this.name = 'StopSignal';
+  }
+}
+
+/** An answer being generated: its live text (for resumes) and how to stop it. */
+interface Generation {
+  conversationId: string;
+  messageId: string;
+  state: AnswerState;
+  /** Text already sent to clients; resumes continue from here so no text is lost or repeated. */
+  emitted: string;
+  phase: AnswerPhase;
+  detail: string | undefined;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export interface ChatServiceDeps {
+  conversations: ConversationRepository;
+  products: ProductRepository;
+  tools: ToolRunner;
+  gateway: () => OllamaGateway;
+  config: () => LoadedConfig;
+  systemPrompt: () => string;
+  broadcast: ConversationBroadcast;
+  logger: Logger;
+}
+
+/**
+ * The shopper chat: stores messages, runs one answer per conversation at a time, streams it to the
+ * conversation's room, and commits every answer (complete, stopped or failed) before confirming it.
+ */
+export function createChatService(deps: ChatServiceDeps) {
+  const { conversations, products, broadcast } = deps;
+  const log = deps.logger.child({ area: 'chat' });
+  const generations = new Map<string, Generation>();
+  const graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Conversations whose next answer is being set up (between the check and the start). */
+  const starting = new Set<string>();
+  let limiter: { perMinute: number; limiter: RateLimiterMemory } | null = null;
+
+  function rateLimiter(): RateLimiterMemory {
+    const perMinute = deps.config().config.chat.messagesPerMinute;
+    if (!limiter || limiter.perMinute !== perMinute) limiter = { perMinute, limiter: new RateLimiterMemory({ points: perMinute, duration: 60 }) };
+    return limiter.limiter;
+  }
+
+  async function ownedConversation(sessionHash: string, conversationId: string) {
+    const conversation = await conversations.getConversation(conversationId);
+    // Same answer for "does not exist" and "not yours": an id alone reveals nothing.
+    if (!conversation || conversation.session_hash !== sessionHash) return null;
+    return conversation;
+  }
+
+  function settingsFromConfig(): AnswerSettings {
+    const { chat, ollama } = deps.config().config;
+    return {
+      model: chat.model,
+      think: chat.think,
+      keepAlive: chat.keepAlive,
+      options: { ...chat.options },
+      maxToolRounds: chat.maxToolRounds,
+      prefetchProducts: chat.prefetchProducts,
+      firstTokenTimeoutMs: ollama.firstTokenTimeoutMs,
+      idleTimeoutMs: ollama.idleTimeoutMs,
+      busyRetries: ollama.busyRetries,
+      busyRetryBaseMs: ollama.busyRetryBaseMs,
+    };
+  }
+
+  /** History in Ollama's shape: the system prompt, then the last N visible turns with text. */
+  function toLlmHistory(rows: MessageRow[], limit: number): LlmMessage[] {
+    const turns = rows
+      .filter((r) => (r.role === 'user' || r.role === 'assistant' || r.role === 'agent') && r.content.trim() !== '')
+      .slice(-limit)
+      .map((r): LlmMessage => ({ role: r.role === 'user' ? 'user' : 'assistant', content: r.content }));
+    return [{ role: 'system', content: deps.systemPrompt() }, ...turns];
+  }
+
+  /** Starts generating the answer `messageId` for the conversation's latest user message. */
+  function startGeneration(conversationId: string, messageId: string, history: MessageRow[], userText: string): void {
+    const { config, version } = deps.config();
+    const settings = settingsFromConfig();
+    const controller = new AbortController();
+    const state = emptyAnswerState();
+    const generation: Generation = {
+      conversationId,
+      messageId,
+      state,
+      emitted: '',
+      phase: 'waiting',
+      detail: undefined,
+      controller,
+      done: Promise.resolve(),
+    };
+    const coalescer = new DeltaCoalescer(config.chat.coalesceMs, (text) => {
+      const offset = generation.emitted.length;
+      generation.emitted += text;
+      broadcast(conversationId, 'chat:delta', { conversationId, messageId, offset, text });
+    });
+    const timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
+    const started = Date.now();
+    generations.set(conversationId, generation);
+    broadcast(conversationId, 'chat:started', { conversationId, messageId, model: settings.model });
+
+    generation.done = (async () => {
+      let status: 'complete' | 'stopped' | 'error' = 'complete';
+      let error: LlmError | null = null;
+      try {
+        await runAnswer({
+          gateway: deps.gateway(),
+          tools: deps.tools,
+          settings,
+          messages: toLlmHistory(history, config.chat.historyMessages),
+          userText,
+          signal: controller.signal,
+          state,
+          callbacks: {
+            onPhase: (phase, detail) => {
+              generation.phase = phase;
+              generation.detail = detail;
+              broadcast(conversationId, 'chat:status', { conversationId, messageId, phase, ...(detail ? { detail } : {}) });
+            },
+            onText: (text) => coalescer.push(text),
+            onToolCalls: () => coalescer.flush(),
+          },
+        });
+      } catch (err) {
+        const reason = controller.signal.reason;
+        if (reason instanceof StopSignal && reason.reason !== 'timeout') {
+          status = 'stopped';
+        } else if (reason instanceof StopSignal) {
+          status = 'error';
+          error = new LlmError('ollama-timeout', 'The answer took too long and was stopped.', 'Try again, or ask a shorter question.');
+        } else {
+          status = 'error';
+          error = err instanceof LlmError ? err : new LlmError('internal', 'Something went wrong while answering.', 'Try again.');
+          if (!(err instanceof LlmError)) log.error({ err, conversationId, messageId }, 'answer failed unexpectedly');
+        }
+      } finally {
+        clearTimeout(timeout);
+      }
+      coalescer.flush();
+      coalescer.dispose();
+
+      // Cards: products the answer links to, else products of this turn it names by title. Built from
+      // the database now; ids that do not exist never become cards.
+      const seen = [...state.seenRows.values()];
+      const linked = linkedProductIds(state.content);
+      const ids = (linked.length > 0 ? linked : mentionedByTitle(state.content, seen)).slice(0, config.chat.maxCards);
+      let cards: Awaited<ReturnType<ProductRepository['getCards']>> = [];
+      try {
+        cards = await products.getCards(ids);
+      } catch (err) {
+        log.error({ err, messageId }, 'could not build product cards');
+      }
+      const stopNote = controller.signal.reason instanceof StopSignal ? controller.signal.reason.reason : null;
+      const row = await conversations.updateMessage(messageId, {
+        content: state.content,
+        status,
+        thinking: state.thinking || null,
+        tool_calls: JSON.stringify(state.traces),
+        products: JSON.stringify(cards),
+        error_code: error?.code ?? null,
+        error_message: error?.message ?? null,
+        error_hint: error?.hint ?? null,
+        done_reason: status === 'stopped' ? `aborted:${stopNote ?? 'stopped'}` : state.stats.doneReason,
+        first_token_ms: state.firstTokenMs,
+        total_ms: Date.now() - started,
+        prompt_eval_count: state.stats.promptEvalCount,
+        eval_count: state.stats.evalCount,
+        load_duration_ns: state.stats.loadDurationNs,
+        prompt_eval_duration_ns: state.stats.promptEvalDurationNs,
+        eval_duration_ns: state.stats.evalDurationNs,
+        total_duration_ns: state.stats.totalDurationNs,
+        completed_at: nowIso(),
+        config_version: version,
+      });
+      generations.delete(conversationId);
+      const message = presentMessage(row);
+      log.info(
+        { conversationId, messageId, status, errorCode: error?.code, firstTokenMs: state.firstTokenMs, rounds: state.rounds, tools: state.traces.length, cards: cards.length },
+        'answer finished',
+      );
+      if (status === 'error') broadcast(conversationId, 'chat:failed', { conversationId, message });
+      else broadcast(conversationId, 'chat:completed', { conversationId, message });
+    })().catch((err: unknown) => {
+      // Only a database failure gets here; the row stays `streaming` and is marked failed at next start.
+      generations.delete(conversationId);
+      log.error({ err, conversationId, messageId }, 'could not store the answer');
+    });
+  }
+
+async function sendUnlocked(
+    sessionHash: string,
+    payload: ChatSendPayload,
+    text: string,
+    existing: Awaited<ReturnType<typeof ownedConversation>>,
+  ): Promise<Result<ChatSendReply>> {
+    const { config } = deps.config();
+    let conversation = existing;
+    try {
+      await rateLimiter().consume(sessionHash);
+    } catch {
+      return fail('rate-limited', 'You are sending messages too quickly.', 'Wait a minute and try again.');
+    }
+    if (!conversation) {
+      conversation = await conversations.createConversation({ sessionHash, title: text.slice(0, 80), model: config.chat.model });
+    }
+    const { message: userRow, isDuplicate } = await conversations.insertUserMessage({
+      conversationId: conversation.id,
+      clientMessageId: payload.clientMessageId,
+      content: text,
+    });
+    if (isDuplicate) {
+      const later = (await conversations.listMessages(conversation.id)).find((m) => m.seq > userRow.seq && m.role === 'assistant');
+      return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: later?.id ?? '' });
+    }
+    const assistant = await conversations.insertAssistantMessage({
+      conversationId: conversation.id,
+      model: config.chat.model,
+      configVersion: deps.config().version,
+    });
+    const history = (await conversations.listMessages(conversation.id, { visibleOnly: true })).filter((m) => m.id !== assistant.id);
+    startGeneration(conversation.id, assistant.id, history, text);
+    return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: assistant.id });
+  }
+
+  return {
+    /** Stores the shopper's message, confirms it once committed, and starts the answer. */
+    async send(sessionHash: string, payload: ChatSendPayload): Promise<Result<ChatSendReply>> {
+      const { config } = deps.config();
+      const text = payload.text.trim();
+      const cap = Math.min(config.chat.maxMessageChars, MAX_MESSAGE_CHARS);
+      if (text.length === 0) return fail('bad-request', 'Type a message first.');
+      if (text.length > cap) {
+        return fail('message-too-long', `Your message is ${text.length.toLocaleString('en')} characters; the limit is ${cap.toLocaleString('en')}.`, 'Shorten it and send again.');
+      }
+      const conversation = payload.conversationId ? await ownedConversation(sessionHash, payload.conversationId) : null;
+      if (payload.conversationId && !conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
+      if (conversation && (generations.has(conversation.id) || starting.has(conversation.id))) {
+        return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
+      }
+      const lockedId = conversation?.id;
+      if (lockedId) starting.add(lockedId);
+      try {
+        return await sendUnlocked(sessionHash, payload, text, conversation);
+      } finally {
+        if (lockedId) starting.delete(lockedId);
+      }
+    },
+
+    /** Stops the answer being generated; it is committed as `stopped` with its partial text. */
+    async stop(sessionHash: string, payload: ChatStopPayload): Promise<Result<{ messageId: string }>> {
+      if (!(await ownedConversation(sessionHash, payload.conversationId))) return fail('not-found', 'That conversation was not found.');
+      const generation = generations.get(payload.conversationId);
+      if (!generation) return fail('nothing-to-stop', 'No answer is being generated.');
+      generation.controller.abort(new StopSignal('stopped'));
+      await generation.done;
+      return ok({ messageId: generation.messageId });
+    },
+
+    /** Generates a new answer in place of a failed or stopped one (the old one stays in the transcript). */
+    async retry(sessionHash: string, payload: ChatRetryPayload): Promise<Result<{ assistantMessageId: string }>> {
+      const conversation = await ownedConversation(sessionHash, payload.conversationId);
+      if (!conversation) return fail('not-found', 'That conversation was not found.');
+      if (generations.has(conversation.id)) return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
+      const visible = await conversations.listMessages(conversation.id, { visibleOnly: true });
+      const last = visible.at(-1);
+      if (!last || last.id !== payload.messageId || last.role !== 'assistant' || last.status === 'streaming') {
+        return fail('bad-request', 'Only the latest answer can be retried.');
+      }
+      const userText = [...visible].reverse().find((m) => m.role === 'user')?.content ?? '';
+      const assistant = await conversations.insertAssistantMessage({
+        conversationId: conversation.id,
+        model: deps.config().config.chat.model,
+        configVersion: deps.config().version,
+      });
+      await conversations.updateMessage(last.id, { replaced_by: assistant.id });
+      startGeneration(conversation.id, assistant.id, visible.filter((m) => m.id !== last.id), userText);
+      return ok({ assistantMessageId: assistant.id });
+    },
+
+    /** The conversation as stored, plus the answer still being generated (text so far and phase). */
+    async resume(sessionHash: string, payload: ChatResumePayload): Promise<Result<ConversationSnapshot>> {
+      const conversation = await ownedConversation(sessionHash, payload.conversationId);
+      if (!conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
+      const rows = await conversations.listMessages(conversation.id, { visibleOnly: true });
+      const generation = generations.get(conversation.id);
+      return ok({
+        conversationId: conversation.id,
+        messages: rows.filter((r) => r.id !== generation?.messageId || r.status !== 'streaming').map(presentMessage),
+        live: generation
+          ? { messageId: generation.messageId, content: generation.emitted, phase: generation.phase, ...(generation.detail ? { detail: generation.detail } : {}) }
+          : null,
+      });
+    },
+
+    /** Somebody is watching the conversation again: keep its answer going. */
+    watcherJoined(conversationId: string): void {
+      const t = graceTimers.get(conversationId);
+      if (t) clearTimeout(t);
+      graceTimers.delete(conversationId);
+    },
+
+    /** Nobody is watching: stop the answer after a grace period that covers reloads and short drops. */
+    watchersLeft(conversationId: string): void {
+      if (!generations.has(conversationId) || graceTimers.has(conversationId)) return;
+      const grace = deps.config().config.chat.disconnectGraceMs;
+      graceTimers.set(
+        conversationId,
+        setTimeout(() => {
+          graceTimers.delete(conversationId);
+          const generation = generations.get(conversationId);
+          if (generation) {
+            log.info({ conversationId, messageId: generation.messageId }, 'nobody listening: stopping the answer');
+            generation.controller.abort(new StopSignal('disconnected'));
+          }
+        }, grace),
+      );
+    },
+
+    /** True while an answer is generating for the conversation. */
+    isGenerating(conversationId: string): boolean {
+      return generations.has(conversationId);
+    },
+
+    /** Stops every answer and waits until each is committed (graceful shutdown). */
+    async shutdown(): Promise<void> {
+      for (const t of graceTimers.values()) clearTimeout(t);
+      graceTimers.clear();
+      const pending = [...generations.values()];
+      for (const g of pending) g.controller.abort(new StopSignal('shutdown'));
+      await Promise.all(pending.map((g) => g.done));
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

@@ -1,0 +1,238 @@
+import { sql, type Selectable } from 'kysely';
+import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
+import type { ProductRecord } from '../catalogue/productRecord';
+import { nowIso, type Database } from './database';
+import type { ProductsTable } from './schema';
+
+export type ProductRow = Selectable<ProductsTable>;
+
+/** A search hit: the row that matched best in its variant group. */
+export interface ProductHit {
+  row: ProductRow;
+  score: number;
+}
+
+/** Candidates considered before grouping and ranking: bounds the cost of broad queries. */
+const CANDIDATE_CAP = 400;
+const DEFAULT_LIMIT = 8;
+
+const STOPWORDS = new Set(
+  'a an and are as at be by can do for from have i in is it me my of on or please show some that the this to under over with without want need looking find any less than more below above between around about size sizes cheap cheaper under usd eur gbp'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Turns free text into an FTS5 query: words only (no operators from the shopper reach FTS5), stopwords
+ * and numbers dropped, each term quoted and prefix-matched when long enough.
+ */
+export function toFtsQuery(text: string, mode: 'and' | 'or'): string | null {
+  const terms = [...new Set((text.toLowerCase().match(/[\p{L}][\p{L}\p{N}'-]*/gu) ?? []).map((t) => t.replace(/['-]+$/, '')))]
+    .filter((t) => t.length >= 2 && !STOPWORDS.has(t))
+    .slice(0, 12);
+  if (terms.length === 0) return null;
+  const parts = terms.map((t) => {
+    const quoted = `"${t.replaceAll('"', '')}"`;
+    // A plural in the query should still find the singular: prefix-match on a trimmed stem.
+    const stem = t.length > 4 && t.endsWith('s') ? t.slice(0, -1) : t;
+    return t.length >= 3 ? `("${stem.replaceAll('"', '')}"* OR ${quoted})` : quoted;
+  });
+  return parts.join(mode === 'and' ? ' AND ' : ' OR ');
+}
+
+/** Maps a validated record to its row. */
+function toRow(r: ProductRecord, updatedAt: string): ProductRow {
+  return {
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    link: r.link,
+    image_link: r.imageLink,
+    price_minor: r.priceMinor,
+    currency: r.currency,
+    sale_price_minor: r.salePriceMinor,
+    availability: r.availability,
+    brand: r.brand,
+    gtin: r.gtin,
+    mpn: r.mpn,
+    condition: r.condition,
+    product_type: r.productType,
+    category: r.category,
+    google_product_category: r.googleProductCategory,
+    item_group_id: r.itemGroupId,
+    color: r.color,
+    size: r.size,
+    gender: r.gender,
+    age_group: r.ageGroup,
+    material: r.material,
+    rating: r.rating,
+    review_count: r.reviewCount,
+    stock_quantity: r.stockQuantity,
+    updated_at: updatedAt,
+  };
+}
+
+function splitDistinct(list: string | null): string[] {
+  if (!list) return [];
+  return [...new Set(list.split('\u001f').filter((s) => s.length > 0))];
+}
+
+/** Creates the product repository: the only code that reads or writes catalogue rows. */
+export function createProductRepository(db: Database) {
+  const { kysely } = db;
+
+  return {
+    /** Inserts new products and updates existing ones by id, in one transaction. */
+    async upsertMany(records: ProductRecord[]): Promise<{ inserted: number; updated: number }> {
+      if (records.length === 0) return { inserted: 0, updated: 0 };
+      const at = nowIso();
+      return kysely.transaction().execute(async (trx) => {
+        const ids = records.map((r) => r.id);
+        const existing = new Set<string>();
+        for (let i = 0; i < ids.length; i += 500) {
+          const rows = await trx.selectFrom('products').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+          for (const row of rows) existing.add(row.id);
+        }
+        let inserted = 0;
+        for (const r of records) {
+          const row = toRow(r, at);
+          const { id: _id, ...rest } = row;
+          await trx
+            .insertInto('products')
+            .values(row)
+            .onConflict((oc) => oc.column('id').doUpdateSet(rest))
+            .execute();
+          if (!existing.has(r.id)) {
+            inserted += 1;
+            existing.add(r.id);
+          }
+        }
+        return { inserted, updated: records.length - inserted };
+      });
+    },
+
+    /** Number of catalogue rows (variants count separately). */
+    async count(): Promise<number> {
+      const row = await kysely.selectFrom('products').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    /** One product row by id. */
+    async getById(id: string): Promise<ProductRow | undefined> {
+      return kysely.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /**
+     * Catalogue search used by the HTTP API and the model's tool alike: filters first, then FTS5 with
+     * bm25 ranking, one hit per variant group. All terms must match; if that finds too little, any
+     * term may match (ranked by how well).
+     */
+    async search(f: ProductSearch): Promise<ProductHit[]> {
+      const limit = f.limit ?? DEFAULT_LIMIT;
+      const where = filterSql(f);
+      const whereSql = where.length ? sql`AND ${sql.join(where, sql` AND `)}` : sql``;
+      const run = async (match: string | null): Promise<ProductHit[]> => {
+        const candidates = match
+          ? sql`SELECT p.*, bm25(products_fts, 10.0, 4.0, 3.0, 3.0, 2.0, 2.0, 1.0) AS score
+                FROM products_fts JOIN products p ON p.rowid = products_fts.rowid
+                WHERE products_fts MATCH ${match} ${whereSql}
+                ORDER BY score LIMIT ${CANDIDATE_CAP}`
+          : sql`SELECT p.*, -(coalesce(p.rating, 0) * 10 + min(p.review_count, 1000) / 100.0) AS score
+                FROM products p WHERE 1 = 1 ${whereSql}
+                ORDER BY score LIMIT ${CANDIDATE_CAP}`;
+        const result = await sql<ProductRow & { score: number }>`
+          SELECT * FROM (
+            SELECT c.*, row_number() OVER (PARTITION BY coalesce(c.item_group_id, c.id) ORDER BY c.score, c.id) AS rn
+            FROM (${candidates}) c
+          ) WHERE rn = 1 ORDER BY score, id LIMIT ${limit}`.execute(kysely);
+        return result.rows.map(({ score, rn: _rn, ...row }: ProductRow & { score: number; rn?: number }) => ({
+          row: row satisfies ProductRow,
+          score,
+        }));
+      };
+      if (!f.q) return run(null);
+      const all = toFtsQuery(f.q, 'and');
+      if (!all) return run(null);
+      const hits = await run(all);
+      if (hits.length >= Math.min(3, limit)) return hits;
+      const any = toFtsQuery(f.q, 'or');
+      const more = any && any !== all ? await run(any) : [];
+      const seen = new Set(hits.map((h) => h.row.item_group_id ?? h.row.id));
+      return [...hits, ...more.filter((h) => !seen.has(h.row.item_group_id ?? h.row.id))].slice(0, limit);
+    },
+
+    /**
+     * Product cards for the given ids, in the given order, built from the database now. Unknown ids
+     * are dropped: a card can never be invented.
+     */
+    async getCards(ids: readonly string[]): Promise<ProductCard[]> {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return [];
+      const rows = await kysely.selectFrom('products').selectAll().where('id', 'in', unique).execute();
+      const groups = [...new Set(rows.map((r) => r.item_group_id).filter((g): g is string => g !== null))];
+      const options = new Map<string, { sizes: string[]; colors: string[] }>();
+      if (groups.length > 0) {
+        const res = await sql<{ g: string; sizes: string | null; colors: string | null }>`
+          SELECT item_group_id AS g,
+                 group_concat(size, char(31)) AS sizes,
+                 group_concat(color, char(31)) AS colors
+          FROM products WHERE item_group_id IN (${sql.join(groups)}) GROUP BY item_group_id`.execute(kysely);
+        for (const r of res.rows) options.set(r.g, { sizes: splitDistinct(r.sizes), colors: splitDistinct(r.colors) });
+      }
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return unique.flatMap((id) => {
+        const r = byId.get(id);
+        if (!r) return [];
+        const opt = r.item_group_id ? options.get(r.item_group_id) : undefined;
+        return [toCard(r, opt?.sizes ?? (r.size ? [r.size] : []), opt?.colors ?? (r.color ? [r.color] : []))];
+      });
+    },
+
+    /** Distinct categories with their product-group counts (for the search UI and the prompt). */
+    async categories(): Promise<Array<{ category: string; count: number }>> {
+      const res = await sql<{ category: string; count: number }>`
+        SELECT category, count(DISTINCT coalesce(item_group_id, id)) AS count FROM products
+        WHERE category IS NOT NULL GROUP BY category ORDER BY count DESC`.execute(kysely);
+      return res.rows;
+    },
+
+  };
+}
+
+export type ProductRepository = ReturnType<typeof createProductRepository>;
+
+/** SQL conditions (on alias `p`) for every structured filter. Prices are in major units. */
+function filterSql(f: ProductSearch) {
+  const out = [];
+  const effective = sql`coalesce(p.sale_price_minor, p.price_minor)`;
+  if (f.category) {
+    const c = f.category.toLowerCase();
+    out.push(sql`(lower(p.category) = ${c} OR lower(p.product_type) LIKE ${'%' + c + '%'})`);
+  }
+  if (f.brand) out.push(sql`lower(p.brand) = ${f.brand.toLowerCase()}`);
+  if (f.minPrice !== undefined) out.push(sql`${effective} >= ${Math.round(f.minPrice * 100)}`);
+  if (f.maxPrice !== undefined) out.push(sql`${effective} <= ${Math.round(f.maxPrice * 100)}`);
+  if (f.inStock) out.push(sql`p.availability = 'in_stock'`);
+  if (f.size) out.push(sql`lower(p.size) = ${f.size.toLowerCase()}`);
+  if (f.color) out.push(sql`lower(p.color) LIKE ${'%' + f.color.toLowerCase() + '%'}`);
+  return out;
+}
+
+/** Builds a shopper-facing card from a row and its group's options. */
+export function toCard(r: ProductRow, sizes: string[], colors: string[]): ProductCard {
+  return {
+    id: r.id,
+    title: r.title,
+    brand: r.brand,
+    category: r.category,
+    price: { amountMinor: r.price_minor, currency: r.currency },
+    salePrice: r.sale_price_minor === null ? null : { amountMinor: r.sale_price_minor, currency: r.currency },
+    availability: availabilitySchema.catch('out_of_stock').parse(r.availability),
+    rating: r.rating,
+    reviewCount: r.review_count,
+    imageUrl: r.image_link,
+    link: r.link,
+    sizes,
+    colors,
+  };
+}

@@ -1,0 +1,57 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { parse as parseCookie } from 'cookie';
+import type { NextFunction, Request, Response } from 'express';
+import type { ConversationRepository } from '../db/conversationRepository';
+
+export const SESSION_COOKIE = 'aisle_sid';
+const MAX_AGE_S = 60 * 60 * 24 * 180;
+
+/** The database keeps only this hash, never the token itself. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Reads the session token from a Cookie header (`__Host-` variant first, used over https). */
+export function tokenFromCookieHeader(header: string | undefined): string | null {
+  if (!header) return null;
+  const cookies = parseCookie(header);
+  const token = cookies[`__Host-${SESSION_COOKIE}`] ?? cookies[SESSION_COOKIE];
+  return token && /^[A-Za-z0-9_-]{32,64}$/.test(token) ? token : null;
+}
+
+/** The shopper's session hash, set by `shopperSession` (kept in `res.locals`, typed here). */
+export function sessionHashOf(res: Response): string {
+  const hash: unknown = res.locals.shopperSessionHash;
+  if (typeof hash !== 'string') throw new Error('shopperSession middleware did not run');
+  return hash;
+}
+
+/**
+ * Gives every browser an httpOnly session cookie: conversations belong to it, and an id alone never
+ * grants access. The cookie is `Secure` with the `__Host-` prefix when the request came over https.
+ */
+export function shopperSession(conversations: ConversationRepository) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const token = tokenFromCookieHeader(req.headers.cookie);
+      if (token && (await conversations.touchSession(hashToken(token)))) {
+        res.locals.shopperSessionHash = hashToken(token);
+        return next();
+      }
+      const fresh = randomBytes(32).toString('base64url');
+      await conversations.createSession(hashToken(fresh));
+      const secure = req.secure;
+      res.cookie(secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE, fresh, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        maxAge: MAX_AGE_S * 1000,
+      });
+      res.locals.shopperSessionHash = hashToken(fresh);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}

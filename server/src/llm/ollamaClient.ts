@@ -1,0 +1,188 @@
+import { Ollama, type Message, type Tool } from 'ollama';
+import { classifyLlmError, LlmError } from './llmErrors';
+
+/** A tool call as the model made it (arguments always an object on Ollama's native API). */
+export interface LlmToolCall {
+  id: string | null;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** A message in Ollama's native shape; `tool_call_id` is accepted by Ollama though ollama-js omits it. */
+export type LlmMessage = Message & { tool_call_id?: string };
+
+export type LlmTool = Tool;
+
+/** Token counts and durations from Ollama's final chunk. */
+export interface LlmStats {
+  doneReason: string | null;
+  promptEvalCount: number;
+  evalCount: number;
+  loadDurationNs: number;
+  promptEvalDurationNs: number;
+  evalDurationNs: number;
+  totalDurationNs: number;
+}
+
+export type LlmEvent =
+  | { type: 'thinking'; text: string }
+  | { type: 'content'; text: string }
+  | { type: 'tool_calls'; calls: LlmToolCall[] }
+  | { type: 'done'; stats: LlmStats };
+
+export interface ChatStreamRequest {
+  model: string;
+  messages: LlmMessage[];
+  tools?: LlmTool[];
+  think: boolean | 'low' | 'medium' | 'high';
+  keepAlive: string | number;
+  options: Record<string, number | undefined>;
+  /** Aborts the HTTP request (before or after headers), so Ollama stops generating. */
+  signal: AbortSignal;
+  /** Longest wait for the response headers (Ollama sends them with the first token). */
+  firstTokenTimeoutMs: number;
+  /** Longest silence between two chunks. */
+  idleTimeoutMs: number;
+}
+
+/** The only module that talks to Ollama. One instance per configured host. */
+export class OllamaGateway {
+  constructor(readonly host: string) {}
+
+  /** A client whose every request also ends when `signal` aborts (ollama-js can't abort before headers). */
+  private client(signal?: AbortSignal): Ollama {
+    return new Ollama({
+      host: this.host,
+      fetch: (input, init) => {
+        const signals = [init?.signal, signal].filter((s): s is AbortSignal => s !== undefined && s !== null);
+        return fetch(input, { ...init, signal: signals.length ? AbortSignal.any(signals) : null });
+      },
+    });
+  }
+
+  /**
+   * Streams one model call. Yields thinking/content as they arrive, tool calls from any chunk
+   * (including the final one), then `done` with Ollama's metrics. Throws LlmError.
+   */
+  async *streamChat(req: ChatStreamRequest): AsyncGenerator<LlmEvent> {
+    const timer = new AbortController();
+    let timeout: NodeJS.Timeout | undefined;
+    const arm = (ms: number, why: string) => {
+      clearTimeout(timeout);
+      timeout = setTimeout(() => timer.abort(new LlmError('ollama-timeout', why, 'The model may still be loading or overloaded; try again.')), ms);
+    };
+    const signal = AbortSignal.any([req.signal, timer.signal]);
+    let isMidStream = false;
+    let stream: { abort(): void } | undefined;
+    arm(req.firstTokenTimeoutMs, `Ollama did not start answering within ${Math.round(req.firstTokenTimeoutMs / 1000)} s.`);
+    const onAbort = () => stream?.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const live = await this.client(signal).chat({
+        model: req.model,
+        messages: req.messages,
+        ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+        think: req.think,
+        keep_alive: req.keepAlive,
+        options: req.options,
+        stream: true,
+      });
+      stream = live;
+      if (signal.aborted) live.abort();
+      let sawDone = false;
+      for await (const chunk of live) {
+        arm(req.idleTimeoutMs, `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`);
+        const m = chunk.message;
+        // One chunk can carry thinking and content at the transition, and tool calls may come in any
+        // chunk including the final one: handle every field of every chunk.
+        if (m?.thinking) yield { type: 'thinking', text: m.thinking };
+        if (m?.content) {
+          isMidStream = true;
+          yield { type: 'content', text: m.content };
+        }
+        if (m?.tool_calls && m.tool_calls.length > 0) {
+          yield {
+            type: 'tool_calls',
+            calls: m.tool_calls.map((c) => ({
+              id: 'id' in c && typeof c.id === 'string' ? c.id : null,
+              name: c.function.name,
+              arguments: c.function.arguments && typeof c.function.arguments === 'object' ? c.function.arguments : {},
+            })),
+          };
+        }
+        if (chunk.done) {
+          sawDone = true;
+          yield {
+            type: 'done',
+            stats: {
+              doneReason: chunk.done_reason || null,
+              promptEvalCount: chunk.prompt_eval_count ?? 0,
+              evalCount: chunk.eval_count ?? 0,
+              loadDurationNs: chunk.load_duration ?? 0,
+              promptEvalDurationNs: chunk.prompt_eval_duration ?? 0,
+              evalDurationNs: chunk.eval_duration ?? 0,
+              totalDurationNs: chunk.total_duration ?? 0,
+            },
+          };
+          break;
+        }
+      }
+      if (!sawDone) throw new Error('Did not receive done or success response in stream.');
+    } catch (err) {
+      if (timer.signal.aborted && timer.signal.reason instanceof LlmError) throw timer.signal.reason;
+      if (req.signal.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new AbortedError();
+      throw classifyLlmError(err, { host: this.host, model: req.model, isMidStream });
+    } finally {
+      clearTimeout(timeout);
+      signal.removeEventListener('abort', onAbort);
+      // Leaving the loop early does not close the HTTP request: abort it so Ollama stops generating.
+      stream?.abort();
+    }
+  }
+
+  /** Models currently loaded in memory (`/api/ps`), or null if Ollama did not answer in time. */
+  async loadedModels(timeoutMs = 1500): Promise<string[] | null> {
+    try {
+      const res = await this.client(AbortSignal.timeout(timeoutMs)).ps();
+      return res.models.map((m) => m.name);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Ollama's version, or an LlmError when it cannot be reached. */
+  async version(timeoutMs = 2000): Promise<string> {
+    try {
+      return (await this.client(AbortSignal.timeout(timeoutMs)).version()).version;
+    } catch (err) {
+      throw classifyLlmError(err, { host: this.host, model: '', isMidStream: false });
+    }
+  }
+
+  /** Names of the models pulled on this host (`/api/tags`). */
+  async listModels(timeoutMs = 3000): Promise<Array<{ name: string; capabilities: string[] }>> {
+    try {
+      const res = await this.client(AbortSignal.timeout(timeoutMs)).list();
+      return res.models.map((m) => ({
+        name: m.name,
+        capabilities: 'capabilities' in m && Array.isArray(m.capabilities) ? m.capabilities.filter((c): c is string => typeof c === 'string') : [],
+      }));
+    } catch (err) {
+      throw classifyLlmError(err, { host: this.host, model: '', isMidStream: false });
+    }
+  }
+}
+
+/** Thrown out of a stream that the caller aborted without giving a reason. */
+export class AbortedError extends Error {
+  constructor() {
+    super('aborted');
+    this.name = 'AbortedError';
+  }
+}
+
+/** True if a model name from `/api/tags` is the configured one (a missing tag means `latest`). */
+export function isSameModel(a: string, b: string): boolean {
+  const norm = (n: string) => (n.includes(':') ? n : `${n}:latest`);
+  return norm(a) === norm(b);
+}

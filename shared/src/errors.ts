@@ -1,0 +1,58 @@
+/**
+ * Stable error codes shared by server and client. Codes are kebab-case and never reused for a
+ * different meaning: the client chooses banners and actions from them, tests assert on them.
+ */
+export const ERROR_CODES = [
+  'bad-request',
+  'not-found',
+  'forbidden',
+  'unauthorized',
+  'rate-limited',
+  'message-too-long',
+  'answer-in-progress',
+  'nothing-to-stop',
+  'ollama-unreachable',
+  'ollama-timeout',
+  'ollama-busy',
+  'model-not-pulled',
+  'model-unsupported',
+  'model-error',
+  'generation-failed',
+  'generation-interrupted',
+  'taken-over',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The error half of every reply: a code the UI can act on and a sentence a person can read. */
+export interface AppErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** What the person can do about it, e.g. "Run: ollama pull qwen3:4b". */
+  hint?: string;
+}
+
+/** One result shape for every acknowledgement and JSON reply. */
+export type Result<T> = { ok: true; data: T } | { ok: false; error: AppErrorBody };
+
+/** Builds a successful result. */
+export function ok<T>(data: T): Result<T> {
+  return { ok: true, data };
+}
+
+/** Builds a failed result. */
+export function fail(code: ErrorCode, message: string, hint?: string): { ok: false; error: AppErrorBody } {
+  return { ok: false, error: hint === undefined ? { code, message } : { code, message, hint } };
+}
+
+/** Errors that the UI should offer a Retry button for. */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ollama-unreachable',
+  'ollama-timeout',
+  'ollama-busy',
+  'model-not-pulled',
+  'model-error',
+  'generation-failed',
+  'generation-interrupted',
+]);

@@ -1,0 +1,37 @@
+import type { Result } from './errors';
+import type {
+  ChatCompletedEvent,
+  ChatDeltaEvent,
+  ChatFailedEvent,
+  ChatResumePayload,
+  ChatRetryPayload,
+  ChatSendPayload,
+  ChatSendReply,
+  ChatStartedEvent,
+  ChatStatusEvent,
+  ChatStopPayload,
+  ConversationSnapshot,
+} from './schemas/chat';
+
+/** Acknowledgement callback: every client event is answered with one Result. */
+export type Ack<T> = (result: Result<T>) => void;
+
+/**
+ * Events the shopper's browser sends on the default namespace. Payloads are typed as `unknown` on the
+ * server side of the wire, because every handler validates with the zod schema before use.
+ */
+export interface ShopperClientEvents {
+  'chat:send': (payload: ChatSendPayload, ack: Ack<ChatSendReply>) => void;
+  'chat:stop': (payload: ChatStopPayload, ack: Ack<{ messageId: string }>) => void;
+  'chat:retry': (payload: ChatRetryPayload, ack: Ack<{ assistantMessageId: string }>) => void;
+  'chat:resume': (payload: ChatResumePayload, ack: Ack<ConversationSnapshot>) => void;
+}
+
+/** Events the server sends to the shopper's browser. */
+export interface ShopperServerEvents {
+  'chat:started': (event: ChatStartedEvent) => void;
+  'chat:status': (event: ChatStatusEvent) => void;
+  'chat:delta': (event: ChatDeltaEvent) => void;
+  'chat:completed': (event: ChatCompletedEvent) => void;
+  'chat:failed': (event: ChatFailedEvent) => void;
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { productCardSchema } from './product';
+
+/** Hard cap on one shopper message, checked on both sides before anything reaches the model. */
+export const MAX_MESSAGE_CHARS = 4000;
+
+export const messageRoleSchema = z.enum(['user', 'assistant', 'agent', 'system']);
+export type MessageRole = z.infer<typeof messageRoleSchema>;
+
+/** `streaming` exists only while an answer is generating; a crash turns it into `error` at boot. */
+export const messageStatusSchema = z.enum(['streaming', 'complete', 'stopped', 'error']);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const ids = {
+  conversation: z.string().min(1).max(64),
+  message: z.string().min(1).max(64),
+};
+
+/** A message as the shopper's UI sees it. Thinking text and the tool trace stay on the server. */
+export const chatMessageSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  role: messageRoleSchema,
+  content: z.string(),
+  status: messageStatusSchema,
+  createdAt: z.string(),
+  products: z.array(productCardSchema),
+  error: z
+    .object({ code: z.string(), message: z.string(), hint: z.string().optional() })
+    .nullable(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+/** Phases of an answer before and while text arrives, shown to the shopper. */
+export const answerPhaseSchema = z.enum(['waiting', 'loading-model', 'searching', 'writing', 'retrying']);
+export type AnswerPhase = z.infer<typeof answerPhaseSchema>;
+
+/** The live part of an answer being generated, sent on resume so a reload continues mid-answer. */
+export const liveAnswerSchema = z.object({
+  messageId: z.string(),
+  content: z.string(),
+  phase: answerPhaseSchema,
+  detail: z.string().optional(),
+});
+export type LiveAnswer = z.infer<typeof liveAnswerSchema>;
+
+export const conversationSnapshotSchema = z.object({
+  conversationId: z.string(),
+  messages: z.array(chatMessageSchema),
+  live: liveAnswerSchema.nullable(),
+});
+export type ConversationSnapshot = z.infer<typeof conversationSnapshotSchema>;
+
+// ---- Payloads the client sends ----
+
+export const chatSendSchema = z.object({
+  /** Omit to start a new conversation. */
+  conversationId: ids.conversation.optional(),
+  /** Chosen by the client so a resend after a network drop is not stored twice. */
+  clientMessageId: z.string().min(8).max(64),
+  text: z.string(),
+});
+export type ChatSendPayload = z.infer<typeof chatSendSchema>;
+
+export const chatStopSchema = z.object({ conversationId: ids.conversation });
+export type ChatStopPayload = z.infer<typeof chatStopSchema>;
+
+export const chatRetrySchema = z.object({ conversationId: ids.conversation, messageId: ids.message });
+export type ChatRetryPayload = z.infer<typeof chatRetrySchema>;
+
+export const chatResumeSchema = z.object({ conversationId: ids.conversation });
+export type ChatResumePayload = z.infer<typeof chatResumeSchema>;
+
+// ---- Payloads the server sends ----
+
+export const chatSendReplySchema = z.object({
+  conversationId: z.string(),
+  userMessage: chatMessageSchema,
+  assistantMessageId: z.string(),
+});
+export type ChatSendReply = z.infer<typeof chatSendReplySchema>;
+
+export interface ChatStartedEvent {
+  conversationId: string;
+  messageId: string;
+  model: string;
+}
+export interface ChatStatusEvent {
+  conversationId: string;
+  messageId: string;
+  phase: AnswerPhase;
+  detail?: string;
+}
+/**
+ * Text appended to an answer. `offset` is the length of the answer before this text, so a client that
+ * missed a delta sees a gap and asks for a resume instead of showing garbled text.
+ */
+export interface ChatDeltaEvent {
+  conversationId: string;
+  messageId: string;
+  offset: number;
+  text: string;
+}
+export interface ChatCompletedEvent {
+  conversationId: string;
+  message: ChatMessage;
+}
+export interface ChatFailedEvent {
+  conversationId: string;
+  message: ChatMessage;
+}

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp, type App } from '@aisle/server';
+import { configVersion, parseConfig, type LoadedConfig } from '@aisle/server/config/loadConfig';
+import type { AisleConfigInput } from '@aisle/server/config/configSchema';
+import type { Result, ShopperClientEvents, ShopperServerEvents } from '@aisle/shared';
+import { pino } from 'pino';
+import { io as connect, type Socket } from 'socket.io-client';
+import { FIXTURE_PRODUCTS } from './fixtures';
+
+export type ShopperSocket = Socket<ShopperServerEvents, ShopperClientEvents>;
+
+export interface TestServer {
+  app: App;
+  url: string;
+  dataDir: string;
+  config: LoadedConfig;
+  /** A new browser-like shopper: gets its session cookie over HTTP, then connects a real socket. */
+  shopper(options?: { origin?: string }): Promise<Shopper>;
+  close(): Promise<void>;
+}
+
+export interface Shopper {
+  cookie: string;
+  socket: ShopperSocket;
+  /** Emits an event and resolves with its acknowledgement. */
+  request<E extends keyof ShopperClientEvents>(event: E, payload: unknown): Promise<Result<AckData<E>>>;
+  close(): void;
+}
+
+type AckData<E extends keyof ShopperClientEvents> = Parameters<ShopperClientEvents[E]>[1] extends (r: Result<infer T>) => void ? T : never;
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/**
+ * Boots the real server on port 0 with a temp data dir, a real SQLite file, the given Ollama (usually
+ * the double) and a small fixture catalogue (or the demo catalogue).
+ */
+export async function startTestServer(options: {
+  ollamaUrl: string;
+  config?: DeepPartial<AisleConfigInput>;
+  catalogue?: 'fixtures' | 'demo' | 'empty';
+  clientDist?: string | null;
+  dataDir?: string;
+}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-test-'));
+  const overrides = options.config ?? {};
+  const raw = {
+    ...overrides,
+    dataDir,
+    server: { port: 0, ...(overrides.server ?? {}) },
+    ollama: { busyRetryBaseMs: 20, ...(overrides.ollama ?? {}), host: options.ollamaUrl },
+    chat: { coalesceMs: 0, disconnectGraceMs: 300, ...(overrides.chat ?? {}) },
+    catalogue: { loadDemoWhenEmpty: options.catalogue === 'demo' },
+    log: { level: 'silent' },
+  };
+  const config = parseConfig(raw, {}, 'test');
+  const loaded: LoadedConfig = { config, version: configVersion(config), file: null, dataDir };
+  const app = await createApp({ config: () => loaded, logger: pino({ level: 'silent' }), clientDist: options.clientDist ?? null });
+  if ((options.catalogue ?? 'fixtures') === 'fixtures') await app.products.upsertMany(FIXTURE_PRODUCTS);
+  const url = await app.listen(0, '127.0.0.1');
+  const shoppers: Shopper[] = [];
+
+  return {
+    app,
+    url,
+    dataDir,
+    config: loaded,
+    async shopper(opts = {}) {
+      const res = await fetch(`${url}/api/session`);
+      const setCookie = res.headers.get('set-cookie') ?? '';
+      const cookie = setCookie.split(';')[0] ?? '';
+      const socket: ShopperSocket = connect(url, {
+        transports: ['websocket'],
+        extraHeaders: { cookie, ...(opts.origin ? { origin: opts.origin } : {}) },
+        reconnection: false,
+        forceNew: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', (err) => reject(err));
+      });
+      const shopper: Shopper = {
+        cookie,
+        socket,
+        request(event, payload) {
+          return new Promise((resolve) => {
+            (socket.emit as (e: string, p: unknown, ack: (r: never) => void) => void)(event, payload, resolve);
+          });
+        },
+        close: () => socket.close(),
+      };
+      shoppers.push(shopper);
+      return shopper;
+    },
+    async close() {
+      for (const s of shoppers) s.close();
+      await app.close();
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves with the first event of that name matching the predicate. */
+export function nextEvent<E extends keyof ShopperServerEvents>(
+  socket: ShopperSocket,
+  event: E,
+  predicate: (...args: Parameters<ShopperServerEvents[E]>) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<Parameters<ShopperServerEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener as never);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, timeoutMs);
+    const listener = (...args: Parameters<ShopperServerEvents[E]>) => {
+      if (!predicate(...args)) return;
+      clearTimeout(timer);
+      socket.off(event, listener as never);
+      resolve(args[0]);
+    };
+    socket.on(event, listener as never);
+  });
+}
+
+/** Collects the text of every delta for one message, in arrival order. */
+export function collectDeltas(socket: ShopperSocket): {
+  text: (messageId: string) => string;
+  events: (messageId: string) => Array<{ offset: number; text: string }>;
+} {
+  const events: Array<{ messageId: string; offset: number; text: string }> = [];
+  socket.on('chat:delta', (d) => events.push(d));
+  return {
+    text: (id) => events.filter((e) => e.messageId === id).map((e) => e.text).join(''),
+    events: (id) => events.filter((e) => e.messageId === id),
+  };
+}
