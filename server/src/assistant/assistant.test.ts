@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { toFtsQuery } from '../db/productRepository';
+import { DeltaCoalescer } from './deltaCoalescer';
+import { linkedProductIds, mentionedByTitle } from './references';
+import { extractPrefetchFilters } from './tools';
+
+describe('reading the shopper', () => {
+  it('reads a budget and a size from plain words', () => {
+    expect(extractPrefetchFilters('waterproof trail shoes under $120, size 44')).toEqual({ maxPrice: 120, size: '44' });
+    expect(extractPrefetchFilters('a tent below 89.50 euros')).toEqual({ maxPrice: 89.5 });
+    expect(extractPrefetchFilters('headphones over 100 and size m')).toEqual({ minPrice: 100, size: 'M' });
+    expect(extractPrefetchFilters('a quiet coffee grinder')).toEqual({});
+  });
+
+  it('never passes FTS5 operators from the shopper through to the index', () => {
+    const q = toFtsQuery('shoes" OR NEAR(* -title:', 'and');
+    expect(q).not.toBeNull();
+    expect(q).not.toMatch(/NEAR\(|\*\s*-|title:/);
+    expect(toFtsQuery('under $120 size 44', 'and')).toBeNull();
+  });
+});
+
+describe('product references in answers', () => {
+  it('finds linked product ids in order, once each', () => {
+    const text = 'Try [A](product:TRL-1) or [B](product:JKT-2). [A again](product:TRL-1) [web](https://x.test)';
+    expect(linkedProductIds(text)).toEqual(['TRL-1', 'JKT-2']);
+  });
+
+  it('falls back to exact titles of this turn when the model forgot the links', () => {
+    const rows = [
+      { id: 'A', title: 'Stormline Rain Jacket' },
+      { id: 'B', title: 'Ridgeback Trail Shoe' },
+      { id: 'C', title: 'Tent' },
+    ];
+    expect(mentionedByTitle('The ridgeback trail shoe beats the Stormline Rain Jacket.', rows)).toEqual(['B', 'A']);
+  });
+});
+
+describe('delta coalescing', () => {
+  it('sends the first text at once, batches the rest, and flushes on demand', () => {
+    let now = 0;
+    const emitted: string[] = [];
+    const c = new DeltaCoalescer(25, (t) => emitted.push(t), () => now);
+    c.push('Hel');
+    expect(emitted).toEqual(['Hel']);
+    now = 5;
+    c.push('lo');
+    c.push(' there');
+    expect(emitted).toEqual(['Hel']);
+    c.flush();
+    expect(emitted).toEqual(['Hel', 'lo there']);
+    now = 100;
+    c.push('!');
+    expect(emitted).toEqual(['Hel', 'lo there', '!']);
+    c.dispose();
+  });
+
+  it('emits held text when the interval passes', async () => {
+    const emitted: string[] = [];
+    const c = new DeltaCoalescer(10, (t) => emitted.push(t));
+    c.push('a');
+    c.push('b');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(emitted).toEqual(['a', 'b']);
+    c.dispose();
+  });
+});
