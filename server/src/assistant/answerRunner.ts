@@ -1,7 +1,8 @@
 import type { AnswerPhase } from '@aisle/shared';
 import type { ProductRow } from '../db/productRepository';
 import { LlmError } from '../llm/llmErrors';
-import { isSameModel, type LlmMessage, type LlmStats, type OllamaGateway } from '../llm/ollamaClient';
+import type { ChatBackend } from '../llm/chatBackend';
+import { isSameModel, type LlmMessage, type LlmStats } from '../llm/ollamaClient';
 import { CATALOGUE_TOOLS, extractPrefetchFilters, type ToolRunner, type ToolTrace } from './tools';
 
 /** Settings of one answer, taken from the config in force when it starts. */
@@ -71,7 +72,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * keeps whatever was produced.
  */
 export async function runAnswer(input: {
-  gateway: OllamaGateway;
+  gateway: ChatBackend;
   tools: ToolRunner;
   settings: AnswerSettings;
   messages: LlmMessage[];

@@ -22,7 +22,8 @@ import { nowIso } from '../db/database';
 import type { ConversationRepository, MessageRow } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import { LlmError } from '../llm/llmErrors';
-import type { LlmMessage, OllamaGateway } from '../llm/ollamaClient';
+import type { ChatBackend } from '../llm/chatBackend';
+import type { LlmMessage } from '../llm/ollamaClient';
 import type { Logger } from '../logger';
 import { presentMessage } from './messagePresenter';
 
@@ -60,7 +61,7 @@ export interface ChatServiceDeps {
   conversations: ConversationRepository;
   products: ProductRepository;
   tools: ToolRunner;
-  gateway: () => OllamaGateway;
+  gateway: () => ChatBackend;
   config: () => LoadedConfig;
   systemPrompt: () => string;
   broadcast: ConversationBroadcast;

@@ -1,12 +1,13 @@
 import type { Health } from '@aisle/shared';
 import { LlmError } from './llmErrors';
-import { isSameModel, type OllamaGateway } from './ollamaClient';
+import type { ChatBackend } from './chatBackend';
+import { isSameModel } from './ollamaClient';
 
 /**
  * Checks that Ollama answers and that the chat model is pulled. Results are cached briefly because the
  * UI polls this while something is wrong.
  */
-export function createModelHealth(deps: { gateway: () => OllamaGateway; model: () => string; productCount: () => Promise<number>; cacheMs?: number }) {
+export function createModelHealth(deps: { gateway: () => ChatBackend; model: () => string; productCount: () => Promise<number>; cacheMs?: number }) {
   let cached: { at: number; key: string; value: Health } | null = null;
   const cacheMs = deps.cacheMs ?? 2000;
 

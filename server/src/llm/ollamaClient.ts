@@ -1,4 +1,5 @@
 import { Ollama, type Message, type Tool } from 'ollama';
+import type { ChatBackend } from './chatBackend';
 import { classifyLlmError, LlmError } from './llmErrors';
 
 /** A tool call as the model made it (arguments always an object on Ollama's native API). */
@@ -46,7 +47,7 @@ export interface ChatStreamRequest {
 }
 
 /** The only module that talks to Ollama. One instance per configured host. */
-export class OllamaGateway {
+export class OllamaGateway implements ChatBackend {
   constructor(readonly host: string) {}
 
   /** A client whose every request also ends when `signal` aborts (ollama-js can't abort before headers). */
