@@ -72,7 +72,9 @@ async function runImport(fileArg: string | undefined): Promise<number> {
   }
   const file = resolveInputFile(fileArg);
   if (!fs.existsSync(file)) {
-    process.stderr.write(`There is no file at ${file}.\nCheck the path; relative paths are read from the folder you ran the command in.\n`);
+    process.stderr.write(
+      `There is no file at ${file}.\nCheck the path; relative paths are read from the folder you ran the command in.\n`,
+    );
     return 1;
   }
   const dbFile = path.join(resolveDataDir(), 'aisle.sqlite');

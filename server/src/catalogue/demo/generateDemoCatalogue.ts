@@ -143,7 +143,12 @@ interface GroupContext {
   usedNames: Set<string>;
 }
 
-function generateGroup(line: ProductLine, category: { name: string; intros: readonly string[] }, index: number, ctx: GroupContext): DemoFeedRow[] {
+function generateGroup(
+  line: ProductLine,
+  category: { name: string; intros: readonly string[] },
+  index: number,
+  ctx: GroupContext,
+): DemoFeedRow[] {
   const { rng } = ctx;
   const pinned = line.code === 'TRL' ? PINNED_TRAIL_SHOES[index] : undefined;
   const groupId = `${line.code}-${1001 + index}`;
@@ -231,7 +236,10 @@ function generateGroup(line: ProductLine, category: { name: string; intros: read
 
       const idParts = [groupId, size ? sizeCode(size) : null, colours.length > 1 || size ? colourCode(colour) : null];
       const id = isSingle ? groupId : idParts.filter((p): p is string => p !== null).join('-');
-      const brandCode = brand.replace(/[^A-Za-z]/g, '').slice(0, 3).toUpperCase();
+      const brandCode = brand
+        .replace(/[^A-Za-z]/g, '')
+        .slice(0, 3)
+        .toUpperCase();
       rows.push({
         id,
         title,

@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parse, CsvError } from 'csv-parse';
+import { parse, type CsvError } from 'csv-parse';
 
 /** Feed formats the importer reads. */
 export type FeedFormat = 'csv' | 'tsv' | 'jsonl' | 'json';
 
 /** One data row from a feed, with the (1-based) line it starts on; or a row that could not be read at all. */
 export type FeedItem =
-  | { kind: 'row'; line: number; fields: Record<string, unknown> }
-  | { kind: 'broken'; line: number; reason: string };
+  { kind: 'row'; line: number; fields: Record<string, unknown> } | { kind: 'broken'; line: number; reason: string };
 
 /** A problem with the whole file (not one row): it cannot be imported at all. */
 export class FeedError extends Error {

@@ -139,7 +139,8 @@ async function fileSize(file: string): Promise<number> {
     if (code === 'EACCES') throw new FeedError(`Aisle is not allowed to read ${path.resolve(file)}.`);
     throw error;
   }
-  if (stat.isDirectory()) throw new FeedError(`${path.resolve(file)} is a folder; give the path of the catalogue file inside it.`);
+  if (stat.isDirectory())
+    throw new FeedError(`${path.resolve(file)} is a folder; give the path of the catalogue file inside it.`);
   return stat.size;
 }
 

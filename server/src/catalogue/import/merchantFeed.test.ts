@@ -85,7 +85,13 @@ describe('parseMerchantRow', () => {
   });
 
   it('reads headers in any case and with the g: prefix', () => {
-    const result = parseMerchantRow({ 'G:ID': 'a1', 'g:Title': 'Mug', PRICE: '9.00 USD', 'g:availability': 'in_stock', 'Item Group ID': 'grp' });
+    const result = parseMerchantRow({
+      'G:ID': 'a1',
+      'g:Title': 'Mug',
+      PRICE: '9.00 USD',
+      'g:availability': 'in_stock',
+      'Item Group ID': 'grp',
+    });
     expect(result.ok && result.record).toMatchObject({ id: 'a1', title: 'Mug', priceMinor: 900, itemGroupId: 'grp' });
   });
 
@@ -103,7 +109,10 @@ describe('parseMerchantRow', () => {
   });
 
   it('rejects a sale price above the price or in another currency', () => {
-    expect(parseMerchantRow({ ...valid, sale_price: '130.00 USD' })).toEqual({ ok: false, reasons: ['sale_price is higher than price'] });
+    expect(parseMerchantRow({ ...valid, sale_price: '130.00 USD' })).toEqual({
+      ok: false,
+      reasons: ['sale_price is higher than price'],
+    });
     expect(parseMerchantRow({ ...valid, sale_price: '90.00 EUR' })).toEqual({
       ok: false,
       reasons: ['sale_price is in EUR but price is in USD'],

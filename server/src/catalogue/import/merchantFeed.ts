@@ -96,7 +96,10 @@ export function parsePrice(value: unknown): ParsedPrice | { error: string } {
 
 /** Accepts Merchant's values and the spellings feeds use for them ("in stock", "Out of Stock", "pre-order"). */
 export function parseAvailability(value: string): Availability | null {
-  const key = value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   switch (key) {
     case 'in_stock':
     case 'out_of_stock':
@@ -299,9 +302,7 @@ export function parseMerchantRow(fields: Readonly<Record<string, unknown>>): Mer
   const result = merchantRowSchema.safeParse(normalised);
   if (result.success) return { ok: true, record: result.data };
   const reasons = [
-    ...new Set(
-      result.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.') || 'row'}: ${i.message}`)),
-    ),
+    ...new Set(result.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.') || 'row'}: ${i.message}`))),
   ];
   return { ok: false, reasons };
 }

@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const cli = path.join(repoRoot, 'server/src/cli/catalogue.ts');
+
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-cli-'));
+});
+
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `catalogue <args>` the way `pnpm catalogue` does, with its own data dir. */
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', cli, ...args],
+      { cwd: repoRoot, env: { ...process.env, AISLE_DATA_DIR: path.join(dir, 'data'), INIT_CWD: dir } },
+      (error, stdout, stderr) => {
+        const code = error && typeof error.code === 'number' ? error.code : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('pnpm catalogue', () => {
+  it('imports a feed, prints the summary with skipped lines and exits 0; a re-import updates', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'shop.tsv'),
+      'id\ttitle\tprice\tavailability\nS1\tTrail Shoe\t99.00 USD\tin stock\nS2\tBroken\tninety\tin stock\n',
+    );
+    const first = await run(['import', 'shop.tsv']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Read 2 rows from shop.tsv (TSV).');
+    expect(first.stdout).toContain('new products:     1');
+    expect(first.stdout).toContain('line 3: price "ninety" is not a price like "15.00 USD"');
+    expect(fs.existsSync(path.join(dir, 'data', 'aisle.sqlite'))).toBe(true);
+
+    const second = await run(['import', path.join(dir, 'shop.tsv')]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('updated products: 1');
+  }, 60_000);
+
+  it('exits 1 when every row fails', async () => {
+    fs.writeFileSync(path.join(dir, 'bad.csv'), 'id,title,price,availability\nX,Thing,free,in_stock\n');
+    const result = await run(['import', 'bad.csv']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Nothing was imported');
+  }, 60_000);
+
+  it('explains a missing file or an unreadable format and exits 1', async () => {
+    const missing = await run(['import', 'nowhere.csv']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`There is no file at ${path.join(dir, 'nowhere.csv')}`);
+
+    fs.writeFileSync(path.join(dir, 'export.csv'), 'sku,name,price\nA,B,1\n');
+    const wrong = await run(['import', 'export.csv']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Aisle reads Google Merchant Center feeds');
+  }, 60_000);
+
+  it('prints usage for help (exit 0) and for an unknown command (exit 1)', async () => {
+    const help = await run(['help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('pnpm catalogue import <file>');
+
+    const unknown = await run(['frobnicate']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  }, 60_000);
+});
