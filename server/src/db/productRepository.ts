@@ -213,7 +213,11 @@ function filterSql(f: ProductSearch) {
   if (f.minPrice !== undefined) out.push(sql`${effective} >= ${Math.round(f.minPrice * 100)}`);
   if (f.maxPrice !== undefined) out.push(sql`${effective} <= ${Math.round(f.maxPrice * 100)}`);
   if (f.inStock) out.push(sql`p.availability = 'in_stock'`);
-  if (f.size) out.push(sql`lower(p.size) = ${f.size.toLowerCase()}`);
+  if (f.size) {
+    // "M" also finds labelled sizes such as "M (EU 39-42)".
+    const size = f.size.toLowerCase();
+    out.push(sql`(lower(p.size) = ${size} OR lower(p.size) LIKE ${size + ' (%'})`);
+  }
   if (f.color) out.push(sql`lower(p.color) LIKE ${'%' + f.color.toLowerCase() + '%'}`);
   return out;
 }
