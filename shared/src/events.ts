@@ -2,6 +2,8 @@ import type { Result } from './errors';
 import type {
   ChatCompletedEvent,
   ChatDeltaEvent,
+  ChatFeedbackPayload,
+  ChatHandoffEvent,
   ChatFailedEvent,
   ChatResumePayload,
   ChatRetryPayload,
@@ -25,6 +27,10 @@ export interface ShopperClientEvents {
   'chat:stop': (payload: ChatStopPayload, ack: Ack<{ messageId: string }>) => void;
   'chat:retry': (payload: ChatRetryPayload, ack: Ack<{ assistantMessageId: string }>) => void;
   'chat:resume': (payload: ChatResumePayload, ack: Ack<ConversationSnapshot>) => void;
+  /** Thumbs up/down (or null to clear) with an optional comment on one answer. */
+  'chat:feedback': (payload: ChatFeedbackPayload, ack: Ack<null>) => void;
+  /** The shopper asks for a person; the conversation shows as waiting in the agent console. */
+  'chat:request-human': (payload: ChatStopPayload, ack: Ack<null>) => void;
 }
 
 /** Events the server sends to the shopper's browser. */
@@ -34,4 +40,8 @@ export interface ShopperServerEvents {
   'chat:delta': (event: ChatDeltaEvent) => void;
   'chat:completed': (event: ChatCompletedEvent) => void;
   'chat:failed': (event: ChatFailedEvent) => void;
+  /** A message not produced by the assistant's stream: an agent's reply, or a notice. */
+  'chat:message': (event: ChatCompletedEvent) => void;
+  /** Hand-off state: waiting for a person, a person joined (with their name), the person left. */
+  'chat:handoff': (event: ChatHandoffEvent) => void;
 }

@@ -28,6 +28,10 @@ export const chatMessageSchema = z.object({
   error: z
     .object({ code: z.string(), message: z.string(), hint: z.string().optional() })
     .nullable(),
+  /** The shopper's own thumbs up/down on an answer. */
+  feedback: z.object({ rating: z.enum(['up', 'down']), comment: z.string().nullable() }).nullable().optional(),
+  /** Display name of the person who wrote an `agent` message. */
+  authorName: z.string().nullable().optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -48,6 +52,8 @@ export const conversationSnapshotSchema = z.object({
   conversationId: z.string(),
   messages: z.array(chatMessageSchema),
   live: liveAnswerSchema.nullable(),
+  /** Who answers: the assistant, nobody yet (waiting for a person), or a person. */
+  handoff: z.object({ state: z.enum(['assistant', 'waiting', 'agent']), agentName: z.string().nullable() }).optional(),
 });
 export type ConversationSnapshot = z.infer<typeof conversationSnapshotSchema>;
 
@@ -79,6 +85,23 @@ export const chatSendReplySchema = z.object({
   assistantMessageId: z.string(),
 });
 export type ChatSendReply = z.infer<typeof chatSendReplySchema>;
+
+export const chatFeedbackSchema = z.object({
+  conversationId: ids.conversation,
+  messageId: ids.message,
+  rating: z.enum(['up', 'down']).nullable(),
+  comment: z.string().trim().max(1000).optional(),
+});
+export type ChatFeedbackPayload = z.infer<typeof chatFeedbackSchema>;
+
+export const handoffStateSchema = z.enum(['waiting', 'agent-joined', 'agent-left']);
+export type HandoffState = z.infer<typeof handoffStateSchema>;
+
+export interface ChatHandoffEvent {
+  conversationId: string;
+  state: HandoffState;
+  agentName?: string;
+}
 
 export interface ChatStartedEvent {
   conversationId: string;

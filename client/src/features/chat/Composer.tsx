@@ -1,0 +1,142 @@
+import { MAX_MESSAGE_CHARS } from '@aisle/shared';
+import { useLayoutEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { useChatActions } from './chatActions';
+import { selectCanSend, selectIsBusy, useChatStore } from './chatStore';
+
+/** The counter appears once a message uses this share of the cap. */
+const WARN_AT = Math.floor(MAX_MESSAGE_CHARS * 0.9);
+const MAX_HEIGHT_PX = 220;
+
+/** The textarea's id, so other parts of the page (New chat) can put the caret back in it. */
+export const COMPOSER_INPUT_ID = 'composer-input';
+
+const formatCount = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Where the shopper writes. Enter sends, Shift+Enter adds a line, nothing is sent while an IME
+ * composition is open. Text over the cap is refused here, before it reaches the server.
+ */
+export function Composer() {
+  const actions = useChatActions();
+  const draft = useChatStore((s) => s.draft);
+  const setDraft = useChatStore((s) => s.setDraft);
+  const composerError = useChatStore((s) => s.composerError);
+  const setComposerError = useChatStore((s) => s.setComposerError);
+  const isGenerating = useChatStore((s) => s.live !== null);
+  const isStopping = useChatStore((s) => s.isStopping);
+  const isBusy = useChatStore(selectIsBusy);
+  const canSend = useChatStore(selectCanSend);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+
+  const length = draft.length;
+  const overBy = length - MAX_MESSAGE_CHARS;
+  const isNearCap = length >= WARN_AT;
+
+  // Grow with the text up to a limit (CSSOM writes are allowed by the page's CSP).
+  useLayoutEffect(() => {
+    const input = inputRef.current;
+    if (input === null) return;
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, MAX_HEIGHT_PX)}px`;
+  }, [draft]);
+
+  const submit = () => {
+    if (canSend) actions.send(draft);
+  };
+
+  const handleSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    submit();
+  };
+
+  const handleKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.shiftKey) return;
+    // keyCode 229 is what Safari reports for the Enter that confirms an IME composition.
+    if (event.nativeEvent.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    submit();
+  };
+
+  const describedBy = ['composer-help', isNearCap ? 'composer-counter' : '', composerError !== null ? 'composer-error' : '']
+    .filter((id) => id !== '')
+    .join(' ');
+
+  return (
+    <form className="composer" onSubmit={handleSubmit} aria-label="Send a message">
+      <div className="composer-inner">
+        {composerError !== null && (
+          <div className="composer-error" id="composer-error" role="alert">
+            <p>
+              {composerError.message}
+              {composerError.hint !== undefined && composerError.hint !== '' && (
+                <span className="composer-error-hint"> {composerError.hint}</span>
+              )}
+            </p>
+            <button type="button" className="icon-button" onClick={() => setComposerError(null)} aria-label="Dismiss error">
+              <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+                <path d="M5 5l10 10M15 5L5 15" />
+              </svg>
+            </button>
+          </div>
+        )}
+        <div className={`composer-box${overBy > 0 ? ' is-over' : ''}`}>
+          <label htmlFor={COMPOSER_INPUT_ID} className="sr-only">
+            Message
+          </label>
+          <textarea
+            ref={inputRef}
+            id={COMPOSER_INPUT_ID}
+            className="composer-input"
+            rows={1}
+            value={draft}
+            placeholder="What are you looking for?"
+            aria-describedby={describedBy}
+            aria-invalid={overBy > 0}
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={handleKeyDown}
+            autoComplete="off"
+            enterKeyHint="send"
+          />
+          <div className="composer-buttons">
+            {isGenerating && (
+              <button
+                type="button"
+                className="stop-button"
+                onClick={() => actions.stop()}
+                disabled={isStopping}
+                aria-label="Stop generating"
+              >
+                <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+                  <rect x="5" y="5" width="10" height="10" rx="2" />
+                </svg>
+                <span aria-hidden="true">Stop</span>
+              </button>
+            )}
+            <button type="submit" className="send-button" disabled={!canSend} aria-label="Send">
+              <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+                <path d="M10 16V4M4.5 9.5 10 4l5.5 5.5" />
+              </svg>
+            </button>
+          </div>
+        </div>
+        <div className="composer-meta">
+          <p id="composer-help" className="composer-help">
+            {isBusy ? 'Aisle is answering…' : 'Enter to send, Shift+Enter for a new line'}
+          </p>
+          {isNearCap && (
+            <p id="composer-counter" className={`composer-counter${overBy > 0 ? ' is-over' : ' is-near'}`}>
+              {overBy > 0 ? (
+                <span role="alert">
+                  {formatCount(overBy)} characters over the {formatCount(MAX_MESSAGE_CHARS)}-character limit. Shorten your message
+                  to send it.
+                </span>
+              ) : (
+                `${formatCount(length)} / ${formatCount(MAX_MESSAGE_CHARS)}`
+              )}
+            </p>
+          )}
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,105 @@
+import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
+import ReactMarkdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import { classifyLink, markdownUrlTransform } from './linkPolicy';
+import { createBlockSplitter } from './markdownBlocks';
+
+const remarkPlugins = [remarkGfm];
+// Model text may not show images (tracking pixels, made-up product photos).
+const disallowedElements = ['img'];
+
+interface MarkdownProps {
+  /** The answer so far; it may grow on every frame while streaming. */
+  text: string;
+  /** Ids of the product cards of this message: the only products a `product:ID` link may reach. */
+  productIds: readonly string[];
+  /** Called when the shopper follows a `product:ID` link. Keep it stable (useCallback). */
+  onProductLink: (productId: string) => void;
+}
+
+/**
+ * Renders an answer's Markdown safely (no raw HTML, no images, only http(s) links) and cheaply while
+ * it streams: the text is split into top-level blocks and only blocks whose text changed re-render,
+ * which in practice is the last one.
+ */
+export function Markdown({ text, productIds, onProductLink }: MarkdownProps) {
+  const [split] = useState(createBlockSplitter);
+  const { blocks } = split(text);
+  const productKey = productIds.join('\n');
+  return (
+    <div className="markdown">
+      {blocks.map((block, index) => (
+        // Index keys keep each block's component as the text grows; memo skips unchanged blocks.
+        <MarkdownBlock key={index} source={block} productKey={productKey} onProductLink={onProductLink} />
+      ))}
+    </div>
+  );
+}
+
+interface MarkdownBlockProps {
+  source: string;
+  productKey: string;
+  onProductLink: (productId: string) => void;
+}
+
+const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, onProductLink }: MarkdownBlockProps) {
+  const components = useMemo<Components>(() => {
+    const productIds = new Set(productKey === '' ? [] : productKey.split('\n'));
+    return {
+      a: ({ href, children }) => (
+        <MarkdownLink href={href} productIds={productIds} onProductLink={onProductLink}>
+          {children}
+        </MarkdownLink>
+      ),
+      table: ({ children }) => (
+        <div className="markdown-table">
+          <table>{children}</table>
+        </div>
+      ),
+    };
+  }, [productKey, onProductLink]);
+
+  return (
+    <ReactMarkdown
+      remarkPlugins={remarkPlugins}
+      skipHtml
+      disallowedElements={disallowedElements}
+      urlTransform={markdownUrlTransform}
+      components={components}
+    >
+      {source}
+    </ReactMarkdown>
+  );
+});
+
+interface MarkdownLinkProps {
+  href: string | undefined;
+  productIds: ReadonlySet<string>;
+  onProductLink: (productId: string) => void;
+  children?: ReactNode;
+}
+
+function MarkdownLink({ href, productIds, onProductLink, children }: MarkdownLinkProps) {
+  const decision = classifyLink(href, productIds);
+  if (decision.kind === 'external') {
+    return (
+      <a href={decision.href} target="_blank" rel="noopener noreferrer">
+        {children}
+        <span className="sr-only"> (opens in a new tab)</span>
+      </a>
+    );
+  }
+  if (decision.kind === 'product') {
+    const { productId } = decision;
+    const handleClick = (event: MouseEvent<HTMLAnchorElement>) => {
+      event.preventDefault();
+      onProductLink(productId);
+    };
+    return (
+      <a href={`#product-${productId}`} className="product-link" onClick={handleClick}>
+        {children}
+      </a>
+    );
+  }
+  return <span>{children}</span>;
+}

@@ -1,0 +1,149 @@
+import type { ChatMessage } from '@aisle/shared';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useChatActions } from './chatActions';
+import type { LiveStatus, UiError } from './chatStore';
+import { isRetryableCode } from './errorCodes';
+import { LogoMark } from './LogoMark';
+import { Markdown } from './Markdown';
+import { PhaseIndicator } from './PhaseIndicator';
+import { ProductCard } from './ProductCard';
+
+interface MessageItemProps {
+  message: ChatMessage;
+  /** The live phase, only for the answer being generated. */
+  live: LiveStatus | null;
+  /** Retry/Regenerate is offered on the last answer only, and only when nothing else is running. */
+  canRetry: boolean;
+  isRetrying: boolean;
+}
+
+/** One message of the conversation. Memoised: while streaming only the live answer re-renders. */
+export const MessageItem = memo(function MessageItem({ message, live, canRetry, isRetrying }: MessageItemProps) {
+  switch (message.role) {
+    case 'user':
+      return (
+        <article className="message message-user" id={`message-${message.id}`} aria-label="Your message">
+          <div className="bubble">
+            <p className="user-text">{message.content}</p>
+          </div>
+        </article>
+      );
+    case 'assistant':
+      return <AnswerMessage message={message} live={live} canRetry={canRetry} isRetrying={isRetrying} />;
+    case 'agent':
+      return (
+        <article className="message message-agent" id={`message-${message.id}`} aria-label="Message from the shop">
+          <p className="message-author">Shop assistant</p>
+          <div className="bubble">
+            <Markdown text={message.content} productIds={NO_IDS} onProductLink={ignoreProductLink} />
+          </div>
+        </article>
+      );
+    case 'system':
+      return <p className="message-system">{message.content}</p>;
+  }
+});
+
+const NO_IDS: readonly string[] = [];
+const UNKNOWN_FAILURE: UiError = { code: 'generation-failed', message: 'Something went wrong while answering.' };
+const ignoreProductLink = () => {};
+
+/** A message the shopper sent that the server has not confirmed yet. */
+export function PendingMessage({ text }: { text: string }) {
+  return (
+    <article className="message message-user is-pending" aria-label="Your message, sending" aria-busy="true">
+      <div className="bubble">
+        <p className="user-text">{text}</p>
+      </div>
+      <p className="pending-label">Sending…</p>
+    </article>
+  );
+}
+
+function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps) {
+  const actions = useChatActions();
+  const articleRef = useRef<HTMLElement>(null);
+  const [highlight, setHighlight] = useState<{ productId: string } | null>(null);
+  const productIds = useMemo(() => message.products.map((p) => p.id), [message.products]);
+  const isStreaming = message.status === 'streaming';
+
+  const handleProductLink = useCallback((productId: string) => {
+    setHighlight({ productId });
+    const card = articleRef.current?.querySelector<HTMLElement>(`[data-product-id="${CSS.escape(productId)}"]`);
+    if (card === null || card === undefined) return;
+    const isReduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    card.scrollIntoView({ behavior: isReduced ? 'auto' : 'smooth', block: 'nearest', inline: 'nearest' });
+    card.focus({ preventScroll: true });
+  }, []);
+
+  useEffect(() => {
+    if (highlight === null) return;
+    const timer = setTimeout(() => setHighlight(null), 2400);
+    return () => clearTimeout(timer);
+  }, [highlight]);
+
+  const phase = live ?? (isStreaming && message.content === '' ? { messageId: message.id, phase: 'waiting' as const } : null);
+  const isPhaseShown =
+    isStreaming && phase !== null && (message.content === '' || (phase.phase !== 'writing' && phase.phase !== 'waiting'));
+  const error = message.status === 'error' ? (message.error ?? UNKNOWN_FAILURE) : null;
+  const handleRetry = () => actions.retry(message.id);
+
+  return (
+    <article
+      ref={articleRef}
+      id={`message-${message.id}`}
+      className={`message message-assistant status-${message.status}`}
+      aria-label="Aisle's answer"
+      aria-busy={isStreaming}
+    >
+      <LogoMark className="avatar" />
+      <div className="message-main">
+        {message.content !== '' && (
+          <div className={isStreaming ? 'answer is-streaming' : 'answer'}>
+            <Markdown text={message.content} productIds={productIds} onProductLink={handleProductLink} />
+          </div>
+        )}
+        {isPhaseShown && phase !== null && (
+          <PhaseIndicator phase={phase.phase} {...(phase.detail === undefined ? {} : { detail: phase.detail })} />
+        )}
+        {message.status === 'stopped' && <p className="stopped-marker">Stopped</p>}
+        {error !== null && <AnswerError error={error} />}
+        {message.products.length > 0 && (
+          <section className="product-grid" aria-label="Recommended products">
+            {message.products.map((product) => (
+              <ProductCard key={product.id} product={product} isHighlighted={highlight?.productId === product.id} />
+            ))}
+          </section>
+        )}
+        {canRetry && message.status === 'stopped' && (
+          <div className="message-actions">
+            <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
+              {isRetrying ? 'Regenerating…' : 'Regenerate'}
+            </button>
+          </div>
+        )}
+        {canRetry && error !== null && isRetryableCode(error.code) && (
+          <div className="message-actions">
+            <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
+              {isRetrying ? 'Retrying…' : 'Retry'}
+            </button>
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function AnswerError({ error }: { error: UiError }) {
+  return (
+    <div className="answer-error">
+      <p className="error-message">
+        <span className="error-icon" aria-hidden="true">
+          !
+        </span>
+        {error.message}
+      </p>
+      {error.hint !== undefined && error.hint !== '' && <p className="error-hint">{error.hint}</p>}
+    </div>
+  );
+}

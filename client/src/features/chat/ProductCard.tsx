@@ -1,0 +1,172 @@
+import { formatMoney, type Availability, type ProductCard as ProductCardData } from '@aisle/shared';
+import { useId, useState } from 'react';
+import { classifyLink } from './linkPolicy';
+
+const AVAILABILITY_LABELS: Record<Availability, string> = {
+  in_stock: 'In stock',
+  out_of_stock: 'Out of stock',
+  preorder: 'Preorder',
+  backorder: 'Backorder',
+};
+
+const NO_PRODUCTS: ReadonlySet<string> = new Set();
+
+/** "Rated 4.5 out of 5, 128 reviews", the accessible name of the star rating. */
+export function ratingLabel(rating: number, reviewCount: number): string {
+  const reviews = `${reviewCount.toLocaleString('en-US')} review${reviewCount === 1 ? '' : 's'}`;
+  return `Rated ${Number(rating.toFixed(1))} out of 5, ${reviews}`;
+}
+
+interface ProductCardProps {
+  product: ProductCardData;
+  isHighlighted: boolean;
+}
+
+/**
+ * One product recommended in an answer. Built only from server data (`message.products`), never
+ * from model text. The element id `product-<id>` is what `product:ID` links in the answer reach.
+ */
+export function ProductCard({ product, isHighlighted }: ProductCardProps) {
+  const headingId = useId();
+  const isOnSale = product.salePrice !== null && product.salePrice.amountMinor < product.price.amountMinor;
+  const link = classifyLink(product.link, NO_PRODUCTS);
+
+  return (
+    <article
+      id={`product-${product.id}`}
+      data-product-id={product.id}
+      className={`product-card${isHighlighted ? ' is-highlighted' : ''}`}
+      aria-labelledby={headingId}
+      tabIndex={-1}
+    >
+      <ProductImage product={product} />
+      <div className="product-body">
+        {product.brand !== null && <p className="product-brand">{product.brand}</p>}
+        <h3 id={headingId} className="product-title">
+          {product.title}
+        </h3>
+        <p className={isOnSale ? 'product-price is-sale' : 'product-price'}>
+          {isOnSale && product.salePrice !== null ? (
+            <>
+              <span className="price-now">
+                <span className="sr-only">Sale price </span>
+                {formatMoney(product.salePrice)}
+              </span>{' '}
+              <s className="price-was">
+                <span className="sr-only">was </span>
+                {formatMoney(product.price)}
+              </s>
+            </>
+          ) : (
+            <span className="price-now">{formatMoney(product.price)}</span>
+          )}
+        </p>
+        <p className={`product-availability availability-${product.availability}`}>{AVAILABILITY_LABELS[product.availability]}</p>
+        <Rating rating={product.rating} reviewCount={product.reviewCount} />
+        {product.sizes.length > 0 && <Options label="Sizes" values={product.sizes} />}
+        {product.colors.length > 0 && <Options label="Colours" values={product.colors} />}
+        {link.kind === 'external' && (
+          <a className="product-view" href={link.href} target="_blank" rel="noopener noreferrer">
+            View product<span className="sr-only">: {product.title} (opens in a new tab)</span>
+          </a>
+        )}
+      </div>
+    </article>
+  );
+}
+
+/**
+ * Whether the page may load this image: the CSP allows only same-origin and data: images, so a
+ * remote URL would only be blocked (and log an error); the placeholder is shown instead.
+ */
+export function isLoadableImage(url: string, pageOrigin: string): boolean {
+  if (/^data:image\/(png|jpe?g|gif|webp|avif);/i.test(url)) return true;
+  try {
+    return new URL(url, pageOrigin).origin === pageOrigin;
+  } catch {
+    return false;
+  }
+}
+
+function ProductImage({ product }: { product: ProductCardData }) {
+  const [isBroken, setIsBroken] = useState(false);
+  const url = product.imageUrl;
+  if (url === null || isBroken || !isLoadableImage(url, window.location.origin))
+    return <ProductPlaceholder category={product.category} title={product.title} />;
+  return (
+    <div className="product-media">
+      {/* The heading names the product, so the photo is decorative. */}
+      <img src={url} alt="" loading="lazy" decoding="async" onError={() => setIsBroken(true)} />
+    </div>
+  );
+}
+
+const PLACEHOLDER_TONES = 6;
+
+function toneOf(text: string): number {
+  let hash = 0;
+  for (const char of text) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return hash % PLACEHOLDER_TONES;
+}
+
+/** A drawn stand-in for a product without a usable photo: the category's initial on a soft tone. */
+export function ProductPlaceholder({ category, title }: { category: string | null; title: string }) {
+  const label = (category ?? title).trim();
+  const initial = (label[0] ?? '?').toUpperCase();
+  return (
+    <div className={`product-media product-placeholder tone-${toneOf(label)}`}>
+      <svg viewBox="0 0 120 90" aria-hidden="true" focusable="false">
+        <rect className="placeholder-bg" width="120" height="90" rx="0" />
+        <path className="placeholder-bag" d="M44 36h32l-3 30a4 4 0 0 1-4 3.6H51a4 4 0 0 1-4-3.6L44 36Z" />
+        <path className="placeholder-handle" d="M52 36v-4a8 8 0 0 1 16 0v4" />
+        <text className="placeholder-initial" x="60" y="60" textAnchor="middle">
+          {initial}
+        </text>
+      </svg>
+      {category !== null && <span className="placeholder-category">{category}</span>}
+    </div>
+  );
+}
+
+function Rating({ rating, reviewCount }: { rating: number | null; reviewCount: number }) {
+  if (rating === null || reviewCount === 0) return <p className="product-rating no-rating">No reviews yet</p>;
+  const halves = Math.round(rating * 2);
+  return (
+    <p className="product-rating" role="img" aria-label={ratingLabel(rating, reviewCount)}>
+      <span className="stars" aria-hidden="true">
+        {[0, 1, 2, 3, 4].map((star) => {
+          const fill = halves >= (star + 1) * 2 ? 'full' : halves === star * 2 + 1 ? 'half' : 'empty';
+          return <Star key={star} fill={fill} />;
+        })}
+      </span>
+      <span className="rating-text" aria-hidden="true">
+        {Number(rating.toFixed(1))} ({reviewCount.toLocaleString('en-US')})
+      </span>
+    </p>
+  );
+}
+
+const STAR_PATH = 'M10 1.5l2.6 5.5 6 .7-4.5 4.1 1.2 5.9L10 14.8l-5.3 2.9 1.2-5.9L1.4 7.7l6-.7L10 1.5z';
+
+function Star({ fill }: { fill: 'full' | 'half' | 'empty' }) {
+  return (
+    <svg className={`star star-${fill}`} viewBox="0 0 20 20" focusable="false">
+      <path className="star-back" d={STAR_PATH} />
+      {fill !== 'empty' && <path className="star-front" d={STAR_PATH} />}
+    </svg>
+  );
+}
+
+function Options({ label, values }: { label: string; values: readonly string[] }) {
+  const shown = values.slice(0, 8);
+  const more = values.length - shown.length;
+  return (
+    <div className="product-options">
+      <span className="options-label">{label}:</span>{' '}
+      <span className="options-values">
+        {shown.join(', ')}
+        {more > 0 && `, +${more} more`}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+import type { ReactNode } from 'react';
+import { useChatActions } from './chatActions';
+import { useChatStore } from './chatStore';
+
+interface BannerProps {
+  tone: 'error' | 'warning' | 'info';
+  title: string;
+  children?: ReactNode;
+  /** Offer "Check again" (re-runs the health check). */
+  canRecheck?: boolean;
+}
+
+function Banner({ tone, title, children, canRecheck = false }: BannerProps) {
+  const actions = useChatActions();
+  const isChecking = useChatStore((s) => s.isCheckingHealth);
+  return (
+    <div className={`banner banner-${tone}`} role={tone === 'info' ? 'status' : 'alert'}>
+      <div className="banner-body">
+        <p className="banner-title">{title}</p>
+        {children}
+      </div>
+      {canRecheck && (
+        <button
+          type="button"
+          className="button-secondary banner-action"
+          onClick={() => actions.checkHealth()}
+          disabled={isChecking}
+        >
+          {isChecking ? 'Checking…' : 'Check again'}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Tells the shopper why the assistant cannot answer: the server or Ollama unreachable, the model not
+ * pulled, or the connection dropped. Driven by `/api/health` and by failed answers' error codes.
+ */
+export function StatusBanner() {
+  const health = useChatStore((s) => s.health);
+  const serviceIssue = useChatStore((s) => s.serviceIssue);
+  const serverError = useChatStore((s) => s.serverError);
+  const connection = useChatStore((s) => s.connection);
+
+  const banners: ReactNode[] = [];
+
+  if (serverError !== null) {
+    banners.push(
+      <Banner key="server" tone="error" title={serverError.message} canRecheck>
+        {serverError.hint !== undefined && <p>{serverError.hint}</p>}
+      </Banner>,
+    );
+  } else if (connection === 'offline') {
+    banners.push(<Banner key="offline" tone="warning" title="Connection lost. Reconnecting…" />);
+  }
+
+  const isOllamaDown = health !== null ? !health.ollama.reachable : serviceIssue?.code === 'ollama-unreachable';
+  const isModelMissing = !isOllamaDown && (health?.model.available === false || serviceIssue?.code === 'model-not-pulled');
+
+  if (isOllamaDown) {
+    const host = health?.ollama.host;
+    banners.push(
+      <Banner
+        key="ollama"
+        tone="error"
+        title={host !== undefined ? `Can't reach Ollama at ${host}` : "Can't reach Ollama"}
+        canRecheck
+      >
+        <p>
+          Aisle answers with a local model served by Ollama. Install Ollama from ollama.com and run <code>ollama serve</code>, or
+          set <code>OLLAMA_HOST</code> to where it runs.
+        </p>
+      </Banner>,
+    );
+  } else if (isModelMissing) {
+    const pullCommand = health?.model.pullCommand;
+    banners.push(
+      <Banner
+        key="model"
+        tone="error"
+        title={
+          health !== null
+            ? `The model ${health.model.name} is not downloaded yet`
+            : (serviceIssue?.message ?? 'The model is not downloaded yet')
+        }
+        canRecheck
+      >
+        {pullCommand !== undefined ? (
+          <p>
+            Run <code className="command">{pullCommand}</code> once, then check again.
+          </p>
+        ) : (
+          serviceIssue?.hint !== undefined && <p>{serviceIssue.hint}</p>
+        )}
+      </Banner>,
+    );
+  } else if (serviceIssue !== null) {
+    banners.push(
+      <Banner key="service" tone="error" title={serviceIssue.message} canRecheck>
+        {serviceIssue.hint !== undefined && <p>{serviceIssue.hint}</p>}
+      </Banner>,
+    );
+  }
+
+  if (health !== null && health.ollama.reachable && health.catalogue.products === 0) {
+    banners.push(
+      <Banner key="catalogue" tone="info" title="The product catalogue is empty">
+        <p>Answers can&apos;t recommend products until the shop imports its catalogue.</p>
+      </Banner>,
+    );
+  }
+
+  if (banners.length === 0) return null;
+  return (
+    <div className="banners" aria-label="Service status" role="region">
+      {banners}
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+import { createContext, useContext } from 'react';
+
+/** What the chat components can ask the connection to do. All calls return at once. */
+export interface ChatActions {
+  send(text: string): void;
+  stop(): void;
+  retry(messageId: string): void;
+  newChat(): void;
+  checkHealth(): void;
+}
+
+/** Provided by the chat page, which owns the socket. */
+export const ChatActionsContext = createContext<ChatActions | null>(null);
+
+/** The chat actions of the enclosing chat page. */
+export function useChatActions(): ChatActions {
+  const actions = useContext(ChatActionsContext);
+  if (actions === null) throw new Error('useChatActions must be used inside <ChatActionsContext>');
+  return actions;
+}

@@ -1,0 +1,341 @@
+import {
+  MAX_MESSAGE_CHARS,
+  type AnswerPhase,
+  type ChatDeltaEvent,
+  type ChatMessage,
+  type ChatSendReply,
+  type ChatStartedEvent,
+  type ChatStatusEvent,
+  type ConversationSnapshot,
+  type Health,
+} from '@aisle/shared';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { loadConversationId } from '../../lib/storage';
+import { toPlainText } from './plainText';
+
+/** An error as the UI shows it: from an ack (`AppErrorBody`) or stored on a failed message. */
+export type UiError = NonNullable<ChatMessage['error']>;
+
+/** A message typed by the shopper that the server has not confirmed yet. */
+export interface PendingSend {
+  clientMessageId: string;
+  text: string;
+}
+
+/** What the answer being generated is doing right now. */
+export interface LiveStatus {
+  messageId: string;
+  phase: AnswerPhase;
+  detail?: string;
+}
+
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+
+/** Text for the polite live region; `id` changes so an identical text is announced again. */
+export interface Announcement {
+  id: number;
+  text: string;
+}
+
+/** Result of merging one delta into the text received so far. */
+export type DeltaMerge = { kind: 'append'; content: string } | { kind: 'duplicate' } | { kind: 'gap' };
+
+/**
+ * Merges streamed text by offset: append when it continues the text, keep only the unseen tail when
+ * it overlaps (a delta replayed after a resume), report a gap when text is missing.
+ */
+export function mergeDelta(content: string, offset: number, text: string): DeltaMerge {
+  if (offset > content.length) return { kind: 'gap' };
+  const end = offset + text.length;
+  if (end <= content.length) return { kind: 'duplicate' };
+  return { kind: 'append', content: content + text.slice(content.length - offset) };
+}
+
+export interface ChatState {
+  conversationId: string | null;
+  messages: ChatMessage[];
+  live: LiveStatus | null;
+  pending: PendingSend | null;
+  draft: string;
+  composerError: UiError | null;
+  /** Message ids whose retry or stop request is waiting for the server. */
+  busyMessageId: string | null;
+  isStopping: boolean;
+  connection: ConnectionState;
+  health: Health | null;
+  isCheckingHealth: boolean;
+  /** The server itself could not be reached (session or health request failed). */
+  serverError: UiError | null;
+  /** An Ollama/model problem reported by a failed answer, shown until health says all is well. */
+  serviceIssue: UiError | null;
+  announcement: Announcement | null;
+
+  setDraft(text: string): void;
+  setComposerError(error: UiError | null): void;
+  beginSend(pending: PendingSend): void;
+  confirmSend(reply: ChatSendReply): void;
+  failSend(error: UiError): void;
+  startAnswer(event: ChatStartedEvent): void;
+  setPhase(event: ChatStatusEvent): void;
+  /** Applies buffered deltas; returns true when text is missing and a resume is needed. */
+  applyDeltas(deltas: readonly ChatDeltaEvent[]): boolean;
+  finishAnswer(message: ChatMessage): void;
+  setBusyMessage(id: string | null): void;
+  setStopping(isStopping: boolean): void;
+  replaceRetried(oldMessageId: string, newMessageId: string): void;
+  applySnapshot(snapshot: ConversationSnapshot): void;
+  resetConversation(): void;
+  setConnection(connection: ConnectionState): void;
+  setHealthChecking(isChecking: boolean): void;
+  setHealth(health: Health): void;
+  setServerError(error: UiError | null): void;
+  setServiceIssue(error: UiError | null): void;
+}
+
+export type ChatStore = StoreApi<ChatState>;
+
+function placeholder(conversationId: string, messageId: string, content = ''): ChatMessage {
+  return {
+    id: messageId,
+    conversationId,
+    role: 'assistant',
+    content,
+    status: 'streaming',
+    createdAt: new Date().toISOString(),
+    products: [],
+    error: null,
+  };
+}
+
+/** Index of a message by id, searching from the end where live messages are. */
+function indexOfMessage(messages: readonly ChatMessage[], id: string): number {
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    if (messages[i]?.id === id) return i;
+  }
+  return -1;
+}
+
+/** Adds a streaming placeholder for `messageId` unless that message is already shown. */
+function withPlaceholder(messages: ChatMessage[], conversationId: string, messageId: string): ChatMessage[] {
+  return indexOfMessage(messages, messageId) === -1 ? [...messages, placeholder(conversationId, messageId)] : messages;
+}
+
+/** The live status to keep for `messageId`: existing phase if known, "waiting" for a new answer. */
+function liveFor(current: LiveStatus | null, messages: readonly ChatMessage[], messageId: string): LiveStatus | null {
+  const message = messages[indexOfMessage(messages, messageId)];
+  if (message !== undefined && message.status !== 'streaming') return current?.messageId === messageId ? null : current;
+  return current?.messageId === messageId ? current : { messageId, phase: 'waiting' };
+}
+
+function announcementFor(message: ChatMessage): string {
+  if (message.status === 'stopped') return 'Answer stopped';
+  if (message.status === 'error') {
+    const error = message.error;
+    return error === null ? 'The answer failed.' : `The answer failed: ${error.message}`;
+  }
+  const text = toPlainText(message.content);
+  const count = message.products.length;
+  const products = count === 0 ? '' : ` ${count} product${count === 1 ? '' : 's'} shown.`;
+  return `${text}${products}`;
+}
+
+interface InitialChatState {
+  conversationId?: string | null;
+}
+
+/** Creates a chat store; the app uses one (`chatStore`), tests make their own. */
+export function createChatStore(initial: InitialChatState = {}): ChatStore {
+  let announcementId = 0;
+
+  return createStore<ChatState>()((set, get) => ({
+    conversationId: initial.conversationId ?? null,
+    messages: [],
+    live: null,
+    pending: null,
+    draft: '',
+    composerError: null,
+    busyMessageId: null,
+    isStopping: false,
+    connection: 'connecting',
+    health: null,
+    isCheckingHealth: false,
+    serverError: null,
+    serviceIssue: null,
+    announcement: null,
+
+    // Editing the text means the shopper has seen the last error.
+    setDraft: (draft) => set({ draft, composerError: null }),
+    setComposerError: (composerError) => set({ composerError }),
+
+    beginSend: (pending) => set({ pending, draft: '', composerError: null }),
+
+    confirmSend: (reply) =>
+      set((state) => {
+        const { conversationId, userMessage, assistantMessageId } = reply;
+        let messages = state.conversationId === conversationId ? state.messages : [];
+        if (indexOfMessage(messages, userMessage.id) === -1) messages = [...messages, userMessage];
+        messages = withPlaceholder(messages, conversationId, assistantMessageId);
+        return {
+          conversationId,
+          pending: null,
+          messages,
+          live: liveFor(state.live, messages, assistantMessageId),
+        };
+      }),
+
+    failSend: (error) =>
+      set((state) => ({
+        pending: null,
+        // Give the text back so nothing the shopper typed is lost, unless they already typed more.
+        draft: state.draft === '' && state.pending !== null ? state.pending.text : state.draft,
+        composerError: error,
+      })),
+
+    startAnswer: (event) =>
+      set((state) => {
+        if (event.conversationId !== state.conversationId) return {};
+        const messages = withPlaceholder(state.messages, event.conversationId, event.messageId);
+        return { messages, live: liveFor(state.live, messages, event.messageId) };
+      }),
+
+    setPhase: (event) =>
+      set((state) => {
+        if (event.conversationId !== state.conversationId) return {};
+        const messages = withPlaceholder(state.messages, event.conversationId, event.messageId);
+        const message = messages[indexOfMessage(messages, event.messageId)];
+        if (message?.status !== 'streaming') return {};
+        const live: LiveStatus = { messageId: event.messageId, phase: event.phase };
+        if (event.detail !== undefined) live.detail = event.detail;
+        return { messages, live };
+      }),
+
+    applyDeltas: (deltas) => {
+      const state = get();
+      let messages = state.messages;
+      let isGap = false;
+      const gapIds = new Set<string>();
+      for (const delta of deltas) {
+        if (delta.conversationId !== state.conversationId || gapIds.has(delta.messageId)) continue;
+        const index = indexOfMessage(messages, delta.messageId);
+        const message = messages[index];
+        if (message === undefined) {
+          // The start of an answer we never heard about (e.g. chat:started was missed).
+          if (delta.offset === 0) messages = [...messages, placeholder(delta.conversationId, delta.messageId, delta.text)];
+          else {
+            isGap = true;
+            gapIds.add(delta.messageId);
+          }
+          continue;
+        }
+        if (message.status !== 'streaming') continue;
+        const merged = mergeDelta(message.content, delta.offset, delta.text);
+        if (merged.kind === 'gap') {
+          isGap = true;
+          gapIds.add(delta.messageId);
+          continue;
+        }
+        if (merged.kind === 'duplicate') continue;
+        if (messages === state.messages) messages = [...messages];
+        messages[index] = { ...message, content: merged.content };
+      }
+      if (messages !== state.messages) set({ messages });
+      return isGap;
+    },
+
+    finishAnswer: (message) =>
+      set((state) => {
+        if (message.conversationId !== state.conversationId) return {};
+        const index = indexOfMessage(state.messages, message.id);
+        const messages = [...state.messages];
+        if (index === -1) messages.push(message);
+        else messages[index] = message;
+        announcementId += 1;
+        return {
+          messages,
+          live: state.live?.messageId === message.id ? null : state.live,
+          isStopping: state.live?.messageId === message.id ? false : state.isStopping,
+          announcement: { id: announcementId, text: announcementFor(message) },
+        };
+      }),
+
+    setBusyMessage: (busyMessageId) => set({ busyMessageId }),
+    setStopping: (isStopping) => set({ isStopping }),
+
+    replaceRetried: (oldMessageId, newMessageId) =>
+      set((state) => {
+        if (state.conversationId === null) return {};
+        const kept = state.messages.filter((m) => m.id !== oldMessageId);
+        const messages = withPlaceholder(kept, state.conversationId, newMessageId);
+        return { messages, live: liveFor(state.live, messages, newMessageId), busyMessageId: null };
+      }),
+
+    applySnapshot: (snapshot) =>
+      set((state) => {
+        if (snapshot.conversationId !== state.conversationId) return {};
+        const messages = [...snapshot.messages];
+        const { live } = snapshot;
+        if (live === null) return { messages, live: null, isStopping: false };
+        const index = indexOfMessage(messages, live.messageId);
+        const current = state.messages[indexOfMessage(state.messages, live.messageId)];
+        // Keep text we already hold beyond the snapshot; deltas after it continue from there.
+        const content =
+          current !== undefined && current.content.length > live.content.length && current.content.startsWith(live.content)
+            ? current.content
+            : live.content;
+        const existing = messages[index];
+        if (existing === undefined) messages.push(placeholder(snapshot.conversationId, live.messageId, content));
+        else messages[index] = { ...existing, content, status: 'streaming' };
+        const status: LiveStatus = { messageId: live.messageId, phase: live.phase };
+        if (live.detail !== undefined) status.detail = live.detail;
+        return { messages, live: status };
+      }),
+
+    resetConversation: () =>
+      set({
+        conversationId: null,
+        messages: [],
+        live: null,
+        pending: null,
+        composerError: null,
+        busyMessageId: null,
+        isStopping: false,
+      }),
+
+    setConnection: (connection) => set({ connection }),
+    setHealthChecking: (isCheckingHealth) => set({ isCheckingHealth }),
+    setHealth: (health) =>
+      set((state) => ({
+        health,
+        isCheckingHealth: false,
+        serverError: null,
+        serviceIssue: hasHealthProblem(health) ? state.serviceIssue : null,
+      })),
+    setServerError: (serverError) => set({ serverError, isCheckingHealth: false }),
+    setServiceIssue: (serviceIssue) => set({ serviceIssue }),
+  }));
+}
+
+/** True when Ollama is down or the model is missing: the chat cannot answer. */
+export function hasHealthProblem(health: Health): boolean {
+  return !health.ollama.reachable || health.model.available === false;
+}
+
+/** True while an answer is being generated or a message is on its way. */
+export function selectIsBusy(state: ChatState): boolean {
+  return state.live !== null || state.pending !== null || state.busyMessageId !== null;
+}
+
+/** Whether the composer's current text could be sent right now. */
+export function selectCanSend(state: ChatState): boolean {
+  const length = state.draft.trim().length;
+  return !selectIsBusy(state) && length > 0 && state.draft.length <= MAX_MESSAGE_CHARS;
+}
+
+/** The app's chat store, starting in the conversation remembered from the last visit. */
+export const chatStore: ChatStore = createChatStore({ conversationId: loadConversationId() });
+
+/** Reads the app's chat store through a selector. */
+export function useChatStore<T>(selector: (state: ChatState) => T): T {
+  return useStore(chatStore, selector);
+}

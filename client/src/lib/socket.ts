@@ -1,0 +1,60 @@
+import type {
+  AppErrorBody,
+  ChatResumePayload,
+  ChatRetryPayload,
+  ChatSendPayload,
+  ChatSendReply,
+  ChatStopPayload,
+  ConversationSnapshot,
+  Result,
+  ShopperClientEvents,
+  ShopperServerEvents,
+} from '@aisle/shared';
+import { io, type Socket } from 'socket.io-client';
+
+/** The shopper's typed Socket.IO connection (default namespace, same origin). */
+export type ShopperSocket = Socket<ShopperServerEvents, ShopperClientEvents>;
+
+/** Long enough for a busy server to commit a message, short enough that a lost ack is noticed. */
+const ACK_TIMEOUT_MS = 20_000;
+
+/** What the UI shows when the server never acknowledges (connection lost mid-request). */
+export const NO_ANSWER_ERROR: AppErrorBody = {
+  code: 'internal',
+  message: "The server didn't answer in time.",
+  hint: 'Check your connection and try again.',
+};
+
+/**
+ * Creates the socket without connecting: the caller first fetches `/api/session` so the handshake
+ * carries the session cookie, then calls `connect()`.
+ */
+export function createShopperSocket(): ShopperSocket {
+  return io({ autoConnect: false, withCredentials: true });
+}
+
+function settle<T>(resolve: (result: Result<T>) => void) {
+  return (err: Error | null, result: Result<T>): void => {
+    resolve(err === null || err === undefined ? result : { ok: false, error: NO_ANSWER_ERROR });
+  };
+}
+
+/** Sends a shopper message; resolves with the ack, or a failure if the server never answers. */
+export function sendChat(socket: ShopperSocket, payload: ChatSendPayload): Promise<Result<ChatSendReply>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:send', payload, settle(resolve)));
+}
+
+/** Asks the server to stop the answer being generated. */
+export function stopChat(socket: ShopperSocket, payload: ChatStopPayload): Promise<Result<{ messageId: string }>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:stop', payload, settle(resolve)));
+}
+
+/** Asks the server to regenerate a failed or stopped answer. */
+export function retryChat(socket: ShopperSocket, payload: ChatRetryPayload): Promise<Result<{ assistantMessageId: string }>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:retry', payload, settle(resolve)));
+}
+
+/** Fetches the conversation as the server has it, including the answer still generating. */
+export function resumeChat(socket: ShopperSocket, payload: ChatResumePayload): Promise<Result<ConversationSnapshot>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, settle(resolve)));
+}

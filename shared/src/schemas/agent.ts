@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { chatMessageSchema } from './chat';
+
+/** Roles in the agent console: admins also manage agents. */
+export const agentRoleSchema = z.enum(['agent', 'admin']);
+export type AgentRole = z.infer<typeof agentRoleSchema>;
+
+export const agentSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: agentRoleSchema,
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type Agent = z.infer<typeof agentSchema>;
+
+export const loginSchema = z.object({ email: z.email().max(254), password: z.string().min(1).max(1024) });
+export const createAgentSchema = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(100),
+  role: agentRoleSchema,
+  password: z.string().min(12, 'at least 12 characters').max(1024),
+});
+export const updateAgentSchema = z.object({ disabled: z.boolean().optional(), role: agentRoleSchema.optional() });
+
+/** Conversation states an agent filters on. */
+export const conversationStatusSchema = z.enum(['active', 'ended', 'waiting', 'taken_over']);
+export type ConversationStatus = z.infer<typeof conversationStatusSchema>;
+
+export const feedbackRatingSchema = z.enum(['up', 'down']);
+export type FeedbackRating = z.infer<typeof feedbackRatingSchema>;
+
+/** Labels agents use most; free text labels are allowed too. */
+export const SUGGESTED_LABELS = ['invented product', 'wrong price', 'ignored budget', 'good answer'] as const;
+
+export const transcriptFilterSchema = z.object({
+  from: z.string().optional(),
+  to: z.string().optional(),
+  status: conversationStatusSchema.optional(),
+  feedback: z.enum(['up', 'down', 'any', 'none']).optional(),
+  flagged: z.enum(['true', 'false']).optional(),
+  label: z.string().max(60).optional(),
+  model: z.string().max(100).optional(),
+  hadError: z.enum(['true', 'false']).optional(),
+  q: z.string().max(200).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(25),
+});
+export type TranscriptFilter = z.infer<typeof transcriptFilterSchema>;
+
+export const transcriptRowSchema = z.object({
+  id: z.string(),
+  firstMessage: z.string(),
+  messageCount: z.number().int(),
+  model: z.string(),
+  status: conversationStatusSchema,
+  lastActivity: z.string(),
+  createdAt: z.string(),
+  feedback: z.object({ up: z.number().int(), down: z.number().int() }),
+  labels: z.array(z.string()),
+  flagged: z.boolean(),
+  hasError: z.boolean(),
+  /** Text search hit with the match wrapped in <mark>…</mark> (the only markup; everything else escaped). */
+  highlight: z.string().nullable(),
+});
+export type TranscriptRow = z.infer<typeof transcriptRowSchema>;
+
+/** What one tool call did in an answer, as agents see it. */
+export const traceToolCallSchema = z.object({
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  origin: z.enum(['model', 'prefetch']),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+  products: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      priceMinor: z.number(),
+      salePriceMinor: z.number().nullable(),
+      currency: z.string(),
+      availability: z.string(),
+      stock: z.number().nullable(),
+    }),
+  ),
+});
+
+export const answerTraceSchema = z.object({
+  model: z.string().nullable(),
+  configVersion: z.string().nullable(),
+  firstTokenMs: z.number().nullable(),
+  totalMs: z.number().nullable(),
+  promptTokens: z.number().nullable(),
+  completionTokens: z.number().nullable(),
+  doneReason: z.string().nullable(),
+  toolCalls: z.array(traceToolCallSchema),
+  /** Grounding-check findings (issue 4); empty when none. */
+  mismatches: z.array(z.object({ kind: z.string(), text: z.string() })).default([]),
+});
+export type AnswerTrace = z.infer<typeof answerTraceSchema>;
+
+export const transcriptMessageSchema = chatMessageSchema.extend({
+  /** Masked unless revealed; `isMasked` tells the UI to offer "Reveal". */
+  isMasked: z.boolean(),
+  agentName: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  trace: answerTraceSchema.nullable(),
+  feedback: z.object({ rating: feedbackRatingSchema, comment: z.string().nullable() }).nullable(),
+});
+export type TranscriptMessage = z.infer<typeof transcriptMessageSchema>;
+
+export const transcriptDetailSchema = z.object({
+  id: z.string(),
+  status: conversationStatusSchema,
+  model: z.string(),
+  createdAt: z.string(),
+  lastActivity: z.string(),
+  flagged: z.boolean(),
+  labels: z.array(z.string()),
+  takenOverBy: z.string().nullable(),
+  notes: z.array(z.object({ id: z.string(), body: z.string(), agentName: z.string(), createdAt: z.string() })),
+  messages: z.array(transcriptMessageSchema),
+});
+export type TranscriptDetail = z.infer<typeof transcriptDetailSchema>;
+
+export const dashboardSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  conversationsPerDay: z.array(z.object({ day: z.string(), count: z.number() })),
+  answersPerModel: z.array(z.object({ model: z.string(), count: z.number() })),
+  thumbsUpRatePerModel: z.array(z.object({ model: z.string(), up: z.number(), down: z.number(), rate: z.number().nullable() })),
+  firstTokenMsPerModel: z.array(z.object({ model: z.string(), p50: z.number().nullable(), p95: z.number().nullable() })),
+  errorRatePerDay: z.array(z.object({ day: z.string(), answers: z.number(), errors: z.number(), rate: z.number() })),
+  zeroResultSearches: z.array(z.object({ query: z.string(), count: z.number() })),
+});
+export type Dashboard = z.infer<typeof dashboardSchema>;
+
+// ---- Agent socket namespace `/agent` ----
+export const agentConversationSchema = z.object({ conversationId: z.string().min(1).max(64) });
+export const agentSendSchema = z.object({ conversationId: z.string().min(1).max(64), text: z.string().trim().min(1).max(4000) });
+
+/** A change worth refreshing the transcript list for. */
+export interface TranscriptUpdatedEvent {
+  conversationId: string;
+  status: ConversationStatus;
+  lastActivity: string;
+}
+export interface ConversationMessageEvent {
+  conversationId: string;
+  message: TranscriptMessage;
+}
