@@ -5,6 +5,7 @@ import {
   type ChatRetryPayload,
   type ChatSendPayload,
   type ChatSendReply,
+  type ChatFeedbackPayload,
   type ChatStopPayload,
   type ConversationSnapshot,
   type Result,
@@ -35,7 +36,7 @@ export type ConversationBroadcast = <E extends keyof ShopperServerEvents>(
 ) => void;
 
 /** Why a generation ended early. */
-type StopReason = 'stopped' | 'disconnected' | 'shutdown' | 'timeout';
+type StopReason = 'stopped' | 'disconnected' | 'shutdown' | 'timeout' | 'taken-over';
 
 class StopSignal extends Error {
   constructor(readonly reason: StopReason) {
@@ -55,6 +56,13 @@ interface Generation {
   detail: string | undefined;
   controller: AbortController;
   done: Promise<void>;
+}
+
+/** Notified of changes, e.g. by the agent console to update live. */
+export interface ChatObserver {
+  messageStored?(row: MessageRow): void;
+  conversationChanged?(conversationId: string): void;
+  delta?(event: { conversationId: string; messageId: string; offset: number; text: string }): void;
 }
 
 export interface ChatServiceDeps {
@@ -77,6 +85,16 @@ export function createChatService(deps: ChatServiceDeps) {
   const log = deps.logger.child({ area: 'chat' });
   const generations = new Map<string, Generation>();
   const graceTimers = new Map<string, NodeJS.Timeout>();
+  const observers = new Set<ChatObserver>();
+  const notify = (fn: (o: ChatObserver) => void) => {
+    for (const o of observers) {
+      try {
+        fn(o);
+      } catch (err) {
+        log.error({ err }, 'chat observer failed');
+      }
+    }
+  };
   /** Conversations whose next answer is being set up (between the check and the start). */
   const starting = new Set<string>();
   let limiter: { perMinute: number; limiter: RateLimiterMemory } | null = null;
@@ -138,7 +156,9 @@ export function createChatService(deps: ChatServiceDeps) {
     const coalescer = new DeltaCoalescer(config.chat.coalesceMs, (text) => {
       const offset = generation.emitted.length;
       generation.emitted += text;
-      broadcast(conversationId, 'chat:delta', { conversationId, messageId, offset, text });
+      const event = { conversationId, messageId, offset, text };
+      broadcast(conversationId, 'chat:delta', event);
+      notify((o) => o.delta?.(event));
     });
     const timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
     const started = Date.now();
@@ -226,6 +246,7 @@ export function createChatService(deps: ChatServiceDeps) {
       );
       if (status === 'error') broadcast(conversationId, 'chat:failed', { conversationId, message });
       else broadcast(conversationId, 'chat:completed', { conversationId, message });
+      notify((o) => o.messageStored?.(row));
     })().catch((err: unknown) => {
       // Only a database failure gets here; the row stays `streaming` and is marked failed at next start.
       generations.delete(conversationId);
@@ -254,6 +275,11 @@ async function sendUnlocked(
       clientMessageId: payload.clientMessageId,
       content: text,
     });
+    if (!isDuplicate) notify((o) => o.messageStored?.(userRow));
+    if (conversation.status === 'taken_over') {
+      // A person answers this conversation now: store the message for them, start no answer.
+      return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: '' });
+    }
     if (isDuplicate) {
       const later = (await conversations.listMessages(conversation.id)).find((m) => m.seq > userRow.seq && m.role === 'assistant');
       return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: later?.id ?? '' });
@@ -307,6 +333,7 @@ async function sendUnlocked(
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.');
       if (generations.has(conversation.id)) return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
+      if (conversation.status === 'taken_over') return fail('taken-over', 'A member of our team is answering this conversation.');
       const visible = await conversations.listMessages(conversation.id, { visibleOnly: true });
       const last = visible.at(-1);
       if (!last || last.id !== payload.messageId || last.role !== 'assistant' || last.status === 'streaming') {
@@ -328,14 +355,98 @@ async function sendUnlocked(
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
       const rows = await conversations.listMessages(conversation.id, { visibleOnly: true });
+      const feedback = await conversations.feedbackFor(conversation.id);
       const generation = generations.get(conversation.id);
       return ok({
         conversationId: conversation.id,
-        messages: rows.filter((r) => r.id !== generation?.messageId || r.status !== 'streaming').map(presentMessage),
+        messages: rows.filter((r) => r.id !== generation?.messageId || r.status !== 'streaming').map((r) => presentMessage(r, feedback)),
+        handoff: {
+          state: conversation.status === 'taken_over' ? 'agent' : conversation.status === 'waiting' ? 'waiting' : 'assistant',
+          agentName: conversation.taken_over_name,
+        },
         live: generation
           ? { messageId: generation.messageId, content: generation.emitted, phase: generation.phase, ...(generation.detail ? { detail: generation.detail } : {}) }
           : null,
       });
+    },
+
+    /** The shopper's thumbs up/down (or clearing it) on one of the conversation's answers. */
+    async feedback(sessionHash: string, payload: ChatFeedbackPayload): Promise<Result<null>> {
+      if (!(await ownedConversation(sessionHash, payload.conversationId))) return fail('not-found', 'That conversation was not found.');
+      const message = await conversations.getMessage(payload.messageId);
+      if (!message || message.conversation_id !== payload.conversationId || message.role !== 'assistant' || message.status === 'streaming') {
+        return fail('bad-request', 'Feedback can only be given on a finished answer.');
+      }
+      await conversations.setFeedback({
+        messageId: message.id,
+        conversationId: payload.conversationId,
+        rating: payload.rating,
+        comment: payload.rating === null ? null : payload.comment?.trim() || null,
+      });
+      notify((o) => o.conversationChanged?.(payload.conversationId));
+      return ok(null);
+    },
+
+    /** The shopper asks for a person: the conversation waits for an agent (the assistant keeps helping). */
+    async requestHuman(sessionHash: string, payload: ChatStopPayload): Promise<Result<null>> {
+      const conversation = await ownedConversation(sessionHash, payload.conversationId);
+      if (!conversation) return fail('not-found', 'That conversation was not found.');
+      if (conversation.status !== 'taken_over') {
+        await conversations.setConversationStatus(conversation.id, 'waiting');
+        broadcast(conversation.id, 'chat:handoff', { conversationId: conversation.id, state: 'waiting' });
+        notify((o) => o.conversationChanged?.(conversation.id));
+      }
+      return ok(null);
+    },
+
+    /** A person takes the conversation over: any answer being written stops, the assistant stays quiet. */
+    async takeOver(conversationId: string, agent: { id: string; name: string }): Promise<Result<null>> {
+      const conversation = await conversations.getConversation(conversationId);
+      if (!conversation) return fail('not-found', 'That conversation was not found.');
+      if (conversation.status === 'taken_over' && conversation.taken_over_by !== agent.id) {
+        return fail('taken-over', `${conversation.taken_over_name ?? 'Another agent'} is already answering this conversation.`);
+      }
+      await conversations.setConversationStatus(conversationId, 'taken_over', agent);
+      const generation = generations.get(conversationId);
+      if (generation) {
+        generation.controller.abort(new StopSignal('taken-over'));
+        await generation.done;
+      }
+      broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-joined', agentName: agent.name });
+      notify((o) => o.conversationChanged?.(conversationId));
+      return ok(null);
+    },
+
+    /** The person hands the conversation back to the assistant. */
+    async handBack(conversationId: string, agent: { id: string; name: string }): Promise<Result<null>> {
+      const conversation = await conversations.getConversation(conversationId);
+      if (!conversation) return fail('not-found', 'That conversation was not found.');
+      if (conversation.status !== 'taken_over' || conversation.taken_over_by !== agent.id) {
+        return fail('forbidden', 'Only the agent who took this conversation over can hand it back.');
+      }
+      await conversations.setConversationStatus(conversationId, 'active');
+      broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-left', agentName: agent.name });
+      notify((o) => o.conversationChanged?.(conversationId));
+      return ok(null);
+    },
+
+    /** A person's reply, stored first, then delivered live to the shopper. */
+    async agentSend(conversationId: string, agent: { id: string; name: string }, text: string): Promise<Result<{ messageId: string }>> {
+      const conversation = await conversations.getConversation(conversationId);
+      if (!conversation) return fail('not-found', 'That conversation was not found.');
+      if (conversation.status !== 'taken_over' || conversation.taken_over_by !== agent.id) {
+        return fail('forbidden', 'Take the conversation over before replying.');
+      }
+      const row = await conversations.insertAgentMessage({ conversationId, authorId: agent.id, authorName: agent.name, content: text });
+      broadcast(conversationId, 'chat:message', { conversationId, message: presentMessage(row) });
+      notify((o) => o.messageStored?.(row));
+      return ok({ messageId: row.id });
+    },
+
+    /** Subscribes to stored messages, status changes and live text; returns the unsubscribe function. */
+    observe(observer: ChatObserver): () => void {
+      observers.add(observer);
+      return () => observers.delete(observer);
     },
 
     /** Somebody is watching the conversation again: keep its answer going. */

@@ -4,8 +4,10 @@ import type { MessageRow } from '../db/conversationRepository';
 
 const cardsSchema = z.array(productCardSchema);
 
+export type FeedbackMap = ReadonlyMap<string, { rating: 'up' | 'down'; comment: string | null }>;
+
 /** Turns a stored message into what the shopper's UI sees (no thinking text, no tool trace). */
-export function presentMessage(row: MessageRow): ChatMessage {
+export function presentMessage(row: MessageRow, feedback?: FeedbackMap): ChatMessage {
   const parsedCards = row.products ? cardsSchema.safeParse(JSON.parse(row.products)) : null;
   return {
     id: row.id,
@@ -18,5 +20,7 @@ export function presentMessage(row: MessageRow): ChatMessage {
     error: row.error_code
       ? { code: row.error_code, message: row.error_message ?? '', ...(row.error_hint ? { hint: row.error_hint } : {}) }
       : null,
+    feedback: feedback?.get(row.id) ?? null,
+    authorName: row.role === 'agent' ? (row.author_name ?? 'Shop assistant') : null,
   };
 }

@@ -14,6 +14,13 @@ export interface LoadedConfig {
   file: string | null;
   /** Absolute data directory. */
   dataDir: string;
+  /**
+   * Text of `chat.systemPromptFile` when one is set (part of the version: a new prompt is a new
+   * config). Absent or null means the built-in prompt.
+   */
+  systemPrompt?: string | null;
+  /** Names of the environment variables that overrode the file (a file edit of those fields does nothing). */
+  envOverrides?: string[];
 }
 
 /** A config that failed validation; `problems` name each bad field. */
@@ -40,6 +47,9 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Environment variables that override the file, documented in README and .env.example. */
+export const ENV_OVERRIDES = ['PORT', 'HOST', 'OLLAMA_HOST', 'AISLE_MODEL', 'AISLE_DATA_DIR', 'LOG_LEVEL'] as const;
 
 /** Environment overrides documented in README and .env.example. */
 function applyEnv(input: Record<string, unknown>, env: Env): { input: Record<string, unknown>; problems: string[] } {
@@ -90,9 +100,58 @@ export function parseConfig(raw: unknown, env: Env = {}, source = 'config'): Ais
   return parsed.data;
 }
 
-/** Version of a config: the first 12 hex digits of the sha256 of its canonical JSON. */
-export function configVersion(config: AisleConfig): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 12);
+/**
+ * Version of a config: the first 12 hex digits of the sha256 of its canonical JSON, plus the system
+ * prompt text when a prompt file is configured (so a prompt edit is a new version too).
+ */
+export function configVersion(config: AisleConfig, systemPrompt?: string | null): string {
+  const hash = createHash('sha256').update(JSON.stringify(config));
+  if (systemPrompt != null) hash.update('\0').update(systemPrompt);
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** Where the config file is: AISLE_CONFIG (or `file`) relative to `cwd`, else `aisle.yaml` there. */
+export function resolveConfigFile(options: { env?: Env; cwd?: string; file?: string } = {}): { file: string; isNamed: boolean } {
+  const env = options.env ?? process.env;
+  const named = options.file ?? env.AISLE_CONFIG;
+  return { file: path.resolve(options.cwd ?? process.cwd(), named || 'aisle.yaml'), isNamed: Boolean(named) };
+}
+
+/**
+ * Builds a LoadedConfig from the text of a config file (or null when there is none): YAML, env
+ * overrides, validation, the system prompt file, then a frozen result. Throws ConfigError.
+ */
+export function configFromText(text: string | null, options: { file: string; env: Env; cwd: string }): LoadedConfig {
+  let raw: unknown = {};
+  const source = text === null ? 'defaults and environment' : options.file;
+  if (text !== null) {
+    const doc = parseDocument(text, { prettyErrors: true });
+    if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => e.message), options.file);
+    raw = doc.toJS();
+  }
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError(['(root): expected a mapping of settings'], source);
+  }
+  const config = deepFreeze(parseConfig(raw, options.env, source));
+  const configDir = text === null ? options.cwd : path.dirname(options.file);
+  let systemPrompt: string | null = null;
+  if (config.chat.systemPromptFile) {
+    const promptFile = path.resolve(configDir, config.chat.systemPromptFile);
+    try {
+      systemPrompt = fs.readFileSync(promptFile, 'utf8').trim();
+    } catch {
+      throw new ConfigError([`chat.systemPromptFile: cannot read ${promptFile}`], source);
+    }
+    if (systemPrompt === '') throw new ConfigError([`chat.systemPromptFile: ${promptFile} is empty`], source);
+  }
+  return {
+    config,
+    version: configVersion(config, systemPrompt),
+    file: text === null ? null : options.file,
+    dataDir: path.resolve(options.cwd, config.dataDir),
+    systemPrompt,
+    envOverrides: ENV_OVERRIDES.filter((name) => options.env[name] !== undefined && options.env[name] !== ''),
+  };
 }
 
 /**
@@ -103,23 +162,13 @@ export function configVersion(config: AisleConfig): string {
 export function loadConfig(options: { env?: Env; cwd?: string; file?: string } = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const named = options.file ?? env.AISLE_CONFIG;
-  const file = path.resolve(cwd, named ?? 'aisle.yaml');
-  let raw: unknown = {};
-  let source = 'defaults and environment';
-  if (fs.existsSync(file)) {
-    source = file;
-    const doc = parseDocument(fs.readFileSync(file, 'utf8'), { prettyErrors: true });
-    if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => e.message), file);
-    raw = doc.toJS();
-  } else if (named) {
-    throw new ConfigError([`file not found: ${file}`], 'AISLE_CONFIG');
+  const { file, isNamed } = resolveConfigFile({ env, cwd, ...(options.file ? { file: options.file } : {}) });
+  let text: string | null = null;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (!(err instanceof Error && 'code' in err && err.code === 'ENOENT')) throw err;
+    if (isNamed) throw new ConfigError([`file not found: ${file}`], 'AISLE_CONFIG');
   }
-  const config = deepFreeze(parseConfig(raw, env, source));
-  return {
-    config,
-    version: configVersion(config),
-    file: fs.existsSync(file) ? file : null,
-    dataDir: path.resolve(cwd, config.dataDir),
-  };
+  return configFromText(text, { file, env, cwd });
 }

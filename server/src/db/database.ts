@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { DB } from './schema';
 import * as m0001 from './migrations/0001_initial';
+import * as m0002 from './migrations/0002_handoff_feedback';
 
 export type { DB } from './schema';
 
@@ -18,6 +19,7 @@ export interface Database {
 /** Migrations live in code so they ship with the server and run in order on every start. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_handoff_feedback': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -45,6 +45,9 @@ export interface ConversationsTable {
   model: string;
   created_at: string;
   updated_at: string;
+  /** Agent id while a person has taken the conversation over. */
+  taken_over_by: string | null;
+  taken_over_name: string | null;
 }
 
 export interface MessagesTable {
@@ -78,6 +81,18 @@ export interface MessagesTable {
   completed_at: string | null;
   /** Set when a retry replaced this answer: the shopper sees the new one, agents see both. */
   replaced_by: string | null;
+  /** For `agent` messages: who wrote it. */
+  author_id: string | null;
+  author_name: string | null;
+}
+
+export interface MessageFeedbackTable {
+  message_id: string;
+  conversation_id: string;
+  rating: string;
+  comment: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface SearchLogTable {
@@ -96,4 +111,5 @@ export interface DB {
   conversations: ConversationsTable;
   messages: MessagesTable;
   search_log: SearchLogTable;
+  message_feedback: MessageFeedbackTable;
 }

@@ -1,7 +1,24 @@
 import type { Health } from '@aisle/shared';
+import { Ollama } from 'ollama';
+import type { OllamaHostConfig } from '../config/configSchema';
+import type { LoadedConfig } from '../config/loadConfig';
+import { configuredModels, effectiveHosts, resolveModelSettings, type ModelRole } from '../config/modelSettings';
 import { LlmError } from './llmErrors';
 import type { ChatBackend } from './chatBackend';
-import { isSameModel } from './ollamaClient';
+import { isSameModel, OllamaGateway } from './ollamaClient';
+
+/**
+ * Why a host could not be asked, with what to do. Host-level calls carry no model, so the generic
+ * hint (which names one) is rebuilt here.
+ */
+function hostErrorText(err: unknown, model: string | null): string {
+  if (!(err instanceof LlmError)) return err instanceof Error ? err.message : String(err);
+  if (err.code !== 'ollama-unreachable') return `${err.message}${err.hint ? ` ${err.hint}` : ''}`;
+  const hint = model
+    ? `Install Ollama (https://ollama.com/download), start it with "ollama serve", then run "ollama pull ${model}". Or point OLLAMA_HOST at a running Ollama.`
+    : 'Is Ollama running there ("ollama serve")? Otherwise fix the URL in the config (ollama.hosts, ollama.host or OLLAMA_HOST).';
+  return `${err.message} ${hint}`;
+}
 
 /**
  * Checks that Ollama answers and that the chat model is pulled. Results are cached briefly because the
@@ -26,7 +43,7 @@ export function createModelHealth(deps: { gateway: () => ChatBackend; model: () 
         const models = await gateway.listModels();
         available = models.some((m) => isSameModel(m.name, model));
       } catch (err) {
-        error = err instanceof LlmError ? `${err.message}${err.hint ? ` ${err.hint}` : ''}` : String(err);
+        error = hostErrorText(err, model);
       }
       const value: Health = {
         ok: version !== null && available === true,
@@ -41,3 +58,155 @@ export function createModelHealth(deps: { gateway: () => ChatBackend; model: () 
 }
 
 export type ModelHealth = ReturnType<typeof createModelHealth>;
+
+/** One host as `pnpm models` and `/api/health/models` show it. */
+export interface HostModelsReport {
+  name: string;
+  url: string;
+  reachable: boolean;
+  version: string | null;
+  /** Why the host could not be checked, with what to do. */
+  error: string | null;
+  models: Array<{ name: string; capabilities: string[] }>;
+}
+
+/** One model the config names, and where it is (or is not) pulled. */
+export interface ConfiguredModelReport {
+  model: string;
+  roles: ModelRole[];
+  /** Host names the model may use, in order of preference. */
+  hosts: string[];
+  presentOn: string[];
+  missingOn: string[];
+  /** Preferred hosts that were down, so nobody could say. */
+  uncheckedOn: string[];
+  /** From the first host that has the model; null when no host could tell. */
+  capabilities: string[] | null;
+  /** Capabilities the model lacks for its role (e.g. "tools" for the chat model). */
+  problems: string[];
+  /** One `ollama pull` line per host that lacks the model. */
+  pullCommands: Array<{ hostName: string; command: string }>;
+}
+
+/** Every configured host and model: what `pnpm models` prints and the server logs at start. */
+export interface ModelsReport {
+  /** True when every host answered and every configured model is present, with the capabilities it needs. */
+  ok: boolean;
+  configVersion: string;
+  checkedAt: string;
+  hosts: HostModelsReport[];
+  models: ConfiguredModelReport[];
+}
+
+/** The `ollama pull` line for a host: plain for the local default, with OLLAMA_HOST for another host. */
+export function pullCommand(model: string, url: string): string {
+  const isLocalDefault = /^http:\/\/(127\.0\.0\.1|localhost):11434\/?$/.test(url);
+  return isLocalDefault ? `ollama pull ${model}` : `OLLAMA_HOST=${url} ollama pull ${model}`;
+}
+
+/** Capabilities from `/api/show`, for Ollama older than 0.30 whose `/api/tags` does not list them. */
+async function showCapabilities(url: string, model: string, timeoutMs: number): Promise<string[]> {
+  try {
+    const client = new Ollama({ host: url, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }) });
+    const shown = await client.show({ model });
+    return Array.isArray(shown.capabilities) ? shown.capabilities.filter((c): c is string => typeof c === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function neededCapabilities(config: LoadedConfig['config'], model: string, roles: ModelRole[]): string[] {
+  const needs = new Set<string>();
+  if (roles.includes('chat') || roles.includes('candidate')) {
+    needs.add('tools');
+    if (resolveModelSettings(config, model).think !== false) needs.add('thinking');
+  }
+  if (roles.includes('embedding')) needs.add('embedding');
+  return [...needs];
+}
+
+/**
+ * Asks every configured host for its models (`/api/tags`) and checks each configured model (chat,
+ * embedding, and every `models:` entry) against the hosts it may use.
+ */
+export async function checkModels(options: {
+  config: LoadedConfig;
+  /** The backend of a host; default a fresh OllamaGateway (the host pool passes its own). */
+  backendOf?: (host: OllamaHostConfig) => ChatBackend;
+  timeoutMs?: number;
+}): Promise<ModelsReport> {
+  const { config } = options.config;
+  const timeoutMs = options.timeoutMs ?? Math.max(config.ollama.healthCheckTimeoutMs, 3000);
+  const backendOf = options.backendOf ?? ((h: OllamaHostConfig) => new OllamaGateway(h.url));
+  const hosts: HostModelsReport[] = await Promise.all(
+    effectiveHosts(config).map(async (h): Promise<HostModelsReport> => {
+      const backend = backendOf(h);
+      try {
+        const version = await backend.version(timeoutMs);
+        const models = await backend.listModels(timeoutMs);
+        return { name: h.name, url: h.url, reachable: true, version, error: null, models };
+      } catch (err) {
+        return { name: h.name, url: h.url, reachable: false, version: null, error: hostErrorText(err, null), models: [] };
+      }
+    }),
+  );
+
+  const models = await Promise.all(
+    configuredModels(config).map(async ({ model, roles }): Promise<ConfiguredModelReport> => {
+      const preferred = resolveModelSettings(config, model).hosts;
+      const report: ConfiguredModelReport = { model, roles, hosts: preferred, presentOn: [], missingOn: [], uncheckedOn: [], capabilities: null, problems: [], pullCommands: [] };
+      for (const name of preferred) {
+        const host = hosts.find((h) => h.name === name);
+        if (!host) continue;
+        if (!host.reachable) {
+          report.uncheckedOn.push(name);
+          continue;
+        }
+        const found = host.models.find((m) => isSameModel(m.name, model));
+        if (!found) {
+          report.missingOn.push(name);
+          report.pullCommands.push({ hostName: name, command: pullCommand(model, host.url) });
+          continue;
+        }
+        report.presentOn.push(name);
+        if (report.capabilities === null || report.capabilities.length === 0) {
+          report.capabilities = found.capabilities.length > 0 ? found.capabilities : await showCapabilities(host.url, found.name, timeoutMs);
+        }
+      }
+      if (report.capabilities && report.capabilities.length > 0) {
+        const has = report.capabilities;
+        for (const need of neededCapabilities(config, model, roles)) {
+          if (!has.includes(need)) report.problems.push(`lacks the "${need}" capability its use as ${roles.join(' and ')} model needs`);
+        }
+      }
+      return report;
+    }),
+  );
+
+  return {
+    ok: hosts.every((h) => h.reachable) && models.every((m) => m.missingOn.length === 0 && m.uncheckedOn.length === 0 && m.problems.length === 0),
+    configVersion: options.config.version,
+    checkedAt: new Date().toISOString(),
+    hosts,
+    models,
+  };
+}
+
+/**
+ * `checkModels` behind a short cache, for an endpoint the UI may poll (e.g. `GET /api/health/models`).
+ */
+export function createModelsHealth(deps: { config: () => LoadedConfig; backendOf?: (host: OllamaHostConfig) => ChatBackend; cacheMs?: number }) {
+  let cached: { at: number; value: ModelsReport } | null = null;
+  const cacheMs = deps.cacheMs ?? 5000;
+  return {
+    async check(options: { fresh?: boolean } = {}): Promise<ModelsReport> {
+      const loaded = deps.config();
+      if (!options.fresh && cached && cached.value.configVersion === loaded.version && Date.now() - cached.at < cacheMs) return cached.value;
+      const value = await checkModels({ config: loaded, ...(deps.backendOf ? { backendOf: deps.backendOf } : {}) });
+      cached = { at: Date.now(), value };
+      return value;
+    },
+  };
+}
+
+export type ModelsHealth = ReturnType<typeof createModelsHealth>;

@@ -1,4 +1,5 @@
 import {
+  chatFeedbackSchema,
   chatResumeSchema,
   chatRetrySchema,
   chatSendSchema,
@@ -69,6 +70,8 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
   );
   on('chat:stop', handle(log, chatStopSchema, (payload) => chat.stop(session(), payload)));
   on('chat:retry', handle(log, chatRetrySchema, (payload) => chat.retry(session(), payload)));
+  on('chat:feedback', handle(log, chatFeedbackSchema, (payload) => chat.feedback(session(), payload)));
+  on('chat:request-human', handle(log, chatStopSchema, (payload) => chat.requestHuman(session(), payload)));
   on(
     'chat:resume',
     handle(log, chatResumeSchema, async (payload) => {

@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/loadConfig';
+import { checkModels, type ModelsReport } from '../llm/modelHealth';
+
+const USAGE = `Aisle models check
+
+Usage:
+  pnpm models                  List the models on every configured Ollama host and check the configured ones
+  pnpm models --config FILE    Use another config file (default: AISLE_CONFIG or ./aisle.yaml)
+  pnpm models --json           Print the report as JSON
+  pnpm models --help           Show this help
+
+Exit code 0 when every host answers and every configured model (chat, embedding and each entry under
+"models:") is pulled on each host it may use, with the capabilities it needs; 1 otherwise.
+`;
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? `${text} ` : text.padEnd(width);
+}
+
+/** The report as people read it: hosts and their models, the configured models, then what to run. */
+export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig): string {
+  const out: string[] = [];
+  out.push(`Config: ${loaded.file ?? 'defaults (no config file)'} (version ${loaded.version})`, '');
+  const roleOf = (name: string) => report.models.find((m) => m.model === name || m.model === name.replace(/:latest$/, ''))?.roles;
+
+  for (const host of report.hosts) {
+    if (!host.reachable) {
+      out.push(`Host "${host.name}" at ${host.url}: DOWN`, `  ${host.error ?? 'No answer.'}`, '');
+      continue;
+    }
+    out.push(`Host "${host.name}" at ${host.url}: Ollama ${host.version ?? '?'}, ${host.models.length} model${host.models.length === 1 ? '' : 's'}`);
+    if (host.models.length === 0) out.push('  (no models pulled yet)');
+    const width = Math.max(24, ...host.models.map((m) => m.name.length + 2));
+    for (const m of [...host.models].sort((a, b) => a.name.localeCompare(b.name))) {
+      const caps = m.capabilities.length > 0 ? m.capabilities.join(', ') : 'capabilities unknown (Ollama before 0.30)';
+      const roles = roleOf(m.name);
+      out.push(`  ${pad(m.name, width)}${pad(caps, 34)}${roles ? `configured: ${roles.join(', ')}` : ''}`.trimEnd());
+    }
+    out.push('');
+  }
+
+  out.push('Configured models:');
+  for (const m of report.models) {
+    const label = `${m.model} (${m.roles.join(', ')})`;
+    const isGood = m.missingOn.length === 0 && m.uncheckedOn.length === 0 && m.problems.length === 0;
+    const parts: string[] = [];
+    if (m.presentOn.length > 0) parts.push(`on ${m.presentOn.join(', ')}`);
+    if (m.missingOn.length > 0) parts.push(`missing on ${m.missingOn.join(', ')}`);
+    if (m.uncheckedOn.length > 0) parts.push(`not checked on ${m.uncheckedOn.join(', ')} (host down)`);
+    const status = isGood ? 'ok' : m.missingOn.length > 0 ? 'MISSING' : m.problems.length > 0 ? 'PROBLEM' : 'UNKNOWN';
+    out.push(`  ${status.padEnd(8)}${label}: ${parts.join('; ') || 'no host to check'}`);
+    for (const p of m.problems) out.push(`          ${p}`);
+  }
+
+  const pulls = report.models.flatMap((m) => m.pullCommands.map((p) => ({ ...p, model: m.model })));
+  if (pulls.length > 0) {
+    out.push('', 'Pull the missing models:');
+    for (const p of pulls) out.push(`  ${p.command}    # on ${p.hostName}`);
+  }
+  const down = report.hosts.filter((h) => !h.reachable);
+  out.push('');
+  if (report.ok) {
+    out.push('All configured models are present.');
+  } else {
+    const problems: string[] = [];
+    if (down.length > 0) problems.push(`${down.length} host${down.length === 1 ? '' : 's'} down (${down.map((h) => h.name).join(', ')}): start Ollama there or fix its URL in the config`);
+    if (pulls.length > 0) problems.push(`${pulls.length} model${pulls.length === 1 ? '' : 's'} to pull`);
+    const capability = report.models.filter((m) => m.problems.length > 0);
+    if (capability.length > 0) problems.push(`${capability.length} model${capability.length === 1 ? '' : 's'} lacking a capability: choose another model in the config`);
+    out.push(`Not ready: ${problems.join('; ')}.`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Runs the check; returns the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h') || argv.includes('help')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const isJson = argv.includes('--json');
+  const configIndex = argv.indexOf('--config');
+  const configArg = configIndex >= 0 ? argv[configIndex + 1] : undefined;
+  if (configIndex >= 0 && !configArg) {
+    process.stderr.write(`--config needs a file.\n\n${USAGE}`);
+    return 1;
+  }
+  const unknown = argv.filter((a, i) => a !== '--json' && !(configIndex >= 0 && (i === configIndex || i === configIndex + 1)));
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown argument: ${unknown.join(' ')}\n\n${USAGE}`);
+    return 1;
+  }
+
+  let loaded: LoadedConfig;
+  try {
+    // `pnpm models --config x.yaml` runs in the repo root; a relative path means the caller's folder.
+    loaded = loadConfig({ env, ...(configArg ? { file: path.resolve(env.INIT_CWD ?? process.cwd(), configArg) } : {}) });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const report = await checkModels({ config: loaded });
+  process.stdout.write(isJson ? `${JSON.stringify(report, null, 2)}\n` : formatModelsReport(report, loaded));
+  return report.ok ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`pnpm models failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,179 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../logger';
+import { ConfigError, configFromText, loadConfig, resolveConfigFile, type LoadedConfig } from './loadConfig';
+
+type Env = Record<string, string | undefined>;
+
+/** Settings read once at start; an edit is noted in the log but needs a restart. */
+export const RESTART_ONLY_FIELDS = ['server.host', 'server.port', 'server.trustProxy', 'server.imageOrigins', 'dataDir', 'catalogue', 'log.level'] as const;
+
+/** What happened to one reload. */
+export type ReloadOutcome =
+  | { status: 'applied'; config: LoadedConfig; changed: string[] }
+  | { status: 'unchanged'; config: LoadedConfig }
+  | { status: 'rejected'; config: LoadedConfig; problems: string[] };
+
+/** The config in force, swapped whole when the file changes and the new content is valid. */
+export interface ConfigStore {
+  /** The config in force. Read it per use (per answer): it can change between two calls. */
+  current(): LoadedConfig;
+  /** Called after a valid edit was swapped in. Returns an unsubscribe function. */
+  onChange(listener: (next: LoadedConfig, previous: LoadedConfig, changed: string[]) => void): () => void;
+  /** Called when an edit was refused; the config in force stays. Returns an unsubscribe function. */
+  onReject(listener: (problems: string[]) => void): () => void;
+  /** Re-reads the file now (e.g. on SIGHUP, or where file events are not delivered). */
+  reload(): ReloadOutcome;
+  /** Stops watching. */
+  close(): void;
+}
+
+export interface ConfigStoreOptions {
+  /** The config file; default AISLE_CONFIG or ./aisle.yaml, as `loadConfig`. */
+  file?: string;
+  env?: Env;
+  cwd?: string;
+  logger: Logger;
+  /** Quiet time after the last file event before reading: editors write in several steps. */
+  debounceMs?: number;
+}
+
+/** Dotted paths of the leaves that differ between two plain values (arrays compare whole). */
+export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
+}
+
+/**
+ * Loads the config (throwing ConfigError at start, so a bad file fails fast) and then watches it.
+ * Watches the folder rather than the file, because editors that save by writing a new file and
+ * renaming it over the old one would leave a file watcher on a deleted inode. An edit is read after
+ * `debounceMs` of quiet; an invalid, empty or missing file is refused with one log line naming the
+ * fields, and the config in force stays whole. The system prompt file is watched the same way.
+ */
+export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const { file } = resolveConfigFile({ env, cwd, ...(options.file ? { file: options.file } : {}) });
+  const log = options.logger.child({ area: 'config' });
+  const debounceMs = options.debounceMs ?? 150;
+  let current = loadConfig({ env, cwd, file });
+  const changeListeners = new Set<(next: LoadedConfig, previous: LoadedConfig, changed: string[]) => void>();
+  const rejectListeners = new Set<(problems: string[]) => void>();
+  const watchers = new Map<string, fs.FSWatcher>();
+  let timer: NodeJS.Timeout | undefined;
+  let isClosed = false;
+
+  /** Files whose change means "re-read": the config file and the system prompt file. */
+  function watchedFiles(): string[] {
+    const prompt = current.config.chat.systemPromptFile;
+    return prompt ? [file, path.resolve(current.file ? path.dirname(current.file) : cwd, prompt)] : [file];
+  }
+
+  function syncWatchers(): void {
+    const files = watchedFiles();
+    const dirs = new Set(files.map((f) => path.dirname(f)));
+    for (const [dir, watcher] of watchers) {
+      if (!dirs.has(dir)) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    }
+    for (const dir of dirs) {
+      if (watchers.has(dir)) continue;
+      try {
+        const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+          // Some platforms give no file name: re-read anyway; an unchanged file changes nothing.
+          if (name === null || watchedFiles().includes(path.join(dir, name.toString()))) schedule();
+        });
+        watcher.on('error', (err) => {
+          log.warn({ err, dir }, 'stopped watching a config folder; edits there need a restart or SIGHUP');
+          watcher.close();
+          watchers.delete(dir);
+        });
+        watchers.set(dir, watcher);
+      } catch (err) {
+        log.warn({ err, dir }, 'cannot watch the config folder; edits need a restart or SIGHUP');
+      }
+    }
+  }
+
+  function schedule(): void {
+    if (isClosed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        reload();
+      } catch (err) {
+        log.error({ err, file }, 'config reload failed; keeping the config in force');
+      }
+    }, debounceMs);
+  }
+
+  function reject(problems: string[]): ReloadOutcome {
+    log.warn({ file, problems, version: current.version }, `config edit rejected, keeping version ${current.version}: ${problems.join('; ')}`);
+    for (const listener of rejectListeners) listener(problems);
+    return { status: 'rejected', config: current, problems };
+  }
+
+  function reload(): ReloadOutcome {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      const isMissing = err instanceof Error && 'code' in err && err.code === 'ENOENT';
+      return reject([isMissing ? `${file}: the file is missing` : `${file}: ${err instanceof Error ? err.message : String(err)}`]);
+    }
+    // An editor that saves in place truncates first: an empty file is a save in progress, not "all defaults".
+    if (text.trim() === '') return reject([`${file}: the file is empty (still being written?)`]);
+    let next: LoadedConfig;
+    try {
+      next = configFromText(text, { file, env, cwd });
+    } catch (err) {
+      if (err instanceof ConfigError) return reject(err.problems);
+      throw err;
+    }
+    if (next.version === current.version) return { status: 'unchanged', config: current };
+    const previous = current;
+    const changed = changedPaths(previous.config, next.config);
+    if (previous.systemPrompt !== next.systemPrompt) changed.push('(system prompt text)');
+    current = next;
+    log.info({ version: next.version, previous: previous.version, changed, envOverrides: next.envOverrides }, `config reloaded: ${changed.join(', ')}`);
+    const needsRestart = changed.filter((c) => RESTART_ONLY_FIELDS.some((f) => c === f || c.startsWith(`${f}.`)));
+    if (needsRestart.length > 0) log.warn({ fields: needsRestart }, `restart Aisle for these changes to take effect: ${needsRestart.join(', ')}`);
+    syncWatchers();
+    for (const listener of changeListeners) {
+      try {
+        listener(next, previous, changed);
+      } catch (err) {
+        log.error({ err }, 'a config change listener failed');
+      }
+    }
+    return { status: 'applied', config: next, changed };
+  }
+
+  syncWatchers();
+
+  return {
+    current: () => current,
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    onReject(listener) {
+      rejectListeners.add(listener);
+      return () => rejectListeners.delete(listener);
+    },
+    reload,
+    close() {
+      isClosed = true;
+      clearTimeout(timer);
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import { formatMoney } from '@aisle/shared';
+import type { GroundingMismatch, GroundingProduct, MismatchKind } from '../assistant/groundingCheck';
+import { matchesProduct, type Expectation } from './scenarios';
+
+/** A product the answer recommended, as the catalogue knows it (or not). */
+export interface RecommendedProduct {
+  /** The linked id, or the name for a product named without a link that the catalogue does not know. */
+  id: string;
+  isInCatalogue: boolean;
+  title: string | null;
+  /** Scenario constraints the product breaks, in words ("price $139.99 is over $120.00"). */
+  violations: string[];
+}
+
+/** Measurements of one answer, read from its stored row. */
+export interface AnswerMetrics {
+  status: string;
+  errorCode: string | null;
+  firstTokenMs: number | null;
+  totalMs: number | null;
+  promptEvalCount: number;
+  evalCount: number;
+  evalDurationNs: number;
+}
+
+/** One shopper turn and how its answer scored. */
+export interface TurnResult {
+  say: string;
+  answer: string;
+  recommended: RecommendedProduct[];
+  mismatches: GroundingMismatch[];
+  /** Expectations of the scenario the answer did not meet, in words. */
+  failures: string[];
+  metrics: AnswerMetrics;
+}
+
+export interface ScenarioResult {
+  id: string;
+  description: string;
+  /** Every answer met its expectations and the grounding check found nothing. */
+  isPassed: boolean;
+  turns: TurnResult[];
+}
+
+/** The side-by-side figures for one model. */
+export interface ModelSummary {
+  model: string;
+  scenarios: number;
+  passed: number;
+  /** Recommended products over all answers (invented ones included). */
+  recommended: number;
+  /** Of those, how many exist and meet the scenario's constraints. */
+  grounded: number;
+  /** grounded / recommended, or null when nothing was recommended. */
+  groundingScore: number | null;
+  /** Recommended products times constraints each breaks (price, category, stock). */
+  constraintViolations: number;
+  inventedProducts: number;
+  wrongPrices: number;
+  discountPromises: number;
+  /** Grounding-check findings against the constraints read from the shopper's words. */
+  budgetOrCategoryMismatches: number;
+  forbiddenPhrases: number;
+  /** Answers that failed (Ollama errors, timeouts). */
+  failedAnswers: number;
+  answers: number;
+  /** Median time to first token over answers that produced text. */
+  ttftMedianMs: number | null;
+  /** Generated tokens per second of generation time (Ollama's eval_count / eval_duration). */
+  tokensPerSecond: number | null;
+  /** Prompt plus generated tokens over all answers. */
+  tokensUsed: number;
+  generatedTokens: number;
+}
+
+/** Checks a recommended catalogue product against a scenario's constraints. */
+export function constraintViolations(product: GroundingProduct, constraints: Expectation['constraints']): string[] {
+  const out: string[] = [];
+  const effective = product.salePrice ?? product.price;
+  if (constraints.maxPrice !== undefined && effective.amountMinor > Math.round(constraints.maxPrice * 100)) {
+    out.push(`price ${formatMoney(effective)} is over ${formatMoney({ amountMinor: Math.round(constraints.maxPrice * 100), currency: effective.currency })}`);
+  }
+  if (constraints.category !== undefined) {
+    const allowed = (Array.isArray(constraints.category) ? constraints.category : [constraints.category]).map((c) => c.toLowerCase());
+    if (!allowed.includes((product.category ?? '').toLowerCase())) out.push(`category ${product.category ?? 'none'} is not ${allowed.join(' or ')}`);
+  }
+  if (constraints.inStock && product.availability !== 'in_stock') out.push(`availability is ${product.availability}`);
+  return out;
+}
+
+/**
+ * Scores one answer: which recommended products exist and fit, and which expectations failed.
+ * `catalogue` holds the rows for the recommended ids that exist.
+ */
+export function scoreTurn(input: {
+  say: string;
+  answer: string;
+  recommendedIds: readonly string[];
+  catalogue: ReadonlyMap<string, GroundingProduct>;
+  mismatches: GroundingMismatch[];
+  expect: Expectation | null;
+  /** Phrases no answer of the scenario may contain. */
+  mustNotContain: readonly string[];
+  metrics: AnswerMetrics;
+}): TurnResult {
+  const constraints = input.expect?.constraints ?? {};
+  const recommended: RecommendedProduct[] = input.recommendedIds.map((id) => {
+    const p = input.catalogue.get(id);
+    return p ? { id, isInCatalogue: true, title: p.title, violations: constraintViolations(p, constraints) } : { id, isInCatalogue: false, title: null, violations: [] };
+  });
+  // Names the check found without a link are recommendations too, of products that do not exist.
+  for (const m of input.mismatches) {
+    if (m.kind === 'invented-product' && m.productId === undefined) recommended.push({ id: m.found ?? m.text, isInCatalogue: false, title: null, violations: [] });
+  }
+
+  const failures: string[] = [];
+  if (input.metrics.status === 'error') failures.push(`the answer failed (${input.metrics.errorCode ?? 'error'})`);
+  const ids = recommended.filter((r) => r.isInCatalogue).map((r) => r.id);
+  const has = (pattern: string) => ids.some((id) => matchesProduct(id, pattern));
+  const e = input.expect;
+  if (e) {
+    for (const p of e.mustRecommend) if (!has(p)) failures.push(`did not recommend ${p}`);
+    if (e.mustRecommendAny.length > 0 && !e.mustRecommendAny.some(has)) failures.push(`recommended none of ${e.mustRecommendAny.join(', ')}`);
+    for (const p of e.mustNotRecommend) if (has(p)) failures.push(`recommended ${p}, which it must not`);
+    if (e.minRecommended !== undefined && recommended.length < e.minRecommended) failures.push(`recommended ${recommended.length} products, expected at least ${e.minRecommended}`);
+    if (e.maxRecommended !== undefined && recommended.length > e.maxRecommended) failures.push(`recommended ${recommended.length} products, expected at most ${e.maxRecommended}`);
+    for (const r of recommended) for (const v of r.violations) failures.push(`${r.id}: ${v}`);
+    const lower = input.answer.toLowerCase();
+    if (e.mustContainAny.length > 0 && !e.mustContainAny.some((p) => lower.includes(p.toLowerCase()))) failures.push(`says none of: ${e.mustContainAny.map((p) => `"${p}"`).join(', ')}`);
+  }
+  const lower = input.answer.toLowerCase();
+  const forbidden = [...new Set([...input.mustNotContain, ...(e?.mustNotContain ?? [])])];
+  for (const p of forbidden) if (lower.includes(p.toLowerCase())) failures.push(`contains "${p}"`);
+
+  return { say: input.say, answer: input.answer, recommended, mismatches: input.mismatches, failures, metrics: input.metrics };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? null) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+/** A scenario passes when every answer met its expectations and the grounding check found nothing. */
+export function scenarioResult(id: string, description: string, turns: TurnResult[]): ScenarioResult {
+  return { id, description, turns, isPassed: turns.every((t) => t.failures.length === 0 && t.mismatches.length === 0) };
+}
+
+/** The figures of one model over all its scenarios. */
+export function summarise(model: string, results: readonly ScenarioResult[]): ModelSummary {
+  const turns = results.flatMap((r) => r.turns);
+  const recommended = turns.flatMap((t) => t.recommended);
+  const grounded = recommended.filter((r) => r.isInCatalogue && r.violations.length === 0).length;
+  const count = (kind: MismatchKind) => turns.reduce((n, t) => n + t.mismatches.filter((m) => m.kind === kind).length, 0);
+  const evalCount = turns.reduce((n, t) => n + t.metrics.evalCount, 0);
+  const evalNs = turns.reduce((n, t) => n + t.metrics.evalDurationNs, 0);
+  return {
+    model,
+    scenarios: results.length,
+    passed: results.filter((r) => r.isPassed).length,
+    recommended: recommended.length,
+    grounded,
+    groundingScore: recommended.length > 0 ? grounded / recommended.length : null,
+    constraintViolations: recommended.reduce((n, r) => n + r.violations.length, 0),
+    inventedProducts: count('invented-product'),
+    wrongPrices: count('wrong-price'),
+    discountPromises: count('discount-promise'),
+    budgetOrCategoryMismatches: count('over-budget') + count('wrong-category'),
+    forbiddenPhrases: turns.reduce((n, t) => n + t.failures.filter((f) => f.startsWith('contains "')).length, 0),
+    failedAnswers: turns.filter((t) => t.metrics.status === 'error').length,
+    answers: turns.length,
+    ttftMedianMs: median(turns.map((t) => t.metrics.firstTokenMs).filter((v): v is number => v !== null)),
+    tokensPerSecond: evalNs > 0 ? evalCount / (evalNs / 1e9) : null,
+    tokensUsed: turns.reduce((n, t) => n + t.metrics.promptEvalCount + t.metrics.evalCount, 0),
+    generatedTokens: evalCount,
+  };
+}

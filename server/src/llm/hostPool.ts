@@ -1,0 +1,250 @@
+import type { OllamaHostConfig } from '../config/configSchema';
+import type { LoadedConfig } from '../config/loadConfig';
+import { effectiveHosts, resolveModelSettings } from '../config/modelSettings';
+import type { Logger } from '../logger';
+import type { ChatBackend } from './chatBackend';
+import { LlmError } from './llmErrors';
+import { OllamaGateway, type ChatStreamRequest, type LlmEvent } from './ollamaClient';
+
+/** What the pool knows about one host. `healthy` is null until the first check. */
+export interface HostStatus {
+  name: string;
+  url: string;
+  healthy: boolean | null;
+  version: string | null;
+  error: string | null;
+  checkedAt: string | null;
+}
+
+/** The host chosen for a model. `isFallback` is true when it is not the model's first preference. */
+export interface HostChoice {
+  backend: ChatBackend;
+  hostName: string;
+  url: string;
+  isFallback: boolean;
+  /** The model's first-choice host name. */
+  preferred: string;
+}
+
+/** Which host served a model's calls, for the answer's trace. */
+export interface ServedBy {
+  model: string;
+  hostName: string;
+  url: string;
+  isFallback: boolean;
+  /** Hosts tried first that could not serve, with why (empty when the first choice served). */
+  skipped: Array<{ hostName: string; url: string; reason: string }>;
+}
+
+/** A ChatBackend for one model that fails over to the next host; `served()` tells which host answered. */
+export interface RoutedBackend extends ChatBackend {
+  served(): ServedBy | null;
+}
+
+export interface HostPool {
+  /** The first healthy host the model prefers (or its first preference when none is healthy). */
+  pick(model: string): HostChoice;
+  /** Every host the model may use: healthy ones first, each group in preference order. */
+  candidates(model: string): HostChoice[];
+  /** A backend for one answer: a host unreachable before the first token hands over to the next. */
+  route(model: string): RoutedBackend;
+  /** The backend of a host by name (for per-host checks), or undefined when no such host. */
+  backendOf(hostName: string): ChatBackend | undefined;
+  /** Marks a host down after a failed request; it is checked again on the next health round. */
+  reportFailure(hostName: string, error: unknown): void;
+  status(): HostStatus[];
+  /** Checks every host now (GET /api/version with a short timeout). */
+  checkNow(): Promise<HostStatus[]>;
+  close(): void;
+}
+
+export interface HostPoolOptions {
+  config: () => LoadedConfig;
+  logger: Logger;
+  /** Builds the backend of a host; default the native Ollama API. */
+  makeBackend?: (host: OllamaHostConfig) => ChatBackend;
+  /** Run health checks at start and periodically (default true; tests may drive `checkNow` instead). */
+  autoCheck?: boolean;
+}
+
+/** Hosts found down are checked this often, however long the regular interval is. */
+const DOWN_RECHECK_MS = 5000;
+
+/**
+ * Errors another host may not have: nothing listening, or the model not pulled there. A timeout is
+ * not one of them (the model may be loading) and neither is anything after text has streamed.
+ */
+export function isFailoverError(err: unknown): boolean {
+  return err instanceof LlmError && (err.code === 'ollama-unreachable' || err.code === 'model-not-pulled') && !err.isMidStream;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof LlmError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The configured Ollama hosts with their health. Hosts are read from the config on every call, so a
+ * hot-reloaded host list or model preference applies to the next answer.
+ */
+export function createHostPool(options: HostPoolOptions): HostPool {
+  const log = options.logger.child({ area: 'hosts' });
+  const makeBackend = options.makeBackend ?? ((h: OllamaHostConfig) => new OllamaGateway(h.url));
+  const backends = new Map<string, ChatBackend>();
+  const health = new Map<string, HostStatus>();
+  let timer: NodeJS.Timeout | undefined;
+  let isClosed = false;
+  let lastFullCheck = 0;
+
+  const keyOf = (h: OllamaHostConfig) => `${h.name}|${h.url}`;
+
+  function backendFor(h: OllamaHostConfig): ChatBackend {
+    let backend = backends.get(h.url);
+    if (!backend) {
+      backend = makeBackend(h);
+      backends.set(h.url, backend);
+    }
+    return backend;
+  }
+
+  function statusOf(h: OllamaHostConfig): HostStatus {
+    return health.get(keyOf(h)) ?? { name: h.name, url: h.url, healthy: null, version: null, error: null, checkedAt: null };
+  }
+
+  function setStatus(h: OllamaHostConfig, next: HostStatus): void {
+    const before = health.get(keyOf(h));
+    health.set(keyOf(h), next);
+    if (next.healthy === false && before?.healthy !== false) log.warn({ host: h.name, url: h.url, error: next.error }, `Ollama host ${h.name} is down`);
+    if (next.healthy === true && before?.healthy === false) log.info({ host: h.name, url: h.url }, `Ollama host ${h.name} is back`);
+  }
+
+  async function checkHost(h: OllamaHostConfig): Promise<HostStatus> {
+    const timeoutMs = options.config().config.ollama.healthCheckTimeoutMs;
+    const checkedAt = new Date().toISOString();
+    let next: HostStatus;
+    try {
+      const version = await backendFor(h).version(timeoutMs);
+      next = { name: h.name, url: h.url, healthy: true, version, error: null, checkedAt };
+    } catch (err) {
+      next = { name: h.name, url: h.url, healthy: false, version: null, error: describe(err), checkedAt };
+    }
+    setStatus(h, next);
+    return next;
+  }
+
+  function choicesFor(model: string): HostChoice[] {
+    const { config } = options.config();
+    const hosts = effectiveHosts(config);
+    const preferred = resolveModelSettings(config, model)
+      .hosts.map((name) => hosts.find((h) => h.name === name))
+      .filter((h): h is OllamaHostConfig => h !== undefined);
+    const list = preferred.length > 0 ? preferred : hosts;
+    const first = list[0]?.name ?? '';
+    return list.map((h) => ({ backend: backendFor(h), hostName: h.name, url: h.url, isFallback: h.name !== first, preferred: first }));
+  }
+
+  function candidates(model: string): HostChoice[] {
+    const all = choicesFor(model);
+    const byName = new Map(effectiveHosts(options.config().config).map((h) => [h.name, h]));
+    const isUp = (c: HostChoice) => {
+      const h = byName.get(c.hostName);
+      return h ? statusOf(h).healthy !== false : false;
+    };
+    return [...all.filter(isUp), ...all.filter((c) => !isUp(c))];
+  }
+
+  function pick(model: string): HostChoice {
+    const [first] = candidates(model);
+    if (!first) throw new Error('no Ollama host is configured');
+    // Nobody is up: answer from the first preference so the error names the host the shopper expects.
+    const hosts = effectiveHosts(options.config().config);
+    const host = hosts.find((h) => h.name === first.hostName);
+    if (host && statusOf(host).healthy === false) {
+      const preferred = choicesFor(model)[0];
+      if (preferred) return preferred;
+    }
+    return first;
+  }
+
+  function reportFailure(hostName: string, error: unknown): void {
+    const host = effectiveHosts(options.config().config).find((h) => h.name === hostName);
+    if (!host) return;
+    setStatus(host, { ...statusOf(host), healthy: false, error: describe(error), checkedAt: new Date().toISOString() });
+  }
+
+  async function checkNow(): Promise<HostStatus[]> {
+    lastFullCheck = Date.now();
+    return Promise.all(effectiveHosts(options.config().config).map(checkHost));
+  }
+
+  function loop(): void {
+    if (isClosed) return;
+    const interval = options.config().config.ollama.healthCheckIntervalMs;
+    const isDue = Date.now() - lastFullCheck >= interval;
+    const hosts = effectiveHosts(options.config().config);
+    const work = isDue ? checkNow() : Promise.all(hosts.filter((h) => statusOf(h).healthy === false).map(checkHost));
+    void work.finally(() => {
+      if (isClosed) return;
+      timer = setTimeout(loop, Math.min(interval, DOWN_RECHECK_MS));
+      timer.unref();
+    });
+  }
+
+  function route(model: string): RoutedBackend {
+    let served: ServedBy | null = null;
+    const skipped: ServedBy['skipped'] = [];
+    const current = () => pick(model);
+    const markServed = (c: HostChoice) => {
+      served = { model, hostName: c.hostName, url: c.url, isFallback: c.isFallback, skipped: [...skipped] };
+    };
+    return {
+      get host() {
+        return served?.url ?? current().url;
+      },
+      served: () => served,
+      async *streamChat(req: ChatStreamRequest): AsyncGenerator<LlmEvent> {
+        const list = candidates(req.model);
+        for (const [i, choice] of list.entries()) {
+          let hasYielded = false;
+          try {
+            for await (const ev of choice.backend.streamChat(req)) {
+              if (!hasYielded) markServed(choice);
+              hasYielded = true;
+              yield ev;
+            }
+            if (!hasYielded) markServed(choice);
+            return;
+          } catch (err) {
+            const next = list[i + 1];
+            if (hasYielded || !next || req.signal.aborted || !isFailoverError(err)) throw err;
+            skipped.push({ hostName: choice.hostName, url: choice.url, reason: describe(err) });
+            if (err instanceof LlmError && err.code === 'ollama-unreachable') reportFailure(choice.hostName, err);
+            log.warn({ model: req.model, host: choice.hostName, next: next.hostName, error: describe(err) }, `${choice.hostName} could not serve ${req.model}; trying ${next.hostName}`);
+          }
+        }
+      },
+      loadedModels: (timeoutMs) => current().backend.loadedModels(timeoutMs),
+      version: (timeoutMs) => current().backend.version(timeoutMs),
+      listModels: (timeoutMs) => current().backend.listModels(timeoutMs),
+    };
+  }
+
+  if (options.autoCheck ?? true) loop();
+
+  return {
+    pick,
+    candidates,
+    route,
+    backendOf(hostName) {
+      const host = effectiveHosts(options.config().config).find((h) => h.name === hostName);
+      return host ? backendFor(host) : undefined;
+    },
+    reportFailure,
+    status: () => effectiveHosts(options.config().config).map(statusOf),
+    checkNow,
+    close() {
+      isClosed = true;
+      clearTimeout(timer);
+    },
+  };
+}
