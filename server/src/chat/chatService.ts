@@ -202,6 +202,11 @@ export function createChatService(deps: ChatServiceDeps) {
       } finally {
         clearTimeout(timeout);
       }
+      if (status === 'complete' && state.content.trim() === '') {
+        // A model can end without writing anything (e.g. still asking for tools on the last round).
+        status = 'error';
+        error = new LlmError('generation-failed', 'The model finished without writing an answer.', 'Try again, or ask in other words.');
+      }
       coalescer.flush();
       coalescer.dispose();
 
@@ -259,6 +264,7 @@ async function sendUnlocked(
     payload: ChatSendPayload,
     text: string,
     existing: Awaited<ReturnType<typeof ownedConversation>>,
+    beforeStart: (conversationId: string) => Promise<void>,
   ): Promise<Result<ChatSendReply>> {
     const { config } = deps.config();
     let conversation = existing;
@@ -290,19 +296,53 @@ async function sendUnlocked(
       configVersion: deps.config().version,
     });
     const history = (await conversations.listMessages(conversation.id, { visibleOnly: true })).filter((m) => m.id !== assistant.id);
+    // The sender watches before the first event, so it sees chat:started and the searching phase.
+    await beforeStart(conversation.id);
     startGeneration(conversation.id, assistant.id, history, text);
     return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: assistant.id });
   }
 
+  async function retryUnlocked(
+    conversation: NonNullable<Awaited<ReturnType<typeof ownedConversation>>>,
+    payload: ChatRetryPayload,
+  ): Promise<Result<{ assistantMessageId: string }>> {
+    if (conversation.status === 'taken_over') return fail('taken-over', 'A member of our team is answering this conversation.');
+    const visible = await conversations.listMessages(conversation.id, { visibleOnly: true });
+    const last = visible.at(-1);
+    if (!last || last.id !== payload.messageId || last.role !== 'assistant' || last.status === 'streaming') {
+      return fail('bad-request', 'Only the latest answer can be retried.');
+    }
+    const userText = [...visible].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const assistant = await conversations.insertAssistantMessage({
+      conversationId: conversation.id,
+      model: deps.config().config.chat.model,
+      configVersion: deps.config().version,
+    });
+    await conversations.updateMessage(last.id, { replaced_by: assistant.id });
+    startGeneration(conversation.id, assistant.id, visible.filter((m) => m.id !== last.id), userText);
+    return ok({ assistantMessageId: assistant.id });
+  }
+
   return {
     /** Stores the shopper's message, confirms it once committed, and starts the answer. */
-    async send(sessionHash: string, payload: ChatSendPayload): Promise<Result<ChatSendReply>> {
+    async send(
+      sessionHash: string,
+      payload: ChatSendPayload,
+      beforeStart: (conversationId: string) => Promise<void> = async () => undefined,
+    ): Promise<Result<ChatSendReply>> {
       const { config } = deps.config();
       const text = payload.text.trim();
       const cap = Math.min(config.chat.maxMessageChars, MAX_MESSAGE_CHARS);
       if (text.length === 0) return fail('bad-request', 'Type a message first.');
       if (text.length > cap) {
         return fail('message-too-long', `Your message is ${text.length.toLocaleString('en')} characters; the limit is ${cap.toLocaleString('en')}.`, 'Shorten it and send again.');
+      }
+      // A resend after a network drop gets the original acknowledgement, even while its answer streams
+      // and even when the browser never learnt the conversation id.
+      const earlier = await conversations.findUserMessageByClientId(sessionHash, payload.clientMessageId);
+      if (earlier && (!payload.conversationId || payload.conversationId === earlier.conversation_id)) {
+        const later = (await conversations.listMessages(earlier.conversation_id)).find((m) => m.seq > earlier.seq && m.role === 'assistant');
+        return ok({ conversationId: earlier.conversation_id, userMessage: presentMessage(earlier), assistantMessageId: later?.id ?? '' });
       }
       const conversation = payload.conversationId ? await ownedConversation(sessionHash, payload.conversationId) : null;
       if (payload.conversationId && !conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
@@ -312,7 +352,7 @@ async function sendUnlocked(
       const lockedId = conversation?.id;
       if (lockedId) starting.add(lockedId);
       try {
-        return await sendUnlocked(sessionHash, payload, text, conversation);
+        return await sendUnlocked(sessionHash, payload, text, conversation, beforeStart);
       } finally {
         if (lockedId) starting.delete(lockedId);
       }
@@ -332,22 +372,13 @@ async function sendUnlocked(
     async retry(sessionHash: string, payload: ChatRetryPayload): Promise<Result<{ assistantMessageId: string }>> {
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (generations.has(conversation.id)) return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
-      if (conversation.status === 'taken_over') return fail('taken-over', 'A member of our team is answering this conversation.');
-      const visible = await conversations.listMessages(conversation.id, { visibleOnly: true });
-      const last = visible.at(-1);
-      if (!last || last.id !== payload.messageId || last.role !== 'assistant' || last.status === 'streaming') {
-        return fail('bad-request', 'Only the latest answer can be retried.');
+      if (generations.has(conversation.id) || starting.has(conversation.id)) return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
+      starting.add(conversation.id);
+      try {
+        return await retryUnlocked(conversation, payload);
+      } finally {
+        starting.delete(conversation.id);
       }
-      const userText = [...visible].reverse().find((m) => m.role === 'user')?.content ?? '';
-      const assistant = await conversations.insertAssistantMessage({
-        conversationId: conversation.id,
-        model: deps.config().config.chat.model,
-        configVersion: deps.config().version,
-      });
-      await conversations.updateMessage(last.id, { replaced_by: assistant.id });
-      startGeneration(conversation.id, assistant.id, visible.filter((m) => m.id !== last.id), userText);
-      return ok({ assistantMessageId: assistant.id });
     },
 
     /** The conversation as stored, plus the answer still being generated (text so far and phase). */

@@ -103,6 +103,17 @@ export function createConversationRepository(db: Database) {
       return { message, isDuplicate: false };
     },
 
+    /** The shopper's message with this client id in any of the session's conversations (resends). */
+    async findUserMessageByClientId(sessionHash: string, clientMessageId: string): Promise<MessageRow | undefined> {
+      return kysely
+        .selectFrom('messages')
+        .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+        .selectAll('messages')
+        .where('conversations.session_hash', '=', sessionHash)
+        .where('messages.client_message_id', '=', clientMessageId)
+        .executeTakeFirst();
+    },
+
     /** Creates the assistant's answer row in `streaming` state before any text exists. */
     async insertAssistantMessage(input: { conversationId: string; model: string; configVersion: string }): Promise<MessageRow> {
       return insertMessage({

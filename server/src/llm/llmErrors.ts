@@ -63,7 +63,11 @@ export function classifyLlmError(err: unknown, ctx: Context): LlmError {
       return new LlmError(
         'model-unsupported',
         `Ollama refused the request for ${ctx.model}: ${message}`,
-        'Choose a model that supports tools (for example qwen3:4b) in aisle.yaml, or check the chat options.',
+        message.includes('does not support thinking')
+          ? 'Set chat.think to false in aisle.yaml: this model cannot think.'
+          : message.includes('does not support chat')
+            ? 'That model is an embedding model; set chat.model to a chat model such as qwen3:4b.'
+            : 'Choose a model that supports tools (for example qwen3:4b) in aisle.yaml, or check the chat options.',
         400,
       );
     }

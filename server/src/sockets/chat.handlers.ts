@@ -63,7 +63,8 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
   on(
     'chat:send',
     handle(log, chatSendSchema, async (payload) => {
-      const result = await chat.send(session(), payload);
+      // Join before the answer starts, so this tab also gets chat:started and the first phases.
+      const result = await chat.send(session(), payload, watch);
       if (result.ok) await watch(result.data.conversationId);
       return result;
     }),
