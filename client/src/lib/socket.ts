@@ -1,5 +1,6 @@
 import type {
   AppErrorBody,
+  ChatFeedbackPayload,
   ChatResumePayload,
   ChatRetryPayload,
   ChatSendPayload,
@@ -57,4 +58,14 @@ export function retryChat(socket: ShopperSocket, payload: ChatRetryPayload): Pro
 /** Fetches the conversation as the server has it, including the answer still generating. */
 export function resumeChat(socket: ShopperSocket, payload: ChatResumePayload): Promise<Result<ConversationSnapshot>> {
   return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, settle(resolve)));
+}
+
+/** Records the shopper's thumbs up/down (or clears it) on an answer. */
+export function sendFeedback(socket: ShopperSocket, payload: ChatFeedbackPayload): Promise<Result<null>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:feedback', payload, settle(resolve)));
+}
+
+/** Asks for a person to join the conversation. */
+export function requestHuman(socket: ShopperSocket, payload: ChatStopPayload): Promise<Result<null>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:request-human', payload, settle(resolve)));
 }

@@ -4,6 +4,7 @@ import { useChatActions } from './chatActions';
 import type { LiveStatus, UiError } from './chatStore';
 import { isRetryableCode } from './errorCodes';
 import { LogoMark } from './LogoMark';
+import { AnswerFeedback } from './AnswerFeedback';
 import { Markdown } from './Markdown';
 import { PhaseIndicator } from './PhaseIndicator';
 import { ProductCard } from './ProductCard';
@@ -32,8 +33,12 @@ export const MessageItem = memo(function MessageItem({ message, live, canRetry, 
       return <AnswerMessage message={message} live={live} canRetry={canRetry} isRetrying={isRetrying} />;
     case 'agent':
       return (
-        <article className="message message-agent" id={`message-${message.id}`} aria-label="Message from the shop">
-          <p className="message-author">Shop assistant</p>
+        <article
+          className="message message-agent"
+          id={`message-${message.id}`}
+          aria-label={`Message from ${message.authorName ?? 'the shop'}`}
+        >
+          <p className="message-author">{message.authorName ?? 'Shop assistant'} · from our team</p>
           <div className="bubble">
             <Markdown text={message.content} productIds={NO_IDS} onProductLink={ignoreProductLink} />
           </div>
@@ -114,6 +119,9 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
               <ProductCard key={product.id} product={product} isHighlighted={highlight?.productId === product.id} />
             ))}
           </section>
+        )}
+        {(message.status === 'complete' || message.status === 'stopped') && message.content !== '' && (
+          <AnswerFeedback message={message} />
         )}
         {canRetry && message.status === 'stopped' && (
           <div className="message-actions">

@@ -7,6 +7,10 @@ export interface ChatActions {
   retry(messageId: string): void;
   newChat(): void;
   checkHealth(): void;
+  /** Thumbs up/down (null clears) with an optional comment. */
+  giveFeedback(messageId: string, rating: 'up' | 'down' | null, comment?: string): void;
+  /** Ask for a person to join the conversation. */
+  requestHuman(): void;
 }
 
 /** Provided by the chat page, which owns the socket. */

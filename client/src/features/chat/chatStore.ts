@@ -2,6 +2,7 @@ import {
   MAX_MESSAGE_CHARS,
   type AnswerPhase,
   type ChatDeltaEvent,
+  type ChatHandoffEvent,
   type ChatMessage,
   type ChatSendReply,
   type ChatStartedEvent,
@@ -52,8 +53,17 @@ export function mergeDelta(content: string, offset: number, text: string): Delta
   return { kind: 'append', content: content + text.slice(content.length - offset) };
 }
 
+/** Who answers the shopper now. */
+export interface Handoff {
+  state: 'assistant' | 'waiting' | 'agent';
+  agentName: string | null;
+}
+
+const ASSISTANT_HANDOFF: Handoff = { state: 'assistant', agentName: null };
+
 export interface ChatState {
   conversationId: string | null;
+  handoff: Handoff;
   messages: ChatMessage[];
   live: LiveStatus | null;
   pending: PendingSend | null;
@@ -91,6 +101,11 @@ export interface ChatState {
   setHealth(health: Health): void;
   setServerError(error: UiError | null): void;
   setServiceIssue(error: UiError | null): void;
+  /** A hand-off event: waiting for a person, a person joined, the person left. */
+  applyHandoff(event: ChatHandoffEvent): void;
+  /** A committed message that did not come through the answer stream (a person's reply). */
+  receiveMessage(message: ChatMessage): void;
+  setFeedback(messageId: string, feedback: ChatMessage['feedback']): void;
 }
 
 export type ChatStore = StoreApi<ChatState>;
@@ -150,6 +165,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
 
   return createStore<ChatState>()((set, get) => ({
     conversationId: initial.conversationId ?? null,
+    handoff: ASSISTANT_HANDOFF,
     messages: [],
     live: null,
     pending: null,
@@ -175,6 +191,8 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         const { conversationId, userMessage, assistantMessageId } = reply;
         let messages = state.conversationId === conversationId ? state.messages : [];
         if (indexOfMessage(messages, userMessage.id) === -1) messages = [...messages, userMessage];
+        // No answer id: a person has this conversation, so no answer will stream.
+        if (assistantMessageId === '') return { conversationId, pending: null, messages };
         messages = withPlaceholder(messages, conversationId, assistantMessageId);
         return {
           conversationId,
@@ -275,7 +293,8 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         if (snapshot.conversationId !== state.conversationId) return {};
         const messages = [...snapshot.messages];
         const { live } = snapshot;
-        if (live === null) return { messages, live: null, isStopping: false };
+        const handoff: Handoff = snapshot.handoff ?? ASSISTANT_HANDOFF;
+        if (live === null) return { messages, live: null, isStopping: false, handoff };
         const index = indexOfMessage(messages, live.messageId);
         const current = state.messages[indexOfMessage(state.messages, live.messageId)];
         // Keep text we already hold beyond the snapshot; deltas after it continue from there.
@@ -288,12 +307,13 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         else messages[index] = { ...existing, content, status: 'streaming' };
         const status: LiveStatus = { messageId: live.messageId, phase: live.phase };
         if (live.detail !== undefined) status.detail = live.detail;
-        return { messages, live: status };
+        return { messages, live: status, handoff };
       }),
 
     resetConversation: () =>
       set({
         conversationId: null,
+        handoff: ASSISTANT_HANDOFF,
         messages: [],
         live: null,
         pending: null,
@@ -313,6 +333,50 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
       })),
     setServerError: (serverError) => set({ serverError, isCheckingHealth: false }),
     setServiceIssue: (serviceIssue) => set({ serviceIssue }),
+
+    applyHandoff: (event) =>
+      set((state) => {
+        if (event.conversationId !== state.conversationId) return {};
+        const name = event.agentName ?? 'A member of our team';
+        announcementId += 1;
+        if (event.state === 'waiting') {
+          return {
+            handoff: { state: 'waiting', agentName: null },
+            announcement: { id: announcementId, text: 'We have asked a member of our team to join.' },
+          };
+        }
+        if (event.state === 'agent-joined') {
+          return {
+            handoff: { state: 'agent', agentName: event.agentName ?? null },
+            announcement: { id: announcementId, text: `${name} joined the chat.` },
+          };
+        }
+        return {
+          handoff: ASSISTANT_HANDOFF,
+          announcement: { id: announcementId, text: `${name} left the chat. The assistant is back.` },
+        };
+      }),
+
+    receiveMessage: (message) =>
+      set((state) => {
+        if (message.conversationId !== state.conversationId || indexOfMessage(state.messages, message.id) !== -1) return {};
+        announcementId += 1;
+        const author = message.authorName ?? 'Shop assistant';
+        return {
+          messages: [...state.messages, message],
+          announcement: { id: announcementId, text: `${author}: ${toPlainText(message.content)}` },
+        };
+      }),
+
+    setFeedback: (messageId, feedback) =>
+      set((state) => {
+        const index = indexOfMessage(state.messages, messageId);
+        const message = state.messages[index];
+        if (message === undefined) return {};
+        const messages = [...state.messages];
+        messages[index] = { ...message, feedback };
+        return { messages };
+      }),
   }));
 }
 

@@ -11,7 +11,16 @@ import {
 import { useEffect, useMemo, useRef } from 'react';
 import { getHealth, getSession } from '../../lib/api';
 import { newClientId } from '../../lib/clientId';
-import { createShopperSocket, resumeChat, retryChat, sendChat, stopChat, type ShopperSocket } from '../../lib/socket';
+import {
+  createShopperSocket,
+  requestHuman,
+  resumeChat,
+  retryChat,
+  sendChat,
+  sendFeedback,
+  stopChat,
+  type ShopperSocket,
+} from '../../lib/socket';
 import { saveConversationId } from '../../lib/storage';
 import type { ChatActions } from './chatActions';
 import { chatStore, hasHealthProblem, selectIsBusy, type ChatStore, type UiError } from './chatStore';
@@ -183,6 +192,40 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     socket.on('chat:delta', (event) => route(event.conversationId, () => buffer.push(event)));
     socket.on('chat:completed', (event) => handleFinished(event.conversationId, event.message));
     socket.on('chat:failed', (event) => handleFinished(event.conversationId, event.message));
+    socket.on('chat:handoff', (event) => route(event.conversationId, () => store.getState().applyHandoff(event)));
+    socket.on('chat:message', (event) =>
+      route(event.conversationId, () => {
+        const parsed = chatMessageSchema.safeParse(event.message);
+        if (parsed.success) store.getState().receiveMessage(parsed.data);
+        else void resume();
+      }),
+    );
+  }
+
+  async function giveFeedback(messageId: string, rating: 'up' | 'down' | null, comment?: string): Promise<void> {
+    const state = store.getState();
+    const { conversationId } = state;
+    if (conversationId === null) return;
+    const before = state.messages.find((m) => m.id === messageId)?.feedback ?? null;
+    const trimmed = comment?.trim() ?? '';
+    state.setFeedback(messageId, rating === null ? null : { rating, comment: trimmed === '' ? null : trimmed });
+    const result = await sendFeedback(socket, {
+      conversationId,
+      messageId,
+      rating,
+      ...(trimmed === '' ? {} : { comment: trimmed }),
+    });
+    if (isDisposed || result.ok) return;
+    store.getState().setFeedback(messageId, before);
+    store.getState().setComposerError(result.error);
+  }
+
+  async function askForPerson(): Promise<void> {
+    const { conversationId } = store.getState();
+    if (conversationId === null) return;
+    const result = await requestHuman(socket, { conversationId });
+    if (isDisposed || result.ok) return;
+    store.getState().setComposerError(result.error);
   }
 
   async function openSession(): Promise<void> {
@@ -294,6 +337,8 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
       store.getState().resetConversation();
     },
     checkHealth: () => void checkHealth(),
+    giveFeedback: (messageId, rating, comment) => void giveFeedback(messageId, rating, comment),
+    requestHuman: () => void askForPerson(),
   };
 }
 
@@ -321,6 +366,8 @@ export function useChatSocket(store: ChatStore = chatStore): ChatActions {
       retry: (messageId) => connectionRef.current?.retry(messageId),
       newChat: () => connectionRef.current?.newChat(),
       checkHealth: () => connectionRef.current?.checkHealth(),
+      giveFeedback: (messageId, rating, comment) => connectionRef.current?.giveFeedback(messageId, rating, comment),
+      requestHuman: () => connectionRef.current?.requestHuman(),
     }),
     [],
   );
