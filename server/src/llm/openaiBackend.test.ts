@@ -222,6 +222,23 @@ describe('tool calls', () => {
   });
 });
 
+describe('a server that does not stream', () => {
+  it('reads one whole completion with its reasoning, text and tool calls', async () => {
+    const { double, backend } = await start();
+    double.enqueue({
+      ignoreStream: true,
+      chunks: [...reasoning('Think.'), ...text('Searching now.')],
+      toolCalls: [{ id: 'call_w', name: 'search_products', arguments: { query: 'boots' } }],
+      usage: { prompt_tokens: 30, completion_tokens: 12 },
+    });
+    const events = await collect(backend.streamChat(request({ tools: [SEARCH_TOOL] })));
+    expect(joined(events, 'thinking')).toBe('Think.');
+    expect(joined(events, 'content')).toBe('Searching now.');
+    expect(events.at(-2)).toEqual({ type: 'tool_calls', calls: [{ id: 'call_w', name: 'search_products', arguments: { query: 'boots' } }] });
+    expect(events.at(-1)).toMatchObject({ type: 'done', stats: { doneReason: 'stop', promptEvalCount: 30, evalCount: 12 } });
+  });
+});
+
 describe('stopping', () => {
   it('closes the upstream request when the caller stops reading', async () => {
     const { double, backend } = await start({ tokenDelayMs: 20 });
