@@ -58,4 +58,22 @@ describe('shopper chat: streaming a grounded answer', () => {
     expect(numCtx.length).toBe(2);
     expect(new Set(numCtx)).toEqual(new Set([8192]));
   });
+
+  it('checks every answer against the catalogue and shows corrections for invented products and wrong prices', async () => {
+    double.enqueueChat({
+      chunks: text('The [Ridgeback Waterproof Trail Shoe](product:TRL-100-44) costs $79.99 today, and the [Moonwalker 3000](product:FAKE-9) is $20.'),
+    });
+    const shopper = await server.shopper();
+    const completed = nextEvent(shopper.socket, 'chat:completed');
+    await shopper.request('chat:send', { clientMessageId: 'client-msg-0003', text: 'trail shoes' });
+    const { message } = await completed;
+    // The card keeps the database price; the answer's wrong price and invented product are corrected.
+    expect(message.products.map((p) => p.id)).toEqual(['TRL-100-44']);
+    expect(message.products[0]?.price.amountMinor).toBe(10999);
+    expect(message.corrections?.join(' ')).toMatch(/\$109\.99/);
+    expect(message.corrections?.join(' ')).toMatch(/Moonwalker 3000/);
+    const row = await server.app.db.kysely.selectFrom('messages').select('grounding').where('id', '=', message.id).executeTakeFirstOrThrow();
+    const kinds = (JSON.parse(row.grounding ?? '[]') as Array<{ kind: string }>).map((m) => m.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['wrong-price', 'invented-product']));
+  });
 });

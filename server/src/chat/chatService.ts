@@ -16,6 +16,7 @@ import {
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { emptyAnswerState, runAnswer, type AnswerSettings, type AnswerState } from '../assistant/answerRunner';
 import { DeltaCoalescer } from '../assistant/deltaCoalescer';
+import { checkGrounding, extractShopperConstraints, type GroundingMismatch } from '../assistant/groundingCheck';
 import { linkedProductIds, mentionedByTitle } from '../assistant/references';
 import type { ToolRunner } from '../assistant/tools';
 import type { LoadedConfig } from '../config/loadConfig';
@@ -221,6 +222,25 @@ export function createChatService(deps: ChatServiceDeps) {
       } catch (err) {
         log.error({ err, messageId }, 'could not build product cards');
       }
+      // The grounding check: code, not the model, maps every product and price in the answer to the
+      // catalogue. Findings go into the trace and become corrections under the answer.
+      let mismatches: GroundingMismatch[] = [];
+      if (status !== 'error' && state.content.trim() !== '') {
+        try {
+          const categories = (await products.categories()).map((c) => c.category);
+          const report = await checkGrounding({
+            answer: state.content,
+            traces: state.traces,
+            lookup: (lookupIds) => products.getCards(lookupIds),
+            constraints: extractShopperConstraints(history.filter((m) => m.role === 'user').map((m) => m.content), categories),
+            earlierProductIds: history.filter((m) => m.role === 'assistant').flatMap((m) => presentMessage(m).products.map((p) => p.id)),
+          });
+          mismatches = report.mismatches;
+          if (mismatches.length > 0) log.warn({ conversationId, messageId, mismatches: mismatches.map((m) => m.kind) }, 'grounding mismatches in an answer');
+        } catch (err) {
+          log.error({ err, messageId }, 'grounding check failed');
+        }
+      }
       const stopNote = controller.signal.reason instanceof StopSignal ? controller.signal.reason.reason : null;
       const row = await conversations.updateMessage(messageId, {
         content: state.content,
@@ -228,6 +248,7 @@ export function createChatService(deps: ChatServiceDeps) {
         thinking: state.thinking || null,
         tool_calls: JSON.stringify(state.traces),
         products: JSON.stringify(cards),
+        grounding: JSON.stringify(mismatches),
         error_code: error?.code ?? null,
         error_message: error?.message ?? null,
         error_hint: error?.hint ?? null,

@@ -1,5 +1,6 @@
 import { productCardSchema, type ChatMessage, type MessageRole, type MessageStatus } from '@aisle/shared';
 import { z } from 'zod';
+import { corrections, type GroundingMismatch } from '../assistant/groundingCheck';
 import type { MessageRow } from '../db/conversationRepository';
 
 const cardsSchema = z.array(productCardSchema);
@@ -21,6 +22,7 @@ export function presentMessage(row: MessageRow, feedback?: FeedbackMap): ChatMes
       ? { code: row.error_code, message: row.error_message ?? '', ...(row.error_hint ? { hint: row.error_hint } : {}) }
       : null,
     feedback: feedback?.get(row.id) ?? null,
+    corrections: row.grounding ? corrections(JSON.parse(row.grounding) as GroundingMismatch[]) : [],
     authorName: row.role === 'agent' ? (row.author_name ?? 'Shop assistant') : null,
   };
 }

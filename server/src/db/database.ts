@@ -5,6 +5,8 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 import type { DB } from './schema';
 import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_handoff_feedback';
+import * as m0003 from './migrations/0003_agents';
+import * as m0004 from './migrations/0004_grounding';
 
 export type { DB } from './schema';
 
@@ -20,6 +22,8 @@ export interface Database {
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_handoff_feedback': m0002,
+  '0003_agents': m0003,
+  '0004_grounding': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

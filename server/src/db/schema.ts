@@ -84,6 +84,8 @@ export interface MessagesTable {
   /** For `agent` messages: who wrote it. */
   author_id: string | null;
   author_name: string | null;
+  /** JSON: GroundingMismatch[] found by the grounding check after the answer. */
+  grounding: string | null;
 }
 
 export interface MessageFeedbackTable {
@@ -105,6 +107,62 @@ export interface SearchLogTable {
   created_at: string;
 }
 
+/** A person who works in the agent console. */
+export interface AgentsTable {
+  id: string;
+  /** Stored lower-case: sign-in and uniqueness ignore case. */
+  email: string;
+  name: string;
+  role: string;
+  /** Argon2id PHC string. */
+  password_hash: string;
+  /** 0 or 1. */
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AgentSessionsTable {
+  /** sha256 of the cookie token, as for shopper sessions. */
+  id_hash: string;
+  agent_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface TranscriptNotesTable {
+  id: string;
+  conversation_id: string;
+  agent_id: string;
+  agent_name: string;
+  body: string;
+  created_at: string;
+}
+
+export interface TranscriptLabelsTable {
+  conversation_id: string;
+  label: string;
+  agent_id: string;
+  created_at: string;
+}
+
+export interface TranscriptFlagsTable {
+  conversation_id: string;
+  agent_id: string;
+  created_at: string;
+}
+
+/** Audit: an agent saw the unmasked text of a message. */
+export interface MessageRevealsTable {
+  id: Generated<number>;
+  message_id: string;
+  conversation_id: string;
+  agent_id: string;
+  agent_email: string;
+  revealed_at: string;
+}
+
 export interface DB {
   products: ProductsTable;
   shopper_sessions: ShopperSessionsTable;
@@ -112,4 +170,10 @@ export interface DB {
   messages: MessagesTable;
   search_log: SearchLogTable;
   message_feedback: MessageFeedbackTable;
+  agents: AgentsTable;
+  agent_sessions: AgentSessionsTable;
+  transcript_notes: TranscriptNotesTable;
+  transcript_labels: TranscriptLabelsTable;
+  transcript_flags: TranscriptFlagsTable;
+  message_reveals: MessageRevealsTable;
 }

@@ -30,6 +30,8 @@ export const chatMessageSchema = z.object({
     .nullable(),
   /** The shopper's own thumbs up/down on an answer. */
   feedback: z.object({ rating: z.enum(['up', 'down']), comment: z.string().nullable() }).nullable().optional(),
+  /** Corrections from the grounding check (code, not the model), shown under the answer. */
+  corrections: z.array(z.string()).optional(),
   /** Display name of the person who wrote an `agent` message. */
   authorName: z.string().nullable().optional(),
 });

@@ -111,6 +111,13 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         {isPhaseShown && phase !== null && (
           <PhaseIndicator phase={phase.phase} {...(phase.detail === undefined ? {} : { detail: phase.detail })} />
         )}
+        {message.corrections !== undefined && message.corrections.length > 0 && (
+          <div className="answer-corrections" role="note" aria-label="Corrections from the shop">
+            {message.corrections.map((text) => (
+              <p key={text}>{text}</p>
+            ))}
+          </div>
+        )}
         {message.status === 'stopped' && <p className="stopped-marker">Stopped</p>}
         {error !== null && <AnswerError error={error} />}
         {message.products.length > 0 && (
