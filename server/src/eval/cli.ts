@@ -121,7 +121,8 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`\n${formatTable(report.models.map((m) => m.summary))}\n`);
   const failures = formatFailures(report);
   if (failures) process.stdout.write(`\n${failures}\n`);
-  process.stdout.write(`\nReport: ${path.relative(cwd, files.html)}\n        ${path.relative(cwd, files.json)}\n`);
+  const shown = (f: string) => (path.relative(cwd, f).startsWith('..') ? f : path.relative(cwd, f));
+  process.stdout.write(`\nReport: ${shown(files.html)}\n        ${shown(files.json)}\n`);
   const isAllPassed = report.models.every((m) => m.summary.passed === m.summary.scenarios);
   return values['require-pass'] && !isAllPassed ? 2 : 0;
 }
