@@ -77,6 +77,8 @@ export async function runAnswer(input: {
   settings: AnswerSettings;
   messages: LlmMessage[];
   userText: string;
+  /** Earlier shopper messages of the conversation, oldest first (follow-ups refer to them). */
+  priorUserTexts?: string[];
   signal: AbortSignal;
   callbacks: AnswerCallbacks;
   state: AnswerState;
@@ -87,7 +89,7 @@ export async function runAnswer(input: {
 
   if (settings.prefetchProducts > 0) {
     callbacks.onPhase('searching');
-    const args = { query: input.userText.slice(0, 200), ...renameFilters(extractPrefetchFilters(input.userText)) };
+    const args = prefetchArguments(input.userText, input.priorUserTexts ?? []);
     const run = await tools.run({ id: 'call_prefetch', name: 'search_products', arguments: args }, 'prefetch', settings.prefetchProducts);
     state.traces.push(run.trace);
     for (const r of run.rows) state.seenRows.set(r.id, r);
@@ -173,6 +175,21 @@ export async function runAnswer(input: {
     }
     callbacks.onPhase('writing');
   }
+}
+
+/**
+ * The server's own search before the first model call. A short follow-up ("in size 44?") keeps the
+ * words and the budget of the message before it, so the search still knows what "those" are.
+ */
+export function prefetchArguments(userText: string, priorUserTexts: readonly string[]): Record<string, unknown> {
+  const previous = priorUserTexts.at(-1);
+  const isFollowUp =
+    previous !== undefined &&
+    userText.trim().split(/\s+/).length < 9 &&
+    /\b(those|these|them|it|that|ones?|same|cheaper|bigger|smaller|other|another|instead)\b|^\s*(and|what about|how about|in|any)\b/i.test(userText);
+  const query = (isFollowUp ? `${previous} ${userText}` : userText).slice(0, 200);
+  const filters = { ...(isFollowUp ? extractPrefetchFilters(previous) : {}), ...extractPrefetchFilters(userText) };
+  return { query, ...renameFilters(filters) };
 }
 
 function renameFilters(f: { maxPrice?: number; minPrice?: number; size?: string }): Record<string, unknown> {

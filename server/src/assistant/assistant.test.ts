@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toFtsQuery } from '../db/productRepository';
+import { prefetchArguments } from './answerRunner';
 import { DeltaCoalescer } from './deltaCoalescer';
 import { linkedProductIds, mentionedByTitle } from './references';
 import { extractPrefetchFilters } from './tools';
@@ -10,6 +11,17 @@ describe('reading the shopper', () => {
     expect(extractPrefetchFilters('a tent below 89.50 euros')).toEqual({ maxPrice: 89.5 });
     expect(extractPrefetchFilters('headphones over 100 and size m')).toEqual({ minPrice: 100, size: 'M' });
     expect(extractPrefetchFilters('a quiet coffee grinder')).toEqual({});
+  });
+
+  it('keeps the subject and budget of the previous message for a short follow-up', () => {
+    expect(prefetchArguments('do you have those in size 44?', ['waterproof trail shoes under $120'])).toEqual({
+      query: 'waterproof trail shoes under $120 do you have those in size 44?',
+      max_price: 120,
+      size: '44',
+    });
+    expect(prefetchArguments('what about in blue?', ['a rain jacket under 150'])).toMatchObject({ max_price: 150 });
+    // A new request is searched on its own words.
+    expect(prefetchArguments('now a two person tent', ['shoes under $50'])).toEqual({ query: 'now a two person tent' });
   });
 
   it('never passes FTS5 operators from the shopper through to the index', () => {

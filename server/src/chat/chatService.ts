@@ -176,6 +176,7 @@ export function createChatService(deps: ChatServiceDeps) {
           settings,
           messages: toLlmHistory(history, config.chat.historyMessages),
           userText,
+          priorUserTexts: history.filter((m) => m.role === 'user').map((m) => m.content).slice(0, -1),
           signal: controller.signal,
           state,
           callbacks: {
