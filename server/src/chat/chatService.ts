@@ -39,6 +39,8 @@ export type ConversationBroadcast = <E extends keyof ShopperServerEvents>(
 /** Why a generation ended early. */
 type StopReason = 'stopped' | 'disconnected' | 'shutdown' | 'timeout' | 'taken-over';
 
+const CHECKPOINT_MS = 1000;
+
 class StopSignal extends Error {
   constructor(readonly reason: StopReason) {
     super(reason);
@@ -154,12 +156,22 @@ export function createChatService(deps: ChatServiceDeps) {
       controller,
       done: Promise.resolve(),
     };
+    // Text already shown is saved about once a second, so a crash or kill loses at most that second.
+    let checkpoint: Promise<void> = Promise.resolve();
+    let lastCheckpointAt = Date.now();
     const coalescer = new DeltaCoalescer(config.chat.coalesceMs, (text) => {
       const offset = generation.emitted.length;
       generation.emitted += text;
       const event = { conversationId, messageId, offset, text };
       broadcast(conversationId, 'chat:delta', event);
       notify((o) => o.delta?.(event));
+      if (Date.now() - lastCheckpointAt >= CHECKPOINT_MS) {
+        lastCheckpointAt = Date.now();
+        const content = generation.emitted;
+        checkpoint = checkpoint
+          .then(() => conversations.saveStreamingText(messageId, content))
+          .catch((err: unknown) => log.warn({ err, messageId }, 'could not save streaming text'));
+      }
     });
     const timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
     const started = Date.now();
@@ -211,6 +223,7 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       coalescer.flush();
       coalescer.dispose();
+      await checkpoint;
 
       // Cards: products the answer links to, else products of this turn it names by title. Built from
       // the database now; ids that do not exist never become cards.

@@ -133,6 +133,11 @@ export function createConversationRepository(db: Database) {
       return kysely.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     },
 
+    /** Saves the text of an answer still streaming, so a crash keeps what the shopper already saw. */
+    async saveStreamingText(id: string, content: string): Promise<void> {
+      await kysely.updateTable('messages').set({ content }).where('id', '=', id).where('status', '=', 'streaming').execute();
+    },
+
     async getMessage(id: string): Promise<MessageRow | undefined> {
       return kysely.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
     },

@@ -1,34 +1,39 @@
 import { ok, fail, productSearchSchema } from '@aisle/shared';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { ConversationRepository } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { ModelHealth } from '../llm/modelHealth';
-import { shopperSession, sessionHashOf } from './shopperSession';
+import { shopperSession, sessionHashOf, tokenFromCookieHeader } from './shopperSession';
 
 /** The JSON API under /api. Handlers are thin: validate, call a repository or service, answer. */
 export function createApiRouter(deps: { products: ProductRepository; conversations: ConversationRepository; health: ModelHealth }) {
   const router = Router();
-  router.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: 300,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, res) => res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.')),
-    }),
-  );
+  const tooMany = (_req: Request, res: Response) => {
+    res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.'));
+  };
+  // Per address. Many shoppers can share one address (an office, a mobile carrier's NAT), so the limit
+  // is generous; new sessions have their own limit, and a browser that has one is not counted there.
+  const apiLimit = rateLimit({ windowMs: 60_000, limit: 1200, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany });
+  const newSessionLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 600,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: tooMany,
+    skip: (req) => tokenFromCookieHeader(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined) !== null,
+  });
 
-  router.get('/health', async (_req, res) => {
+  router.get('/health', apiLimit, async (_req, res) => {
     res.json(ok(await deps.health.check()));
   });
 
-  router.get('/session', shopperSession(deps.conversations), async (_req, res) => {
+  router.get('/session', newSessionLimit, shopperSession(deps.conversations), async (_req, res) => {
     const rows = await deps.conversations.listConversations(sessionHashOf(res));
     res.json(ok({ conversations: rows.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updated_at })) }));
   });
 
-  router.get('/products', async (req, res) => {
+  router.get('/products', apiLimit, async (req, res) => {
     const parsed = productSearchSchema.safeParse(req.query);
     if (!parsed.success) {
       res.status(400).json(fail('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
@@ -39,13 +44,14 @@ export function createApiRouter(deps: { products: ProductRepository; conversatio
     res.json(ok({ products: cards, count: cards.length }));
   });
 
-  router.get('/products/:id', async (req, res) => {
-    const [card] = await deps.products.getCards([req.params.id]);
+  router.get('/products/:id', apiLimit, async (req, res) => {
+    const id = String(req.params.id);
+    const [card] = await deps.products.getCards([id]);
     if (!card) {
-      res.status(404).json(fail('not-found', `No product with id ${req.params.id}.`));
+      res.status(404).json(fail('not-found', `No product with id ${id}.`));
       return;
     }
-    const row = await deps.products.getById(req.params.id);
+    const row = await deps.products.getById(id);
     res.json(ok({ ...card, description: row?.description ?? '' }));
   });
 

@@ -34,7 +34,9 @@ function handle<S extends z.ZodType, T>(
   schema: S,
   run: (payload: z.infer<S>) => Promise<Result<T>>,
 ): (payload: unknown, ack?: unknown) => void {
-  return (payload, ack) => {
+  return (rawPayload, rawAck) => {
+    // `emit('chat:resume', callback)` puts the callback where the payload goes: still answer it.
+    const [payload, ack] = typeof rawPayload === 'function' && rawAck === undefined ? [undefined, rawPayload] : [rawPayload, rawAck];
     const reply: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => undefined;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {

@@ -61,22 +61,24 @@ export type ConversationSnapshot = z.infer<typeof conversationSnapshotSchema>;
 
 // ---- Payloads the client sends ----
 
-export const chatSendSchema = z.object({
-  /** Omit to start a new conversation. */
-  conversationId: ids.conversation.optional(),
-  /** Chosen by the client so a resend after a network drop is not stored twice. */
-  clientMessageId: z.string().min(8).max(64),
-  text: z.string(),
-});
+export const chatSendSchema = z
+  .object({
+    /** Omit to start a new conversation. */
+    conversationId: ids.conversation.optional(),
+    /** Chosen by the client so a resend after a network drop is not stored twice. */
+    clientMessageId: z.string().min(8).max(64),
+    text: z.string(),
+  })
+  .strict();
 export type ChatSendPayload = z.infer<typeof chatSendSchema>;
 
-export const chatStopSchema = z.object({ conversationId: ids.conversation });
+export const chatStopSchema = z.object({ conversationId: ids.conversation }).strict();
 export type ChatStopPayload = z.infer<typeof chatStopSchema>;
 
-export const chatRetrySchema = z.object({ conversationId: ids.conversation, messageId: ids.message });
+export const chatRetrySchema = z.object({ conversationId: ids.conversation, messageId: ids.message }).strict();
 export type ChatRetryPayload = z.infer<typeof chatRetrySchema>;
 
-export const chatResumeSchema = z.object({ conversationId: ids.conversation });
+export const chatResumeSchema = z.object({ conversationId: ids.conversation }).strict();
 export type ChatResumePayload = z.infer<typeof chatResumeSchema>;
 
 // ---- Payloads the server sends ----
@@ -88,12 +90,14 @@ export const chatSendReplySchema = z.object({
 });
 export type ChatSendReply = z.infer<typeof chatSendReplySchema>;
 
-export const chatFeedbackSchema = z.object({
-  conversationId: ids.conversation,
-  messageId: ids.message,
-  rating: z.enum(['up', 'down']).nullable(),
-  comment: z.string().trim().max(1000).optional(),
-});
+export const chatFeedbackSchema = z
+  .object({
+    conversationId: ids.conversation,
+    messageId: ids.message,
+    rating: z.enum(['up', 'down']).nullable(),
+    comment: z.string().trim().max(1000).optional(),
+  })
+  .strict();
 export type ChatFeedbackPayload = z.infer<typeof chatFeedbackSchema>;
 
 export const handoffStateSchema = z.enum(['waiting', 'agent-joined', 'agent-left']);

@@ -33,13 +33,16 @@ export const productCardSchema = z.object({
 });
 export type ProductCard = z.infer<typeof productCardSchema>;
 
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
 /** Filters understood by catalogue search, over HTTP and in the model's search tool alike. */
 export const productSearchSchema = z.object({
   q: z.string().trim().max(200).optional(),
   category: z.string().trim().max(100).optional(),
   brand: z.string().trim().max(100).optional(),
-  minPrice: z.coerce.number().nonnegative().optional(),
-  maxPrice: z.coerce.number().nonnegative().optional(),
+  // An empty field ("maxPrice=") means no filter, not 0.
+  minPrice: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().optional()),
+  maxPrice: z.preprocess(emptyToUndefined, z.coerce.number().nonnegative().optional()),
   inStock: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .transform((v) => v === true || v === 'true' || v === '1')
