@@ -43,7 +43,9 @@ function run(config: string, args: string[] = []): Promise<{ code: number; stdou
 describe('pnpm models', () => {
   it('lists each host with its models and capabilities, and exits 0 when every configured model is there', async () => {
     const ollama = await double();
-    const result = await run(`ollama:\n  host: ${ollama.url}\nchat:\n  model: qwen3:4b\nembedding:\n  model: qwen3-embedding:0.6b\n`);
+    const result = await run(
+      `ollama:\n  host: ${ollama.url}\nchat:\n  model: qwen3:4b\nembedding:\n  model: qwen3-embedding:0.6b\n`,
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Host "default" at ${ollama.url}: Ollama`);
@@ -82,7 +84,9 @@ describe('pnpm models', () => {
     const gpu = await double();
     const local = await double();
     await gpu.setDown(true);
-    const result = await run(`ollama:\n  hosts:\n    - { name: gpu, url: "${gpu.url}" }\n    - { name: local, url: "${local.url}" }\n`);
+    const result = await run(
+      `ollama:\n  hosts:\n    - { name: gpu, url: "${gpu.url}" }\n    - { name: local, url: "${local.url}" }\n`,
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`Host "gpu" at ${gpu.url}: DOWN`);
     expect(result.stdout).toContain(`Can't reach Ollama at ${gpu.url}.`);
@@ -98,7 +102,10 @@ describe('pnpm models', () => {
         { name: 'qwen2.5:7b', capabilities: ['completion', 'tools'] },
       ],
     });
-    const result = await run(`ollama:\n  host: ${ollama.url}\nchat:\n  model: gemma:2b\nmodels:\n  "qwen2.5:7b": { think: true }\n`, ['--json']);
+    const result = await run(
+      `ollama:\n  host: ${ollama.url}\nchat:\n  model: gemma:2b\nmodels:\n  "qwen2.5:7b": { think: true }\n`,
+      ['--json'],
+    );
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { ok: boolean; models: Array<{ model: string; problems: string[] }> };
     expect(report.ok).toBe(false);

@@ -30,11 +30,20 @@ export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig): 
       out.push(`Host "${host.name}" at ${host.url}: DOWN`, `  ${host.error ?? 'No answer.'}`, '');
       continue;
     }
-    out.push(`Host "${host.name}" at ${host.url}: Ollama ${host.version ?? '?'}, ${host.models.length} model${host.models.length === 1 ? '' : 's'}`);
-    if (host.models.length === 0) out.push('  (no models pulled yet)');
+    const server =
+      host.type === 'ollama'
+        ? `Ollama ${host.version ?? '?'}`
+        : `OpenAI-compatible server${host.version && host.version !== 'unknown' ? ` ${host.version}` : ''}`;
+    out.push(`Host "${host.name}" at ${host.url}: ${server}, ${host.models.length} model${host.models.length === 1 ? '' : 's'}`);
+    if (host.models.length === 0) out.push(host.type === 'ollama' ? '  (no models pulled yet)' : '  (no models served)');
     const width = Math.max(24, ...host.models.map((m) => m.name.length + 2));
     for (const m of [...host.models].sort((a, b) => a.name.localeCompare(b.name))) {
-      const caps = m.capabilities.length > 0 ? m.capabilities.join(', ') : 'capabilities unknown (Ollama before 0.30)';
+      const caps =
+        host.type === 'openai'
+          ? 'capabilities not reported'
+          : m.capabilities.length > 0
+            ? m.capabilities.join(', ')
+            : 'capabilities unknown (Ollama before 0.30)';
       const roles = roleOf(m.name);
       out.push(`  ${pad(m.name, width)}${pad(caps, 34)}${roles ? `configured: ${roles.join(', ')}` : ''}`.trimEnd());
     }
@@ -55,9 +64,18 @@ export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig): 
   }
 
   const pulls = report.models.flatMap((m) => m.pullCommands.map((p) => ({ ...p, model: m.model })));
+  const toServe = report.models.flatMap((m) =>
+    m.missingOn
+      .filter((h) => report.hosts.find((x) => x.name === h)?.type === 'openai')
+      .map((hostName) => ({ hostName, model: m.model })),
+  );
   if (pulls.length > 0) {
     out.push('', 'Pull the missing models:');
     for (const p of pulls) out.push(`  ${p.command}    # on ${p.hostName}`);
+  }
+  if (toServe.length > 0) {
+    out.push('', 'Serve these on their OpenAI-compatible servers (they cannot pull):');
+    for (const t of toServe) out.push(`  ${t.model}    # on ${t.hostName}`);
   }
   const down = report.hosts.filter((h) => !h.reachable);
   out.push('');
@@ -65,10 +83,17 @@ export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig): 
     out.push('All configured models are present.');
   } else {
     const problems: string[] = [];
-    if (down.length > 0) problems.push(`${down.length} host${down.length === 1 ? '' : 's'} down (${down.map((h) => h.name).join(', ')}): start Ollama there or fix its URL in the config`);
+    if (down.length > 0)
+      problems.push(
+        `${down.length} host${down.length === 1 ? '' : 's'} down (${down.map((h) => h.name).join(', ')}): start Ollama there or fix its URL in the config`,
+      );
     if (pulls.length > 0) problems.push(`${pulls.length} model${pulls.length === 1 ? '' : 's'} to pull`);
+    if (toServe.length > 0) problems.push(`${toServe.length} model${toServe.length === 1 ? '' : 's'} to serve`);
     const capability = report.models.filter((m) => m.problems.length > 0);
-    if (capability.length > 0) problems.push(`${capability.length} model${capability.length === 1 ? '' : 's'} lacking a capability: choose another model in the config`);
+    if (capability.length > 0)
+      problems.push(
+        `${capability.length} model${capability.length === 1 ? '' : 's'} lacking a capability: choose another model in the config`,
+      );
     out.push(`Not ready: ${problems.join('; ')}.`);
   }
   return `${out.join('\n')}\n`;

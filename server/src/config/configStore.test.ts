@@ -69,7 +69,10 @@ describe('config store (hot reload)', () => {
     const s = open();
     const before = s.current();
     const changed = nextChange(s);
-    fs.writeFileSync(file, 'chat:\n  model: qwen3:8b\n  maxToolRounds: 4\nmodels:\n  "qwen3:8b":\n    options: { num_ctx: 16384 }\n');
+    fs.writeFileSync(
+      file,
+      'chat:\n  model: qwen3:8b\n  maxToolRounds: 4\nmodels:\n  "qwen3:8b":\n    options: { num_ctx: 16384 }\n',
+    );
     expect(await changed).toEqual(expect.arrayContaining(['chat.model', 'models.qwen3:8b']));
     expect(s.current().config.chat.model).toBe('qwen3:8b');
     expect(s.current().version).not.toBe(before.version);

@@ -6,7 +6,15 @@ import { ConfigError, configFromText, loadConfig, resolveConfigFile, type Loaded
 type Env = Record<string, string | undefined>;
 
 /** Settings read once at start; an edit is noted in the log but needs a restart. */
-export const RESTART_ONLY_FIELDS = ['server.host', 'server.port', 'server.trustProxy', 'server.imageOrigins', 'dataDir', 'catalogue', 'log.level'] as const;
+export const RESTART_ONLY_FIELDS = [
+  'server.host',
+  'server.port',
+  'server.trustProxy',
+  'server.imageOrigins',
+  'dataDir',
+  'catalogue',
+  'log.level',
+] as const;
 
 /** What happened to one reload. */
 export type ReloadOutcome =
@@ -36,6 +44,8 @@ export interface ConfigStoreOptions {
   logger: Logger;
   /** Quiet time after the last file event before reading: editors write in several steps. */
   debounceMs?: number;
+  /** The config already loaded from the same file (e.g. to build the logger); default: load it now. */
+  initial?: LoadedConfig;
 }
 
 /** Dotted paths of the leaves that differ between two plain values (arrays compare whole). */
@@ -61,7 +71,7 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
   const { file } = resolveConfigFile({ env, cwd, ...(options.file ? { file: options.file } : {}) });
   const log = options.logger.child({ area: 'config' });
   const debounceMs = options.debounceMs ?? 150;
-  let current = loadConfig({ env, cwd, file });
+  let current = options.initial ?? loadConfig({ env, cwd, file });
   const changeListeners = new Set<(next: LoadedConfig, previous: LoadedConfig, changed: string[]) => void>();
   const rejectListeners = new Set<(problems: string[]) => void>();
   const watchers = new Map<string, fs.FSWatcher>();
@@ -115,7 +125,10 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
   }
 
   function reject(problems: string[]): ReloadOutcome {
-    log.warn({ file, problems, version: current.version }, `config edit rejected, keeping version ${current.version}: ${problems.join('; ')}`);
+    log.warn(
+      { file, problems, version: current.version },
+      `config edit rejected, keeping version ${current.version}: ${problems.join('; ')}`,
+    );
     for (const listener of rejectListeners) listener(problems);
     return { status: 'rejected', config: current, problems };
   }
@@ -126,7 +139,9 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
       const isMissing = err instanceof Error && 'code' in err && err.code === 'ENOENT';
-      return reject([isMissing ? `${file}: the file is missing` : `${file}: ${err instanceof Error ? err.message : String(err)}`]);
+      return reject([
+        isMissing ? `${file}: the file is missing` : `${file}: ${err instanceof Error ? err.message : String(err)}`,
+      ]);
     }
     // An editor that saves in place truncates first: an empty file is a save in progress, not "all defaults".
     if (text.trim() === '') return reject([`${file}: the file is empty (still being written?)`]);
@@ -142,9 +157,13 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
     const changed = changedPaths(previous.config, next.config);
     if (previous.systemPrompt !== next.systemPrompt) changed.push('(system prompt text)');
     current = next;
-    log.info({ version: next.version, previous: previous.version, changed, envOverrides: next.envOverrides }, `config reloaded: ${changed.join(', ')}`);
+    log.info(
+      { version: next.version, previous: previous.version, changed, envOverrides: next.envOverrides },
+      `config reloaded: ${changed.join(', ')}`,
+    );
     const needsRestart = changed.filter((c) => RESTART_ONLY_FIELDS.some((f) => c === f || c.startsWith(`${f}.`)));
-    if (needsRestart.length > 0) log.warn({ fields: needsRestart }, `restart Aisle for these changes to take effect: ${needsRestart.join(', ')}`);
+    if (needsRestart.length > 0)
+      log.warn({ fields: needsRestart }, `restart Aisle for these changes to take effect: ${needsRestart.join(', ')}`);
     syncWatchers();
     for (const listener of changeListeners) {
       try {

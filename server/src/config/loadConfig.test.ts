@@ -22,7 +22,10 @@ describe('config', () => {
   it('applies the documented environment overrides over the file', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'aisle.yaml'), 'server:\n  port: 4000\nchat:\n  model: qwen3:8b\n');
-    const loaded = loadConfig({ cwd: dir, env: { PORT: '5050', OLLAMA_HOST: '10.1.2.3', AISLE_MODEL: 'qwen3:1.7b', AISLE_DATA_DIR: '/var/lib/aisle' } });
+    const loaded = loadConfig({
+      cwd: dir,
+      env: { PORT: '5050', OLLAMA_HOST: '10.1.2.3', AISLE_MODEL: 'qwen3:1.7b', AISLE_DATA_DIR: '/var/lib/aisle' },
+    });
     expect(loaded.config.server.port).toBe(5050);
     expect(loaded.config.ollama.host).toBe('http://10.1.2.3:11434');
     expect(loaded.config.chat.model).toBe('qwen3:1.7b');

@@ -126,7 +126,11 @@ export function configFromText(text: string | null, options: { file: string; env
   const source = text === null ? 'defaults and environment' : options.file;
   if (text !== null) {
     const doc = parseDocument(text, { prettyErrors: true });
-    if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => e.message), options.file);
+    if (doc.errors.length > 0)
+      throw new ConfigError(
+        doc.errors.map((e) => e.message),
+        options.file,
+      );
     raw = doc.toJS();
   }
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './loadConfig';
-import { configuredModels, effectiveHosts, resolveModelSettings } from './modelSettings';
+import { configuredModels, effectiveHosts, resolveModelSettings, withSingleHost } from './modelSettings';
 
 const multiHost = {
   ollama: {
@@ -33,7 +33,10 @@ describe('per-model settings', () => {
   });
 
   it('overrides only the options a model entry names', () => {
-    const config = parseConfig({ chat: { options: { num_ctx: 4096, num_predict: 512 } }, models: { 'qwen3:8b': { options: { temperature: 0.1 } } } });
+    const config = parseConfig({
+      chat: { options: { num_ctx: 4096, num_predict: 512 } },
+      models: { 'qwen3:8b': { options: { temperature: 0.1 } } },
+    });
     expect(resolveModelSettings(config, 'qwen3:8b').options).toMatchObject({ num_ctx: 4096, num_predict: 512, temperature: 0.1 });
   });
 
@@ -51,7 +54,7 @@ describe('per-model settings', () => {
 
   it('keeps ollama.host as the single-host shorthand named "default"', () => {
     const config = parseConfig({ ollama: { host: 'http://10.0.0.5:11434' } });
-    expect(effectiveHosts(config)).toEqual([{ name: 'default', url: 'http://10.0.0.5:11434' }]);
+    expect(effectiveHosts(config)).toEqual([{ name: 'default', url: 'http://10.0.0.5:11434', type: 'ollama' }]);
     expect(resolveModelSettings(config, 'qwen3:4b').hosts).toEqual(['default']);
   });
 
@@ -59,7 +62,12 @@ describe('per-model settings', () => {
     let error: unknown;
     try {
       parseConfig({
-        ollama: { hosts: [{ name: 'gpu', url: 'http://a:11434' }, { name: 'gpu', url: 'http://b:11434' }] },
+        ollama: {
+          hosts: [
+            { name: 'gpu', url: 'http://a:11434' },
+            { name: 'gpu', url: 'http://b:11434' },
+          ],
+        },
         models: { 'qwen3:8b': { hosts: ['gpu', 'cpu'] } },
       });
     } catch (err) {
@@ -78,5 +86,16 @@ describe('per-model settings', () => {
       { model: 'qwen3-embedding:0.6b', roles: ['embedding'] },
       { model: 'qwen3:8b', roles: ['candidate'] },
     ]);
+  });
+
+  it('can pin every model to one host (eval runs against a single Ollama) and stay valid', () => {
+    const pinned = withSingleHost(parseConfig(multiHost), 'http://127.0.0.1:9999');
+    expect(effectiveHosts(pinned)).toEqual([{ name: 'default', url: 'http://127.0.0.1:9999', type: 'ollama' }]);
+    expect(resolveModelSettings(pinned, 'qwen3:8b')).toMatchObject({
+      hosts: ['default'],
+      think: true,
+      options: { num_ctx: 16384 },
+    });
+    expect(() => parseConfig(pinned)).not.toThrow();
   });
 });

@@ -26,7 +26,9 @@ export function modelEntry(config: AisleConfig, modelName: string): ModelEntry |
 
 /** The Ollama hosts in force: `ollama.hosts`, or the single-host shorthand `ollama.host` named "default". */
 export function effectiveHosts(config: AisleConfig): OllamaHostConfig[] {
-  return config.ollama.hosts.length > 0 ? config.ollama.hosts.map((h) => ({ ...h })) : [{ name: DEFAULT_HOST_NAME, url: config.ollama.host }];
+  return config.ollama.hosts.length > 0
+    ? config.ollama.hosts.map((h) => ({ ...h }))
+    : [{ name: DEFAULT_HOST_NAME, url: config.ollama.host, type: 'ollama' }];
 }
 
 /**
@@ -68,4 +70,16 @@ export function configuredModels(config: AisleConfig): Array<{ model: string; ro
     if (!out.some((m) => normaliseModelName(m.model) === normaliseModelName(name))) add(name, 'candidate');
   }
   return out;
+}
+
+/**
+ * A copy of the config that sends every model to one Ollama URL, dropping `ollama.hosts` and the
+ * per-model host preferences that would name hosts no longer there (eval runs, tests).
+ */
+export function withSingleHost(config: AisleConfig, url: string): AisleConfig {
+  const copy = structuredClone(config);
+  copy.ollama.host = url;
+  copy.ollama.hosts = [];
+  for (const entry of Object.values(copy.models)) delete entry.hosts;
+  return copy;
 }

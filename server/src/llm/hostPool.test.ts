@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOllamaDouble, text, type OllamaDouble } from '../../../test/ollama-double';
+import { startOpenAiDouble, text as openAiText } from '../../../test/openai-double';
 import type { AisleConfigInput } from '../config/configSchema';
 import { configVersion, parseConfig, type LoadedConfig } from '../config/loadConfig';
 import { createHostPool, type HostPool } from './hostPool';
@@ -147,5 +148,32 @@ describe('Ollama host pool', () => {
     expect(pool.pick('qwen3:4b')).toMatchObject({ hostName: 'default', url: gpu.url });
     current = loaded(twoHosts({ 'qwen3:4b': { hosts: ['fallback'] } }))();
     expect(pool.pick('qwen3:4b')).toMatchObject({ hostName: 'fallback', url: fallback.url });
+  });
+
+  it('fails over to an OpenAI-compatible host, sending the API key named by apiKeyEnv', async () => {
+    const vllm = await startOpenAiDouble({ models: ['qwen3:4b'], apiKey: 'sk-test' });
+    try {
+      pool = createHostPool({
+        config: loaded({
+          ollama: {
+            hosts: [
+              { name: 'gpu', url: gpu.url },
+              { name: 'vllm', url: vllm.url, type: 'openai', kind: 'vllm', apiKeyEnv: 'VLLM_KEY' },
+            ],
+          },
+        }),
+        env: { VLLM_KEY: 'sk-test' },
+        logger: pino({ level: 'silent' }),
+        autoCheck: false,
+      });
+      await gpu.setDown(true);
+      vllm.enqueue({ chunks: openAiText('From vLLM.') });
+      const route = pool.route('qwen3:4b');
+      expect(await collect(route.streamChat(request('qwen3:4b')))).toBe('From vLLM.');
+      expect(route.served()).toMatchObject({ hostName: 'vllm', isFallback: true });
+      expect(vllm.requests.at(-1)?.headers.authorization).toBe('Bearer sk-test');
+    } finally {
+      await vllm.close();
+    }
   });
 });

@@ -5,6 +5,26 @@ import type { Logger } from '../logger';
 import type { ChatBackend } from './chatBackend';
 import { LlmError } from './llmErrors';
 import { OllamaGateway, type ChatStreamRequest, type LlmEvent } from './ollamaClient';
+import { OpenAiCompatibleBackend } from './openaiBackend';
+
+/**
+ * The backend for a configured host: Ollama's native API, or an OpenAI-compatible server whose API
+ * key is read from the environment variable the config names.
+ */
+export function createBackend(
+  host: OllamaHostConfig,
+  options: { env?: Record<string, string | undefined>; logger?: Logger } = {},
+): ChatBackend {
+  if (host.type === 'ollama') return new OllamaGateway(host.url);
+  const env = options.env ?? process.env;
+  const apiKey = host.apiKeyEnv ? env[host.apiKeyEnv] : undefined;
+  return new OpenAiCompatibleBackend({
+    baseUrl: host.url,
+    ...(apiKey ? { apiKey } : {}),
+    ...(host.kind ? { kind: host.kind } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}
 
 /** What the pool knows about one host. `healthy` is null until the first check. */
 export interface HostStatus {
@@ -61,8 +81,10 @@ export interface HostPool {
 export interface HostPoolOptions {
   config: () => LoadedConfig;
   logger: Logger;
-  /** Builds the backend of a host; default the native Ollama API. */
+  /** Builds the backend of a host; default `createBackend` (by the host's `type`). */
   makeBackend?: (host: OllamaHostConfig) => ChatBackend;
+  /** Where `apiKeyEnv` names are looked up; default process.env. */
+  env?: Record<string, string | undefined>;
   /** Run health checks at start and periodically (default true; tests may drive `checkNow` instead). */
   autoCheck?: boolean;
 }
@@ -78,7 +100,7 @@ export function isFailoverError(err: unknown): boolean {
   return err instanceof LlmError && (err.code === 'ollama-unreachable' || err.code === 'model-not-pulled') && !err.isMidStream;
 }
 
-function describe(err: unknown): string {
+function reasonOf(err: unknown): string {
   if (err instanceof LlmError) return err.message;
   return err instanceof Error ? err.message : String(err);
 }
@@ -89,7 +111,9 @@ function describe(err: unknown): string {
  */
 export function createHostPool(options: HostPoolOptions): HostPool {
   const log = options.logger.child({ area: 'hosts' });
-  const makeBackend = options.makeBackend ?? ((h: OllamaHostConfig) => new OllamaGateway(h.url));
+  const makeBackend =
+    options.makeBackend ??
+    ((h: OllamaHostConfig) => createBackend(h, { logger: log, ...(options.env ? { env: options.env } : {}) }));
   const backends = new Map<string, ChatBackend>();
   const health = new Map<string, HostStatus>();
   let timer: NodeJS.Timeout | undefined;
@@ -99,10 +123,11 @@ export function createHostPool(options: HostPoolOptions): HostPool {
   const keyOf = (h: OllamaHostConfig) => `${h.name}|${h.url}`;
 
   function backendFor(h: OllamaHostConfig): ChatBackend {
-    let backend = backends.get(h.url);
+    const key = JSON.stringify(h);
+    let backend = backends.get(key);
     if (!backend) {
       backend = makeBackend(h);
-      backends.set(h.url, backend);
+      backends.set(key, backend);
     }
     return backend;
   }
@@ -114,8 +139,10 @@ export function createHostPool(options: HostPoolOptions): HostPool {
   function setStatus(h: OllamaHostConfig, next: HostStatus): void {
     const before = health.get(keyOf(h));
     health.set(keyOf(h), next);
-    if (next.healthy === false && before?.healthy !== false) log.warn({ host: h.name, url: h.url, error: next.error }, `Ollama host ${h.name} is down`);
-    if (next.healthy === true && before?.healthy === false) log.info({ host: h.name, url: h.url }, `Ollama host ${h.name} is back`);
+    if (next.healthy === false && before?.healthy !== false)
+      log.warn({ host: h.name, url: h.url, error: next.error }, `Ollama host ${h.name} is down`);
+    if (next.healthy === true && before?.healthy === false)
+      log.info({ host: h.name, url: h.url }, `Ollama host ${h.name} is back`);
   }
 
   async function checkHost(h: OllamaHostConfig): Promise<HostStatus> {
@@ -126,7 +153,7 @@ export function createHostPool(options: HostPoolOptions): HostPool {
       const version = await backendFor(h).version(timeoutMs);
       next = { name: h.name, url: h.url, healthy: true, version, error: null, checkedAt };
     } catch (err) {
-      next = { name: h.name, url: h.url, healthy: false, version: null, error: describe(err), checkedAt };
+      next = { name: h.name, url: h.url, healthy: false, version: null, error: reasonOf(err), checkedAt };
     }
     setStatus(h, next);
     return next;
@@ -140,7 +167,13 @@ export function createHostPool(options: HostPoolOptions): HostPool {
       .filter((h): h is OllamaHostConfig => h !== undefined);
     const list = preferred.length > 0 ? preferred : hosts;
     const first = list[0]?.name ?? '';
-    return list.map((h) => ({ backend: backendFor(h), hostName: h.name, url: h.url, isFallback: h.name !== first, preferred: first }));
+    return list.map((h) => ({
+      backend: backendFor(h),
+      hostName: h.name,
+      url: h.url,
+      isFallback: h.name !== first,
+      preferred: first,
+    }));
   }
 
   function candidates(model: string): HostChoice[] {
@@ -169,7 +202,7 @@ export function createHostPool(options: HostPoolOptions): HostPool {
   function reportFailure(hostName: string, error: unknown): void {
     const host = effectiveHosts(options.config().config).find((h) => h.name === hostName);
     if (!host) return;
-    setStatus(host, { ...statusOf(host), healthy: false, error: describe(error), checkedAt: new Date().toISOString() });
+    setStatus(host, { ...statusOf(host), healthy: false, error: reasonOf(error), checkedAt: new Date().toISOString() });
   }
 
   async function checkNow(): Promise<HostStatus[]> {
@@ -217,9 +250,12 @@ export function createHostPool(options: HostPoolOptions): HostPool {
           } catch (err) {
             const next = list[i + 1];
             if (hasYielded || !next || req.signal.aborted || !isFailoverError(err)) throw err;
-            skipped.push({ hostName: choice.hostName, url: choice.url, reason: describe(err) });
+            skipped.push({ hostName: choice.hostName, url: choice.url, reason: reasonOf(err) });
             if (err instanceof LlmError && err.code === 'ollama-unreachable') reportFailure(choice.hostName, err);
-            log.warn({ model: req.model, host: choice.hostName, next: next.hostName, error: describe(err) }, `${choice.hostName} could not serve ${req.model}; trying ${next.hostName}`);
+            log.warn(
+              { model: req.model, host: choice.hostName, next: next.hostName, error: reasonOf(err) },
+              `${choice.hostName} could not serve ${req.model}; trying ${next.hostName}`,
+            );
           }
         }
       },

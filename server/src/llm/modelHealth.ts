@@ -5,7 +5,8 @@ import type { LoadedConfig } from '../config/loadConfig';
 import { configuredModels, effectiveHosts, resolveModelSettings, type ModelRole } from '../config/modelSettings';
 import { LlmError } from './llmErrors';
 import type { ChatBackend } from './chatBackend';
-import { isSameModel, OllamaGateway } from './ollamaClient';
+import { createBackend } from './hostPool';
+import { isSameModel } from './ollamaClient';
 
 /**
  * Why a host could not be asked, with what to do. Host-level calls carry no model, so the generic
@@ -24,7 +25,12 @@ function hostErrorText(err: unknown, model: string | null): string {
  * Checks that Ollama answers and that the chat model is pulled. Results are cached briefly because the
  * UI polls this while something is wrong.
  */
-export function createModelHealth(deps: { gateway: () => ChatBackend; model: () => string; productCount: () => Promise<number>; cacheMs?: number }) {
+export function createModelHealth(deps: {
+  gateway: () => ChatBackend;
+  model: () => string;
+  productCount: () => Promise<number>;
+  cacheMs?: number;
+}) {
   let cached: { at: number; key: string; value: Health } | null = null;
   const cacheMs = deps.cacheMs ?? 2000;
 
@@ -63,6 +69,8 @@ export type ModelHealth = ReturnType<typeof createModelHealth>;
 export interface HostModelsReport {
   name: string;
   url: string;
+  /** `openai` hosts cannot pull: the model has to be served there by whoever runs the server. */
+  type: 'ollama' | 'openai';
   reachable: boolean;
   version: string | null;
   /** Why the host could not be checked, with what to do. */
@@ -84,7 +92,7 @@ export interface ConfiguredModelReport {
   capabilities: string[] | null;
   /** Capabilities the model lacks for its role (e.g. "tools" for the chat model). */
   problems: string[];
-  /** One `ollama pull` line per host that lacks the model. */
+  /** One `ollama pull` line per Ollama host that lacks the model. */
   pullCommands: Array<{ hostName: string; command: string }>;
 }
 
@@ -107,7 +115,10 @@ export function pullCommand(model: string, url: string): string {
 /** Capabilities from `/api/show`, for Ollama older than 0.30 whose `/api/tags` does not list them. */
 async function showCapabilities(url: string, model: string, timeoutMs: number): Promise<string[]> {
   try {
-    const client = new Ollama({ host: url, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }) });
+    const client = new Ollama({
+      host: url,
+      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+    });
     const shown = await client.show({ model });
     return Array.isArray(shown.capabilities) ? shown.capabilities.filter((c): c is string => typeof c === 'string') : [];
   } catch {
@@ -137,16 +148,24 @@ export async function checkModels(options: {
 }): Promise<ModelsReport> {
   const { config } = options.config;
   const timeoutMs = options.timeoutMs ?? Math.max(config.ollama.healthCheckTimeoutMs, 3000);
-  const backendOf = options.backendOf ?? ((h: OllamaHostConfig) => new OllamaGateway(h.url));
+  const backendOf = options.backendOf ?? ((h: OllamaHostConfig) => createBackend(h));
   const hosts: HostModelsReport[] = await Promise.all(
     effectiveHosts(config).map(async (h): Promise<HostModelsReport> => {
       const backend = backendOf(h);
       try {
         const version = await backend.version(timeoutMs);
         const models = await backend.listModels(timeoutMs);
-        return { name: h.name, url: h.url, reachable: true, version, error: null, models };
+        return { name: h.name, url: h.url, type: h.type, reachable: true, version, error: null, models };
       } catch (err) {
-        return { name: h.name, url: h.url, reachable: false, version: null, error: hostErrorText(err, null), models: [] };
+        return {
+          name: h.name,
+          url: h.url,
+          type: h.type,
+          reachable: false,
+          version: null,
+          error: hostErrorText(err, null),
+          models: [],
+        };
       }
     }),
   );
@@ -154,7 +173,17 @@ export async function checkModels(options: {
   const models = await Promise.all(
     configuredModels(config).map(async ({ model, roles }): Promise<ConfiguredModelReport> => {
       const preferred = resolveModelSettings(config, model).hosts;
-      const report: ConfiguredModelReport = { model, roles, hosts: preferred, presentOn: [], missingOn: [], uncheckedOn: [], capabilities: null, problems: [], pullCommands: [] };
+      const report: ConfiguredModelReport = {
+        model,
+        roles,
+        hosts: preferred,
+        presentOn: [],
+        missingOn: [],
+        uncheckedOn: [],
+        capabilities: null,
+        problems: [],
+        pullCommands: [],
+      };
       for (const name of preferred) {
         const host = hosts.find((h) => h.name === name);
         if (!host) continue;
@@ -165,18 +194,21 @@ export async function checkModels(options: {
         const found = host.models.find((m) => isSameModel(m.name, model));
         if (!found) {
           report.missingOn.push(name);
-          report.pullCommands.push({ hostName: name, command: pullCommand(model, host.url) });
+          if (host.type === 'ollama') report.pullCommands.push({ hostName: name, command: pullCommand(model, host.url) });
           continue;
         }
         report.presentOn.push(name);
-        if (report.capabilities === null || report.capabilities.length === 0) {
-          report.capabilities = found.capabilities.length > 0 ? found.capabilities : await showCapabilities(host.url, found.name, timeoutMs);
+        // OpenAI-compatible servers do not say what a model can do; only Ollama's answer counts.
+        if (host.type === 'ollama' && (report.capabilities === null || report.capabilities.length === 0)) {
+          report.capabilities =
+            found.capabilities.length > 0 ? found.capabilities : await showCapabilities(host.url, found.name, timeoutMs);
         }
       }
       if (report.capabilities && report.capabilities.length > 0) {
         const has = report.capabilities;
         for (const need of neededCapabilities(config, model, roles)) {
-          if (!has.includes(need)) report.problems.push(`lacks the "${need}" capability its use as ${roles.join(' and ')} model needs`);
+          if (!has.includes(need))
+            report.problems.push(`lacks the "${need}" capability its use as ${roles.join(' and ')} model needs`);
         }
       }
       return report;
@@ -184,7 +216,9 @@ export async function checkModels(options: {
   );
 
   return {
-    ok: hosts.every((h) => h.reachable) && models.every((m) => m.missingOn.length === 0 && m.uncheckedOn.length === 0 && m.problems.length === 0),
+    ok:
+      hosts.every((h) => h.reachable) &&
+      models.every((m) => m.missingOn.length === 0 && m.uncheckedOn.length === 0 && m.problems.length === 0),
     configVersion: options.config.version,
     checkedAt: new Date().toISOString(),
     hosts,
@@ -195,13 +229,18 @@ export async function checkModels(options: {
 /**
  * `checkModels` behind a short cache, for an endpoint the UI may poll (e.g. `GET /api/health/models`).
  */
-export function createModelsHealth(deps: { config: () => LoadedConfig; backendOf?: (host: OllamaHostConfig) => ChatBackend; cacheMs?: number }) {
+export function createModelsHealth(deps: {
+  config: () => LoadedConfig;
+  backendOf?: (host: OllamaHostConfig) => ChatBackend;
+  cacheMs?: number;
+}) {
   let cached: { at: number; value: ModelsReport } | null = null;
   const cacheMs = deps.cacheMs ?? 5000;
   return {
     async check(options: { fresh?: boolean } = {}): Promise<ModelsReport> {
       const loaded = deps.config();
-      if (!options.fresh && cached && cached.value.configVersion === loaded.version && Date.now() - cached.at < cacheMs) return cached.value;
+      if (!options.fresh && cached && cached.value.configVersion === loaded.version && Date.now() - cached.at < cacheMs)
+        return cached.value;
       const value = await checkModels({ config: loaded, ...(deps.backendOf ? { backendOf: deps.backendOf } : {}) });
       cached = { at: Date.now(), value };
       return value;
