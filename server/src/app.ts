@@ -4,9 +4,10 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
+import { createAgentConsole, type AgentConsole } from './agents/agentConsole';
 import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
-import { loadSystemPrompt } from './assistant/systemPrompt';
+import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
 import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
 import type { LoadedConfig } from './config/loadConfig';
 import { createConversationRepository } from './db/conversationRepository';
@@ -16,8 +17,8 @@ import { errorMiddleware } from './http/errorMiddleware';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
 import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
-import { createModelHealth } from './llm/modelHealth';
-import { OllamaGateway } from './llm/ollamaClient';
+import { createBackend, createHostPool } from './llm/hostPool';
+import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
 import { conversationRoom, registerChatHandlers, type ShopperServer } from './sockets/chat.handlers';
 
@@ -38,6 +39,8 @@ export interface App {
   db: Database;
   products: ProductRepository;
   chat: ChatService;
+  /** The agent console's server side (router, `/agent` namespace, retention). */
+  agentConsole: AgentConsole;
   logger: Logger;
   /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
@@ -62,15 +65,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (demo.loaded) logger.info({ summary: demo.summary }, 'loaded the demo catalogue');
   }
 
-  let gateway = new OllamaGateway(initial.config.ollama.host);
-  const currentGateway = () => {
-    const host = deps.config().config.ollama.host;
-    if (gateway.host !== host) gateway = new OllamaGateway(host);
-    return gateway;
-  };
-  const configDir = initial.file ? path.dirname(initial.file) : process.cwd();
-  const systemPrompt = loadSystemPrompt(initial.config.chat.systemPromptFile, configDir);
+  // Hosts are read from the config on every call: a hot-reloaded host list applies to the next answer.
+  const hosts = createHostPool({ config: deps.config, logger });
+  const currentGateway = () => hosts.pick(deps.config().config.chat.model).backend;
   const health = createModelHealth({ gateway: currentGateway, model: () => deps.config().config.chat.model, productCount: () => products.count() });
+  const modelsHealth = createModelsHealth({ config: deps.config, backendOf: (h) => hosts.backendOf(h.name) ?? createBackend(h) });
 
   const app = express();
   app.set('trust proxy', initial.config.server.trustProxy);
@@ -94,7 +93,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ products, conversations, health }));
+  const agentConsole = createAgentConsole({ db, logger, allowedOrigins: () => deps.config().config.server.allowedOrigins });
+  // Before /api: that router answers every unknown path under it with 404.
+  app.use('/api/agent', agentConsole.router);
+  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {
@@ -145,8 +147,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     products,
     tools,
     gateway: currentGateway,
+    route: (model) => hosts.route(model),
     config: deps.config,
-    systemPrompt: () => systemPrompt,
+    // The prompt file is part of the config: an edit applies to the next answer.
+    systemPrompt: () => deps.config().systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
     broadcast: (conversationId, event, ...args) => {
       io.to(conversationRoom(conversationId)).emit(event, ...args);
     },
@@ -154,6 +158,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));
+  agentConsole.attach({ io, chat });
 
   return {
     httpServer,
@@ -161,6 +166,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     products,
     chat,
+    agentConsole,
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
       return new Promise((resolve, reject) => {
@@ -174,6 +180,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       });
     },
     async close() {
+      agentConsole.close();
+      hosts.close();
       await chat.shutdown();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

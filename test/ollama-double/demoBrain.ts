@@ -98,7 +98,8 @@ export function productsFromToolResult(content: string): FoundProduct[] {
     const title = item.title;
     if ((typeof id !== 'string' && typeof id !== 'number') || typeof title !== 'string') return [];
     const product: FoundProduct = { id: String(id), title };
-    const price = formatPrice(item.price, item.currency);
+    // A product on sale is quoted at the price the shopper pays.
+    const price = formatPrice(item.sale_price ?? item.price, item.currency);
     if (price) product.price = price;
     if (typeof item.rating === 'number') product.rating = item.rating;
     return [product];

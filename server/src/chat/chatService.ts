@@ -21,10 +21,12 @@ import { linkedProductIds, mentionedByTitle } from '../assistant/references';
 import type { ToolRunner } from '../assistant/tools';
 import type { LoadedConfig } from '../config/loadConfig';
 import { nowIso } from '../db/database';
-import type { ConversationRepository, MessageRow } from '../db/conversationRepository';
+import type { ConversationRepository, ConversationRow, MessageRow } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import { LlmError } from '../llm/llmErrors';
+import { resolveModelSettings } from '../config/modelSettings';
 import type { ChatBackend } from '../llm/chatBackend';
+import type { RoutedBackend } from '../llm/hostPool';
 import type { LlmMessage } from '../llm/ollamaClient';
 import type { Logger } from '../logger';
 import { presentMessage } from './messagePresenter';
@@ -73,6 +75,8 @@ export interface ChatServiceDeps {
   products: ProductRepository;
   tools: ToolRunner;
   gateway: () => ChatBackend;
+  /** A backend for one model that fails over between hosts; without it, `gateway()` serves. */
+  route?: (model: string) => RoutedBackend;
   config: () => LoadedConfig;
   systemPrompt: () => string;
   broadcast: ConversationBroadcast;
@@ -115,13 +119,15 @@ export function createChatService(deps: ChatServiceDeps) {
     return conversation;
   }
 
-  function settingsFromConfig(): AnswerSettings {
-    const { chat, ollama } = deps.config().config;
+  /** Settings for one answer from one reading of the config: the model's own entry over the chat defaults. */
+  function settingsFor(loaded: LoadedConfig, model: string): AnswerSettings {
+    const { chat, ollama } = loaded.config;
+    const m = resolveModelSettings(loaded.config, model);
     return {
-      model: chat.model,
-      think: chat.think,
-      keepAlive: chat.keepAlive,
-      options: { ...chat.options },
+      model: m.model,
+      think: m.think,
+      keepAlive: m.keepAlive,
+      options: m.options,
       maxToolRounds: chat.maxToolRounds,
       prefetchProducts: chat.prefetchProducts,
       firstTokenTimeoutMs: ollama.firstTokenTimeoutMs,
@@ -129,6 +135,25 @@ export function createChatService(deps: ChatServiceDeps) {
       busyRetries: ollama.busyRetries,
       busyRetryBaseMs: ollama.busyRetryBaseMs,
     };
+  }
+
+  /**
+   * The model that answers a conversation: the experiment's candidate for conversations routed to it
+   * while that experiment runs, otherwise the configured chat model (so a config edit applies to the
+   * next answer).
+   */
+  function modelFor(conversation: ConversationRow, loaded: LoadedConfig): string {
+    const experiment = loaded.config.experiment;
+    if (conversation.arm === 'candidate' && experiment && experiment.name === conversation.experiment) return experiment.candidate;
+    return loaded.config.chat.model;
+  }
+
+  /** Picks the arm of a new conversation when an experiment runs. */
+  function assignArm(loaded: LoadedConfig): { name: string; arm: 'control' | 'candidate'; model: string } | null {
+    const experiment = loaded.config.experiment;
+    if (!experiment) return null;
+    const isCandidate = Math.random() < experiment.share;
+    return { name: experiment.name, arm: isCandidate ? 'candidate' : 'control', model: isCandidate ? experiment.candidate : loaded.config.chat.model };
   }
 
   /** History in Ollama's shape: the system prompt, then the last N visible turns with text. */
@@ -141,9 +166,17 @@ export function createChatService(deps: ChatServiceDeps) {
   }
 
   /** Starts generating the answer `messageId` for the conversation's latest user message. */
-  function startGeneration(conversationId: string, messageId: string, history: MessageRow[], userText: string): void {
-    const { config, version } = deps.config();
-    const settings = settingsFromConfig();
+  function startGeneration(
+    loaded: LoadedConfig,
+    conversation: ConversationRow,
+    messageId: string,
+    history: MessageRow[],
+    userText: string,
+  ): void {
+    const { config } = loaded;
+    const conversationId = conversation.id;
+    const settings = settingsFor(loaded, modelFor(conversation, loaded));
+    const backend: ChatBackend & { served?: () => unknown } = deps.route ? deps.route(settings.model) : deps.gateway();
     const controller = new AbortController();
     const state = emptyAnswerState();
     const generation: Generation = {
@@ -183,7 +216,7 @@ export function createChatService(deps: ChatServiceDeps) {
       let error: LlmError | null = null;
       try {
         await runAnswer({
-          gateway: deps.gateway(),
+          gateway: backend,
           tools: deps.tools,
           settings,
           messages: toLlmHistory(history, config.chat.historyMessages),
@@ -276,7 +309,9 @@ export function createChatService(deps: ChatServiceDeps) {
         eval_duration_ns: state.stats.evalDurationNs,
         total_duration_ns: state.stats.totalDurationNs,
         completed_at: nowIso(),
-        config_version: version,
+        config_version: loaded.version,
+        model: settings.model,
+        served_by: backend.served ? JSON.stringify(backend.served()) : null,
       });
       generations.delete(conversationId);
       const message = presentMessage(row);
@@ -301,7 +336,8 @@ async function sendUnlocked(
     existing: Awaited<ReturnType<typeof ownedConversation>>,
     beforeStart: (conversationId: string) => Promise<void>,
   ): Promise<Result<ChatSendReply>> {
-    const { config } = deps.config();
+    const loaded = deps.config();
+    const { config } = loaded;
     let conversation = existing;
     try {
       await rateLimiter().consume(sessionHash);
@@ -309,7 +345,13 @@ async function sendUnlocked(
       return fail('rate-limited', 'You are sending messages too quickly.', 'Wait a minute and try again.');
     }
     if (!conversation) {
-      conversation = await conversations.createConversation({ sessionHash, title: text.slice(0, 80), model: config.chat.model });
+      const arm = assignArm(loaded);
+      conversation = await conversations.createConversation({
+        sessionHash,
+        title: text.slice(0, 80),
+        model: arm?.model ?? config.chat.model,
+        experiment: arm ? { name: arm.name, arm: arm.arm } : null,
+      });
     }
     const { message: userRow, isDuplicate } = await conversations.insertUserMessage({
       conversationId: conversation.id,
@@ -327,13 +369,13 @@ async function sendUnlocked(
     }
     const assistant = await conversations.insertAssistantMessage({
       conversationId: conversation.id,
-      model: config.chat.model,
-      configVersion: deps.config().version,
+      model: modelFor(conversation, loaded),
+      configVersion: loaded.version,
     });
     const history = (await conversations.listMessages(conversation.id, { visibleOnly: true })).filter((m) => m.id !== assistant.id);
     // The sender watches before the first event, so it sees chat:started and the searching phase.
     await beforeStart(conversation.id);
-    startGeneration(conversation.id, assistant.id, history, text);
+    startGeneration(loaded, conversation, assistant.id, history, text);
     return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: assistant.id });
   }
 
@@ -341,6 +383,7 @@ async function sendUnlocked(
     conversation: NonNullable<Awaited<ReturnType<typeof ownedConversation>>>,
     payload: ChatRetryPayload,
   ): Promise<Result<{ assistantMessageId: string }>> {
+    const loaded = deps.config();
     if (conversation.status === 'taken_over') return fail('taken-over', 'A member of our team is answering this conversation.');
     const visible = await conversations.listMessages(conversation.id, { visibleOnly: true });
     const last = visible.at(-1);
@@ -350,11 +393,11 @@ async function sendUnlocked(
     const userText = [...visible].reverse().find((m) => m.role === 'user')?.content ?? '';
     const assistant = await conversations.insertAssistantMessage({
       conversationId: conversation.id,
-      model: deps.config().config.chat.model,
-      configVersion: deps.config().version,
+      model: modelFor(conversation, loaded),
+      configVersion: loaded.version,
     });
     await conversations.updateMessage(last.id, { replaced_by: assistant.id });
-    startGeneration(conversation.id, assistant.id, visible.filter((m) => m.id !== last.id), userText);
+    startGeneration(loaded, conversation, assistant.id, visible.filter((m) => m.id !== last.id), userText);
     return ok({ assistantMessageId: assistant.id });
   }
 

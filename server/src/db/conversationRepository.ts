@@ -43,7 +43,12 @@ export function createConversationRepository(db: Database) {
       return Number(res.numUpdatedRows) > 0;
     },
 
-    async createConversation(input: { sessionHash: string; title: string; model: string }): Promise<ConversationRow> {
+    async createConversation(input: {
+      sessionHash: string;
+      title: string;
+      model: string;
+      experiment?: { name: string; arm: 'control' | 'candidate' } | null;
+    }): Promise<ConversationRow> {
       const at = nowIso();
       const row: ConversationRow = {
         id: randomUUID(),
@@ -55,6 +60,8 @@ export function createConversationRepository(db: Database) {
         updated_at: at,
         taken_over_by: null,
         taken_over_name: null,
+        experiment: input.experiment?.name ?? null,
+        arm: input.experiment?.arm ?? null,
       };
       await kysely.insertInto('conversations').values(row).execute();
       return row;

@@ -7,6 +7,7 @@ import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_handoff_feedback';
 import * as m0003 from './migrations/0003_agents';
 import * as m0004 from './migrations/0004_grounding';
+import * as m0005 from './migrations/0005_experiments';
 
 export type { DB } from './schema';
 
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0002_handoff_feedback': m0002,
   '0003_agents': m0003,
   '0004_grounding': m0004,
+  '0005_experiments': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -48,6 +48,9 @@ export interface ConversationsTable {
   /** Agent id while a person has taken the conversation over. */
   taken_over_by: string | null;
   taken_over_name: string | null;
+  /** Experiment name and arm (`control` or `candidate`) when the conversation is in one. */
+  experiment: string | null;
+  arm: string | null;
 }
 
 export interface MessagesTable {
@@ -86,6 +89,8 @@ export interface MessagesTable {
   author_name: string | null;
   /** JSON: GroundingMismatch[] found by the grounding check after the answer. */
   grounding: string | null;
+  /** JSON: which host served the answer, whether it was a fallback and which hosts were skipped. */
+  served_by: string | null;
 }
 
 export interface MessageFeedbackTable {

@@ -3,11 +3,16 @@ import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { ConversationRepository } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
-import type { ModelHealth } from '../llm/modelHealth';
+import type { ModelHealth, ModelsHealth } from '../llm/modelHealth';
 import { shopperSession, sessionHashOf, tokenFromCookieHeader } from './shopperSession';
 
 /** The JSON API under /api. Handlers are thin: validate, call a repository or service, answer. */
-export function createApiRouter(deps: { products: ProductRepository; conversations: ConversationRepository; health: ModelHealth }) {
+export function createApiRouter(deps: {
+  products: ProductRepository;
+  conversations: ConversationRepository;
+  health: ModelHealth;
+  modelsHealth: ModelsHealth;
+}) {
   const router = Router();
   const tooMany = (_req: Request, res: Response) => {
     res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.'));
@@ -26,6 +31,11 @@ export function createApiRouter(deps: { products: ProductRepository; conversatio
 
   router.get('/health', apiLimit, async (_req, res) => {
     res.json(ok(await deps.health.check()));
+  });
+
+  /** Every configured host and model, as `pnpm models` reports them. */
+  router.get('/health/models', apiLimit, async (_req, res) => {
+    res.json(ok(await deps.modelsHealth.check()));
   });
 
   router.get('/session', newSessionLimit, shopperSession(deps.conversations), async (_req, res) => {

@@ -57,7 +57,8 @@ export function createModelHealth(deps: {
         model: { name: model, available, pullCommand },
         catalogue: { products: await deps.productCount() },
       };
-      cached = { at: Date.now(), key, value };
+      // Only a healthy answer is reused: after a fix, "Check again" must see the new state at once.
+      cached = value.ok ? { at: Date.now(), key, value } : null;
       return value;
     },
   };

@@ -1,0 +1,139 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Agent, AgentRole } from '@aisle/shared';
+import { parse as parseCookie } from 'cookie';
+import type { Response } from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { normaliseEmail, type AgentRepository, type AgentRow } from '../db/agentRepository';
+import { dummyHash, hashPassword, verifyPassword } from './passwords';
+
+/** Name of the agent session cookie (`__Host-aisle_agent` over https). */
+export const AGENT_COOKIE = 'aisle_agent';
+
+/** Login throttling and session lifetimes. */
+export interface AgentAuthOptions {
+  /** Failed sign-ins are counted over this window; a locked account or address unlocks when it ends. */
+  loginWindowSeconds: number;
+  /** Failures per account (by email, existing or not) before sign-in answers 429 for the window. */
+  maxFailuresPerAccount: number;
+  /** Failures per client address, across accounts. */
+  maxFailuresPerAddress: number;
+  /** A session unused this long ends. */
+  sessionIdleMs: number;
+  /** A session ends this long after sign-in, however busy. */
+  sessionMaxMs: number;
+}
+
+export const DEFAULT_AGENT_AUTH_OPTIONS: AgentAuthOptions = {
+  loginWindowSeconds: 15 * 60,
+  maxFailuresPerAccount: 5,
+  maxFailuresPerAddress: 20,
+  sessionIdleMs: 12 * 60 * 60 * 1000,
+  sessionMaxMs: 7 * 24 * 60 * 60 * 1000,
+};
+
+/** What a sign-in attempt came to. */
+export type LoginOutcome =
+  | { kind: 'signed-in'; agent: AgentRow; token: string; sessionHash: string }
+  | { kind: 'wrong-credentials' }
+  | { kind: 'disabled' }
+  | { kind: 'rate-limited'; retryAfterSeconds: number };
+
+/** The database keeps only this hash of a session token. */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Reads the agent session token from a Cookie header (the `__Host-` variant first). */
+export function agentTokenFromCookieHeader(header: string | undefined): string | null {
+  if (!header) return null;
+  const cookies = parseCookie(header);
+  const token = cookies[`__Host-${AGENT_COOKIE}`] ?? cookies[AGENT_COOKIE];
+  return token && /^[A-Za-z0-9_-]{32,64}$/.test(token) ? token : null;
+}
+
+/** Sets the session cookie: httpOnly, SameSite=Lax, and `Secure` with the `__Host-` prefix over https. */
+export function setAgentCookie(res: Response, token: string, secure: boolean, maxAgeMs: number): void {
+  res.cookie(secure ? `__Host-${AGENT_COOKIE}` : AGENT_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeMs });
+}
+
+/** Clears both cookie variants. */
+export function clearAgentCookie(res: Response, secure: boolean): void {
+  res.clearCookie(AGENT_COOKIE, { httpOnly: true, sameSite: 'lax', secure: false, path: '/' });
+  if (secure) res.clearCookie(`__Host-${AGENT_COOKIE}`, { httpOnly: true, sameSite: 'lax', secure: true, path: '/' });
+}
+
+/** An account as the console sees it (never the password hash). */
+export function presentAgent(row: AgentRow): Agent {
+  return { id: row.id, email: row.email, name: row.name, role: row.role === 'admin' ? 'admin' : 'agent', disabled: row.disabled === 1, createdAt: row.created_at };
+}
+
+/** Sign-in, sessions and accounts for the agent console. */
+export function createAgentAuth(deps: { agents: AgentRepository; options?: Partial<AgentAuthOptions> }) {
+  const { agents } = deps;
+  const options = { ...DEFAULT_AGENT_AUTH_OPTIONS, ...deps.options };
+  const byAccount = new RateLimiterMemory({ keyPrefix: 'agent-login-account', points: options.maxFailuresPerAccount, duration: options.loginWindowSeconds });
+  const byAddress = new RateLimiterMemory({ keyPrefix: 'agent-login-address', points: options.maxFailuresPerAddress, duration: options.loginWindowSeconds });
+  // Computed now, so the first sign-in with an unknown email is not faster than later ones.
+  void dummyHash();
+
+  const expiry = (createdAt: number, now: number) => new Date(Math.min(createdAt + options.sessionMaxMs, now + options.sessionIdleMs)).toISOString();
+
+  /** Milliseconds until a limiter lets this key try again, or 0 when it may try now. */
+  async function lockedFor(limiter: RateLimiterMemory, key: string): Promise<number> {
+    const state = await limiter.get(key);
+    return state && state.consumedPoints >= limiter.points ? Math.max(state.msBeforeNext, 1) : 0;
+  }
+
+  return {
+    options,
+
+    /**
+     * Checks the password (against a dummy hash when the account does not exist, so both cases take
+     * as long and answer the same), counts failures per account and per address, and on success starts
+     * a new session, ending the one the browser had before (the session id rotates at sign-in).
+     */
+    async login(input: { email: string; password: string; address: string; previousToken: string | null }): Promise<LoginOutcome> {
+      const accountKey = normaliseEmail(input.email);
+      const wait = Math.max(await lockedFor(byAccount, accountKey), await lockedFor(byAddress, input.address));
+      if (wait > 0) return { kind: 'rate-limited', retryAfterSeconds: Math.ceil(wait / 1000) };
+
+      const agent = await agents.findByEmail(accountKey);
+      const matches = await verifyPassword(agent?.password_hash ?? (await dummyHash()), input.password);
+      if (!agent || !matches) {
+        await Promise.all([byAccount.penalty(accountKey, 1), byAddress.penalty(input.address, 1)]);
+        return { kind: 'wrong-credentials' };
+      }
+      if (agent.disabled) return { kind: 'disabled' };
+      await byAccount.delete(accountKey);
+
+      if (input.previousToken) await agents.deleteSession(hashSessionToken(input.previousToken));
+      const token = randomBytes(32).toString('base64url');
+      const sessionHash = hashSessionToken(token);
+      const now = Date.now();
+      await agents.createSession({ idHash: sessionHash, agentId: agent.id, expiresAt: expiry(now, now) });
+      return { kind: 'signed-in', agent, token, sessionHash };
+    },
+
+    /** The signed-in agent for a session hash, or null; keeps a busy session alive. */
+    async authenticate(sessionHash: string): Promise<AgentRow | null> {
+      const found = await agents.findSession(sessionHash);
+      if (!found) return null;
+      const now = Date.now();
+      // Writing on every request would turn each read into a write; a minute's precision is plenty.
+      if (now - Date.parse(found.lastSeenAt) > 60_000) await agents.touchSession(sessionHash, expiry(Date.parse(found.createdAt), now));
+      return found.agent;
+    },
+
+    /** Ends one session. */
+    async logout(sessionHash: string): Promise<void> {
+      await agents.deleteSession(sessionHash);
+    },
+
+    /** Creates an account; throws `AgentExistsError` when the email is taken. */
+    async createAccount(input: { email: string; name: string; role: AgentRole; password: string }): Promise<AgentRow> {
+      return agents.create({ email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) });
+    },
+  };
+}
+
+export type AgentAuth = ReturnType<typeof createAgentAuth>;

@@ -1,0 +1,95 @@
+import type { Database } from './database';
+
+/** How one arm of an experiment is doing. Rates are null when there is nothing to divide by. */
+export interface ArmStats {
+  arm: string;
+  model: string;
+  conversations: number;
+  answers: number;
+  thumbsUp: number;
+  thumbsDown: number;
+  thumbsUpRate: number | null;
+  firstTokenMsP50: number | null;
+  firstTokenMsP95: number | null;
+  tokensPerSecond: number | null;
+  errorRate: number | null;
+  /** Answers where the grounding check found at least one mismatch. */
+  answersWithMismatches: number;
+  mismatches: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? null;
+}
+
+/** Reads experiment results: the only SQL behind the arm comparison. */
+export function createExperimentRepository(db: Database) {
+  const { kysely } = db;
+  return {
+    /** Names of experiments that have conversations, newest first. */
+    async names(): Promise<string[]> {
+      const rows = await kysely
+        .selectFrom('conversations')
+        .select('experiment')
+        .select((eb) => eb.fn.max('created_at').as('latest'))
+        .where('experiment', 'is not', null)
+        .groupBy('experiment')
+        .orderBy('latest', 'desc')
+        .execute();
+      return rows.map((r) => r.experiment).filter((n): n is string => n !== null);
+    },
+
+    /** The comparison per arm: thumbs-up rate, time to first token, tokens/s, errors, grounding. */
+    async compareArms(name: string): Promise<ArmStats[]> {
+      const conversations = await kysely.selectFrom('conversations').select(['id', 'arm', 'model']).where('experiment', '=', name).execute();
+      const answers = await kysely
+        .selectFrom('messages')
+        .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+        .leftJoin('message_feedback', 'message_feedback.message_id', 'messages.id')
+        .select([
+          'conversations.arm as arm',
+          'messages.status as status',
+          'messages.first_token_ms as firstTokenMs',
+          'messages.eval_count as evalCount',
+          'messages.eval_duration_ns as evalDurationNs',
+          'messages.grounding as grounding',
+          'message_feedback.rating as rating',
+        ])
+        .where('conversations.experiment', '=', name)
+        .where('messages.role', '=', 'assistant')
+        .where('messages.status', '!=', 'streaming')
+        .execute();
+      const arms = [...new Set(conversations.map((c) => c.arm ?? 'control'))].sort();
+      return arms.map((arm) => {
+        const convs = conversations.filter((c) => (c.arm ?? 'control') === arm);
+        const rows = answers.filter((a) => (a.arm ?? 'control') === arm);
+        const up = rows.filter((r) => r.rating === 'up').length;
+        const down = rows.filter((r) => r.rating === 'down').length;
+        const ttft = rows.map((r) => r.firstTokenMs).filter((v): v is number => v !== null).sort((a, b) => a - b);
+        const evalCount = rows.reduce((n, r) => n + (r.evalCount ?? 0), 0);
+        const evalNs = rows.reduce((n, r) => n + (r.evalDurationNs ?? 0), 0);
+        const mismatchCounts = rows.map((r) => (r.grounding ? (JSON.parse(r.grounding) as unknown[]).length : 0));
+        const models = [...new Set(convs.map((c) => c.model))];
+        return {
+          arm,
+          model: models.join(', '),
+          conversations: convs.length,
+          answers: rows.length,
+          thumbsUp: up,
+          thumbsDown: down,
+          thumbsUpRate: up + down > 0 ? up / (up + down) : null,
+          firstTokenMsP50: percentile(ttft, 50),
+          firstTokenMsP95: percentile(ttft, 95),
+          tokensPerSecond: evalNs > 0 ? (evalCount / evalNs) * 1e9 : null,
+          errorRate: rows.length > 0 ? rows.filter((r) => r.status === 'error').length / rows.length : null,
+          answersWithMismatches: mismatchCounts.filter((n) => n > 0).length,
+          mismatches: mismatchCounts.reduce((a, b) => a + b, 0),
+        };
+      });
+    },
+  };
+}
+
+export type ExperimentRepository = ReturnType<typeof createExperimentRepository>;

@@ -1,0 +1,79 @@
+import { createExperimentRepository } from '@aisle/server/db/experimentRepository';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOllamaDouble, type OllamaDouble } from '../ollama-double';
+import { nextEvent, startTestServer, type TestServer } from '../helpers/testServer';
+
+let double: OllamaDouble;
+let server: TestServer;
+
+beforeAll(async () => {
+  double = await startOllamaDouble();
+  server = await startTestServer({
+    ollamaUrl: double.url,
+    config: { chat: { messagesPerMinute: 1000 }, experiment: { name: 'try-8b', candidate: 'qwen3:8b', share: 0.3 } },
+  });
+});
+afterAll(async () => {
+  await server.close();
+  await double.close();
+});
+
+async function settled(): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const streaming = await server.app.db.kysely.selectFrom('messages').select('id').where('status', '=', 'streaming').execute();
+    if (streaming.length === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('answers did not finish');
+}
+
+describe('experiments: a share of new conversations goes to a candidate model', () => {
+  const N = 200;
+
+  it('routes about the configured share, records the arm, and keeps each conversation on its arm', async () => {
+    const shopper = await server.shopper();
+    const ids: string[] = [];
+    for (let i = 0; i < N; i++) {
+      const reply = await shopper.request('chat:send', { clientMessageId: `exp-msg-${String(i).padStart(4, '0')}`, text: 'trail shoes' });
+      if (!reply.ok) throw new Error(reply.error.message);
+      ids.push(reply.data.conversationId);
+    }
+    await settled();
+
+    const rows = await server.app.db.kysely.selectFrom('conversations').select(['id', 'arm', 'experiment', 'model']).execute();
+    expect(rows).toHaveLength(N);
+    expect(new Set(rows.map((r) => r.experiment))).toEqual(new Set(['try-8b']));
+    const candidates = rows.filter((r) => r.arm === 'candidate');
+    // Binomial(200, 0.3): mean 60, sd 6.5; 4 sd either side keeps a false alarm below 1 in 10,000.
+    expect(candidates.length).toBeGreaterThanOrEqual(34);
+    expect(candidates.length).toBeLessThanOrEqual(86);
+    expect(new Set(candidates.map((r) => r.model))).toEqual(new Set(['qwen3:8b']));
+
+    // Sticky: a second message in each arm is answered by the same model as the first.
+    for (const arm of ['candidate', 'control'] as const) {
+      const conversation = rows.find((r) => r.arm === arm);
+      if (!conversation) throw new Error(`no ${arm} conversation`);
+      const completed = nextEvent(shopper.socket, 'chat:completed', (e) => e.conversationId === conversation.id);
+      await shopper.request('chat:send', { conversationId: conversation.id, clientMessageId: `exp-second-${arm}`, text: 'in size 44?' });
+      await completed;
+      const models = await server.app.db.kysely
+        .selectFrom('messages')
+        .select('model')
+        .where('conversation_id', '=', conversation.id)
+        .where('role', '=', 'assistant')
+        .execute();
+      expect(models.map((m) => m.model)).toEqual(arm === 'candidate' ? ['qwen3:8b', 'qwen3:8b'] : ['qwen3:4b', 'qwen3:4b']);
+    }
+
+    // The comparison per arm counts every conversation and answer once.
+    const stats = await createExperimentRepository(server.app.db).compareArms('try-8b');
+    expect(stats.map((s) => s.arm)).toEqual(['candidate', 'control']);
+    expect(stats.reduce((n, s) => n + s.conversations, 0)).toBe(N);
+    expect(stats.reduce((n, s) => n + s.answers, 0)).toBe(N + 2);
+    for (const s of stats) {
+      expect(s.errorRate).toBe(0);
+      expect(s.tokensPerSecond).toBeGreaterThan(0);
+      expect(s.firstTokenMsP50).not.toBeNull();
+    }
+  }, 90_000);
+});
