@@ -25,6 +25,7 @@ export default defineConfig({
               name: 'markdown',
               test: /node_modules[\\/](react-markdown|remark-.*|micromark.*|mdast-.*|hast-.*|unist-.*|unified|vfile.*|marked|.*-to-(jsx-runtime|hast|markdown))[\\/]/,
             },
+            { name: 'charts', test: /node_modules[\\/](chart\.js|@kurkle)[\\/]/ },
             { name: 'vendor', test: /node_modules/ },
           ],
         },
