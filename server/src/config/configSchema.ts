@@ -251,6 +251,18 @@ export const configSchema = z
       .describe(
         'Per-model settings keyed by model name (quote names with a colon, e.g. "qwen3:8b"). Also lists candidate models `pnpm models` checks.',
       ),
+    privacy: z
+      .object({
+        retentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .nullable()
+          .default(null)
+          .describe('Delete conversations older than this many days (checked hourly); null keeps them.'),
+      })
+      .strict()
+      .prefault({}),
     experiment: z
       .object({
         name: z.string().min(1).max(60).describe('Recorded on every conversation in the experiment; change it to start a new one.'),
