@@ -93,7 +93,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(express.json({ limit: '64kb' }));
-  const agentConsole = createAgentConsole({ db, logger, allowedOrigins: () => deps.config().config.server.allowedOrigins });
+  const agentConsole = createAgentConsole({ db, logger, config: deps.config, allowedOrigins: () => deps.config().config.server.allowedOrigins });
   // Before /api: that router answers every unknown path under it with 404.
   app.use('/api/agent', agentConsole.router);
   app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));

@@ -1,6 +1,7 @@
-import { createExperimentRepository } from '@aisle/server/db/experimentRepository';
+import type { ExperimentArm, Experiments } from '@aisle/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../ollama-double';
+import { api, createAgentAccount, signIn } from '../helpers/agentClient';
 import { nextEvent, startTestServer, type TestServer } from '../helpers/testServer';
 
 let double: OllamaDouble;
@@ -66,7 +67,15 @@ describe('experiments: a share of new conversations goes to a candidate model', 
     }
 
     // The comparison per arm counts every conversation and answer once.
-    const stats = await createExperimentRepository(server.app.db).compareArms('try-8b');
+    // Agents get it over HTTP (and in the dashboard); shoppers and anonymous clients do not.
+    expect((await api(server, 'GET', '/api/agent/experiments')).status).toBe(401);
+    const cookie = await signIn(server, await createAgentAccount(server, { email: 'lee@shop.example' }));
+    const all = await api<Experiments>(server, 'GET', '/api/agent/experiments', { cookie });
+    if (!all.body.ok) throw new Error(all.body.error.message);
+    expect(all.body.data.current).toEqual({ name: 'try-8b', candidate: 'qwen3:8b', share: 0.3 });
+    const one = await api<{ name: string; arms: ExperimentArm[] }>(server, 'GET', '/api/agent/experiments/try-8b', { cookie });
+    if (!one.body.ok) throw new Error(one.body.error.message);
+    const stats = one.body.data.arms;
     expect(stats.map((s) => s.arm)).toEqual(['candidate', 'control']);
     expect(stats.reduce((n, s) => n + s.conversations, 0)).toBe(N);
     expect(stats.reduce((n, s) => n + s.answers, 0)).toBe(N + 2);

@@ -53,7 +53,13 @@ export function agentTokenFromCookieHeader(header: string | undefined): string |
 
 /** Sets the session cookie: httpOnly, SameSite=Lax, and `Secure` with the `__Host-` prefix over https. */
 export function setAgentCookie(res: Response, token: string, secure: boolean, maxAgeMs: number): void {
-  res.cookie(secure ? `__Host-${AGENT_COOKIE}` : AGENT_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeMs });
+  res.cookie(secure ? `__Host-${AGENT_COOKIE}` : AGENT_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    maxAge: maxAgeMs,
+  });
 }
 
 /** Clears both cookie variants. */
@@ -64,19 +70,35 @@ export function clearAgentCookie(res: Response, secure: boolean): void {
 
 /** An account as the console sees it (never the password hash). */
 export function presentAgent(row: AgentRow): Agent {
-  return { id: row.id, email: row.email, name: row.name, role: row.role === 'admin' ? 'admin' : 'agent', disabled: row.disabled === 1, createdAt: row.created_at };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role === 'admin' ? 'admin' : 'agent',
+    disabled: row.disabled === 1,
+    createdAt: row.created_at,
+  };
 }
 
 /** Sign-in, sessions and accounts for the agent console. */
 export function createAgentAuth(deps: { agents: AgentRepository; options?: Partial<AgentAuthOptions> }) {
   const { agents } = deps;
   const options = { ...DEFAULT_AGENT_AUTH_OPTIONS, ...deps.options };
-  const byAccount = new RateLimiterMemory({ keyPrefix: 'agent-login-account', points: options.maxFailuresPerAccount, duration: options.loginWindowSeconds });
-  const byAddress = new RateLimiterMemory({ keyPrefix: 'agent-login-address', points: options.maxFailuresPerAddress, duration: options.loginWindowSeconds });
+  const byAccount = new RateLimiterMemory({
+    keyPrefix: 'agent-login-account',
+    points: options.maxFailuresPerAccount,
+    duration: options.loginWindowSeconds,
+  });
+  const byAddress = new RateLimiterMemory({
+    keyPrefix: 'agent-login-address',
+    points: options.maxFailuresPerAddress,
+    duration: options.loginWindowSeconds,
+  });
   // Computed now, so the first sign-in with an unknown email is not faster than later ones.
   void dummyHash();
 
-  const expiry = (createdAt: number, now: number) => new Date(Math.min(createdAt + options.sessionMaxMs, now + options.sessionIdleMs)).toISOString();
+  const expiry = (createdAt: number, now: number) =>
+    new Date(Math.min(createdAt + options.sessionMaxMs, now + options.sessionIdleMs)).toISOString();
 
   /** Milliseconds until a limiter lets this key try again, or 0 when it may try now. */
   async function lockedFor(limiter: RateLimiterMemory, key: string): Promise<number> {
@@ -92,7 +114,12 @@ export function createAgentAuth(deps: { agents: AgentRepository; options?: Parti
      * as long and answer the same), counts failures per account and per address, and on success starts
      * a new session, ending the one the browser had before (the session id rotates at sign-in).
      */
-    async login(input: { email: string; password: string; address: string; previousToken: string | null }): Promise<LoginOutcome> {
+    async login(input: {
+      email: string;
+      password: string;
+      address: string;
+      previousToken: string | null;
+    }): Promise<LoginOutcome> {
       const accountKey = normaliseEmail(input.email);
       const wait = Math.max(await lockedFor(byAccount, accountKey), await lockedFor(byAddress, input.address));
       if (wait > 0) return { kind: 'rate-limited', retryAfterSeconds: Math.ceil(wait / 1000) };
@@ -114,13 +141,14 @@ export function createAgentAuth(deps: { agents: AgentRepository; options?: Parti
       return { kind: 'signed-in', agent, token, sessionHash };
     },
 
-    /** The signed-in agent for a session hash, or null; keeps a busy session alive. */
-    async authenticate(sessionHash: string): Promise<AgentRow | null> {
+    /** The signed-in agent for a session hash, or null; keeps a busy session alive unless `touch: false`. */
+    async authenticate(sessionHash: string, options: { touch?: boolean } = {}): Promise<AgentRow | null> {
       const found = await agents.findSession(sessionHash);
       if (!found) return null;
       const now = Date.now();
       // Writing on every request would turn each read into a write; a minute's precision is plenty.
-      if (now - Date.parse(found.lastSeenAt) > 60_000) await agents.touchSession(sessionHash, expiry(Date.parse(found.createdAt), now));
+      if (options.touch !== false && now - Date.parse(found.lastSeenAt) > 60_000)
+        await agents.touchSession(sessionHash, expiry(Date.parse(found.createdAt), now));
       return found.agent;
     },
 
@@ -131,7 +159,12 @@ export function createAgentAuth(deps: { agents: AgentRepository; options?: Parti
 
     /** Creates an account; throws `AgentExistsError` when the email is taken. */
     async createAccount(input: { email: string; name: string; role: AgentRole; password: string }): Promise<AgentRow> {
-      return agents.create({ email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) });
+      return agents.create({
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        passwordHash: await hashPassword(input.password),
+      });
     },
   };
 }

@@ -51,7 +51,9 @@ describe('renderHighlight', () => {
   });
 
   it('escapes markup inside a hit too', () => {
-    expect(renderHighlight(`say ${hit('<img src=x onerror=alert(1)>')}`).html).toBe('say <mark>&lt;img src=x onerror=alert(1)&gt;</mark>');
+    expect(renderHighlight(`say ${hit('<img src=x onerror=alert(1)>')}`).html).toBe(
+      'say <mark>&lt;img src=x onerror=alert(1)&gt;</mark>',
+    );
   });
 
   it('masks personal data in the snippet and marks the whole masked value when the hit is inside it', () => {
@@ -83,7 +85,10 @@ describe('maskDeep', () => {
 
 describe('renderHighlight without masking', () => {
   it('leaves text alone when asked not to mask (text the shop wrote)', () => {
-    expect(renderHighlight(`sizes 40 41 42 43 ${hit('44')}`, { mask: false })).toEqual({ html: 'sizes 40 41 42 43 <mark>44</mark>', isMasked: false });
+    expect(renderHighlight(`sizes 40 41 42 43 ${hit('44')}`, { mask: false })).toEqual({
+      html: 'sizes 40 41 42 43 <mark>44</mark>',
+      isMasked: false,
+    });
   });
 });
 

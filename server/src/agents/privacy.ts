@@ -107,7 +107,10 @@ export const HIT_CLOSE = '\u0003';
  * text marks the whole mask, everything escaped, hits wrapped in `<mark>`. Long text is cut to a
  * window around the first hit so the list stays readable.
  */
-export function renderHighlight(marked: string, options: { mask?: boolean; windowChars?: number } = {}): { html: string; isMasked: boolean } {
+export function renderHighlight(
+  marked: string,
+  options: { mask?: boolean; windowChars?: number } = {},
+): { html: string; isMasked: boolean } {
   const windowChars = options.windowChars ?? 160;
   // Strip markers, remembering the hit ranges in the clean text.
   let clean = '';
@@ -120,7 +123,6 @@ export function renderHighlight(marked: string, options: { mask?: boolean; windo
       open = null;
     } else clean += ch;
   }
-  clean = clean.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
   // Build the masked text and map hit ranges into it; a hit inside a mask covers the whole mask.
   const spans = options.mask === false ? [] : findPersonalData(clean);

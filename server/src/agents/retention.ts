@@ -8,11 +8,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * gains `privacy.retentionDays`. Unset or empty means keep everything; anything but a whole number of
  * at least 1 is refused with a reason, so a typo never deletes data.
  */
-export function retentionDaysFromEnv(env: Record<string, string | undefined> = process.env): { days: number | null; problem?: string } {
+export function retentionDaysFromEnv(env: Record<string, string | undefined> = process.env): {
+  days: number | null;
+  problem?: string;
+} {
   const raw = env.AISLE_RETENTION_DAYS?.trim();
   if (!raw) return { days: null };
   const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1) return { days: null, problem: `AISLE_RETENTION_DAYS: expected a whole number of days (1 or more), got "${raw}"` };
+  if (!Number.isInteger(days) || days < 1)
+    return { days: null, problem: `AISLE_RETENTION_DAYS: expected a whole number of days (1 or more), got "${raw}"` };
   return { days };
 }
 
@@ -25,7 +29,8 @@ export function createRetention(deps: { transcripts: TranscriptRepository; logge
     if (!Number.isInteger(days) || days < 1) throw new Error(`retention: expected a whole number of days, got ${days}`);
     const cutoff = new Date(Date.now() - days * DAY_MS).toISOString();
     const purged = await deps.transcripts.purgeOlderThan(cutoff);
-    if (purged.conversations + purged.searches + purged.sessions > 0) log.info({ days, cutoff, ...purged }, 'deleted data past the retention period');
+    if (purged.conversations + purged.searches + purged.sessions > 0)
+      log.info({ days, cutoff, ...purged }, 'deleted data past the retention period');
     return purged;
   }
 

@@ -72,7 +72,10 @@ function parseJson<T>(raw: string | null, schema: z.ZodType<T>, empty: T): T {
 /** The grounding trace of one answer as stored with it, personal data in tool arguments masked. */
 export function traceOf(row: MessageRow): AnswerTrace {
   // Arguments often carry the shopper's own words (the server's search uses them verbatim).
-  const toolCalls = parseJson(row.tool_calls, toolCallsSchema, []).map((call) => ({ ...call, arguments: maskDeep(call.arguments) }));
+  const toolCalls = parseJson(row.tool_calls, toolCallsSchema, []).map((call) => ({
+    ...call,
+    arguments: maskDeep(call.arguments),
+  }));
   return {
     model: row.model,
     configVersion: row.config_version,
@@ -110,7 +113,8 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 /** Every UTC day from `from` (inclusive) to `to` (exclusive), as YYYY-MM-DD. */
 export function daysBetween(fromIso: string, toIso: string): string[] {
   const days: string[] = [];
-  for (let t = Date.parse(fromIso.slice(0, 10)); t < Date.parse(toIso); t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.parse(fromIso.slice(0, 10)); t < Date.parse(toIso); t += DAY_MS)
+    days.push(new Date(t).toISOString().slice(0, 10));
   return days;
 }
 
@@ -118,7 +122,13 @@ const ROLE_TITLES: Record<string, string> = { user: 'Shopper', assistant: 'Assis
 
 /** A readable Markdown rendering of a (masked) transcript. */
 export function transcriptToMarkdown(t: TranscriptDetail): string {
-  const quote = (text: string) => (text.trim() === '' ? '> _(empty)_' : text.split('\n').map((l) => `> ${l}`).join('\n'));
+  const quote = (text: string) =>
+    text.trim() === ''
+      ? '> _(empty)_'
+      : text
+          .split('\n')
+          .map((l) => `> ${l}`)
+          .join('\n');
   const lines: string[] = [
     `# Transcript ${t.id}`,
     '',
@@ -148,16 +158,21 @@ export function transcriptToMarkdown(t: TranscriptDetail): string {
       ];
       lines.push('', `Trace: ${facts.join(', ')}`);
       for (const call of tr.toolCalls) {
-        lines.push(`- ${call.origin === 'prefetch' ? 'server search' : 'tool call'} \`${call.name}\` ${JSON.stringify(call.arguments)}${call.error ? `: error: ${call.error}` : ''}`);
+        lines.push(
+          `- ${call.origin === 'prefetch' ? 'server search' : 'tool call'} \`${call.name}\` ${JSON.stringify(call.arguments)}${call.error ? `: error: ${call.error}` : ''}`,
+        );
         for (const p of call.products) {
           const price = formatMoney({ amountMinor: p.salePriceMinor ?? p.priceMinor, currency: p.currency });
-          lines.push(`  - ${p.id}: ${p.title}, ${price}${p.salePriceMinor !== null ? ' (sale)' : ''}, ${p.availability}${p.stock !== null ? `, stock ${p.stock}` : ''}`);
+          lines.push(
+            `  - ${p.id}: ${p.title}, ${price}${p.salePriceMinor !== null ? ' (sale)' : ''}, ${p.availability}${p.stock !== null ? `, stock ${p.stock}` : ''}`,
+          );
         }
         if (call.products.length === 0 && !call.error) lines.push('  - no products');
       }
     }
     if (m.products.length) lines.push('', `Cards shown: ${m.products.map((p) => `${p.title} (${p.id})`).join('; ')}`);
-    if (m.feedback) lines.push('', `Shopper feedback: thumbs ${m.feedback.rating}${m.feedback.comment ? `: "${m.feedback.comment}"` : ''}`);
+    if (m.feedback)
+      lines.push('', `Shopper feedback: thumbs ${m.feedback.rating}${m.feedback.comment ? `: "${m.feedback.comment}"` : ''}`);
   }
   lines.push('', '## Notes');
   if (t.notes.length === 0) lines.push('', '_none_');
@@ -169,7 +184,9 @@ export function transcriptToMarkdown(t: TranscriptDetail): string {
 export function createTranscriptService(transcripts: TranscriptRepository) {
   return {
     /** One page of the list. Throws `TranscriptInputError` for unusable dates. */
-    async list(filter: TranscriptFilter): Promise<{ transcripts: TranscriptRow[]; total: number; page: number; pageSize: number }> {
+    async list(
+      filter: TranscriptFilter,
+    ): Promise<{ transcripts: TranscriptRow[]; total: number; page: number; pageSize: number }> {
       const match = filter.q ? buildMatchQuery(filter.q) : null;
       const { total, rows } = await transcripts.list({
         ...(filter.from ? { from: parseBound(filter.from, 'from', 'from') } : {}),
@@ -186,7 +203,10 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
         offset: (filter.page - 1) * filter.pageSize,
       });
       const ids = rows.map((r) => r.conversation.id);
-      const [labels, hits] = await Promise.all([transcripts.labelsFor(ids), match ? transcripts.firstHits(ids, match, HIT_OPEN, HIT_CLOSE) : null]);
+      const [labels, hits] = await Promise.all([
+        transcripts.labelsFor(ids),
+        match ? transcripts.firstHits(ids, match, HIT_OPEN, HIT_CLOSE) : null,
+      ]);
       return {
         total,
         page: filter.page,
@@ -249,11 +269,14 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
       const to = parseBound(range.to ?? today, 'to', 'to');
       const from = range.from ? parseBound(range.from, 'from', 'from') : new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
       if (Date.parse(from) >= Date.parse(to)) throw new TranscriptInputError('from: must be before to');
-      if (Date.parse(to) - Date.parse(from) > 366 * DAY_MS) throw new TranscriptInputError('from: the range can be at most 366 days');
+      if (Date.parse(to) - Date.parse(from) > 366 * DAY_MS)
+        throw new TranscriptInputError('from: the range can be at most 366 days');
       const f = await transcripts.dashboardFigures(from, to);
       const days = daysBetween(from, to);
       const perDay = new Map(f.conversationsPerDay.map((r) => [r.day, Number(r.count)]));
-      const answersPerDay = new Map(f.answersPerDay.map((r) => [r.day, { answers: Number(r.answers), errors: Number(r.errors ?? 0) }]));
+      const answersPerDay = new Map(
+        f.answersPerDay.map((r) => [r.day, { answers: Number(r.answers), errors: Number(r.errors ?? 0) }]),
+      );
       const firstTokens = new Map<string, number[]>();
       for (const r of f.firstTokens) {
         if (r.first_token_ms === null) continue;
@@ -271,7 +294,11 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
           const down = Number(r.down ?? 0);
           return { model: r.model, up, down, rate: up + down > 0 ? up / (up + down) : null };
         }),
-        firstTokenMsPerModel: [...firstTokens].map(([model, values]) => ({ model, p50: percentile(values, 50), p95: percentile(values, 95) })),
+        firstTokenMsPerModel: [...firstTokens].map(([model, values]) => ({
+          model,
+          p50: percentile(values, 50),
+          p95: percentile(values, 95),
+        })),
         errorRatePerDay: days.map((day) => {
           const d = answersPerDay.get(day) ?? { answers: 0, errors: 0 };
           return { day, answers: d.answers, errors: d.errors, rate: d.answers > 0 ? d.errors / d.answers : 0 };

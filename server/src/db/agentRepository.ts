@@ -35,9 +35,14 @@ export function createAgentRepository(db: Database) {
         created_at: at,
         updated_at: at,
       };
-      const existing = await kysely.selectFrom('agents').select('id').where('email', '=', row.email).executeTakeFirst();
-      if (existing) throw new AgentExistsError(row.email);
-      await kysely.insertInto('agents').values(row).execute();
+      try {
+        await kysely.insertInto('agents').values(row).execute();
+      } catch (err) {
+        // The unique index decides, so two admins adding the same person at once get one account.
+        if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE')
+          throw new AgentExistsError(row.email);
+        throw err;
+      }
       return row;
     },
 
@@ -54,7 +59,10 @@ export function createAgentRepository(db: Database) {
       return kysely.selectFrom('agents').selectAll().orderBy('created_at').orderBy('email').execute();
     },
 
-    async update(id: string, update: { disabled?: boolean; role?: 'agent' | 'admin'; passwordHash?: string }): Promise<AgentRow | undefined> {
+    async update(
+      id: string,
+      update: { disabled?: boolean; role?: 'agent' | 'admin'; passwordHash?: string },
+    ): Promise<AgentRow | undefined> {
       await kysely
         .updateTable('agents')
         .set({
@@ -88,7 +96,11 @@ export function createAgentRepository(db: Database) {
         .selectFrom('agent_sessions as s')
         .innerJoin('agents as a', 'a.id', 's.agent_id')
         .selectAll('a')
-        .select(['s.created_at as session_created_at', 's.last_seen_at as session_last_seen_at', 's.expires_at as session_expires_at'])
+        .select([
+          's.created_at as session_created_at',
+          's.last_seen_at as session_last_seen_at',
+          's.expires_at as session_expires_at',
+        ])
         .where('s.id_hash', '=', idHash)
         .executeTakeFirst();
       if (!row) return undefined;
@@ -102,7 +114,11 @@ export function createAgentRepository(db: Database) {
 
     /** Slides a session's expiry forward. */
     async touchSession(idHash: string, expiresAt: string): Promise<void> {
-      await kysely.updateTable('agent_sessions').set({ last_seen_at: nowIso(), expires_at: expiresAt }).where('id_hash', '=', idHash).execute();
+      await kysely
+        .updateTable('agent_sessions')
+        .set({ last_seen_at: nowIso(), expires_at: expiresAt })
+        .where('id_hash', '=', idHash)
+        .execute();
     },
 
     async deleteSession(idHash: string): Promise<void> {

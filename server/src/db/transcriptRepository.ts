@@ -50,7 +50,9 @@ export function createTranscriptRepository(db: Database) {
     if (q.to) conds.push(eb('c.created_at', '<', q.to));
     if (q.status === 'active') conds.push(eb.and([eb('c.status', '=', 'active'), eb('c.updated_at', '>=', q.endedBefore)]));
     else if (q.status === 'ended') {
-      conds.push(eb.or([eb('c.status', '=', 'ended'), eb.and([eb('c.status', '=', 'active'), eb('c.updated_at', '<', q.endedBefore)])]));
+      conds.push(
+        eb.or([eb('c.status', '=', 'ended'), eb.and([eb('c.status', '=', 'active'), eb('c.updated_at', '<', q.endedBefore)])]),
+      );
     } else if (q.status) conds.push(eb('c.status', '=', q.status));
     if (q.feedback) {
       let fb = eb.selectFrom('message_feedback as f').select('f.message_id').whereRef('f.conversation_id', '=', 'c.id');
@@ -58,11 +60,21 @@ export function createTranscriptRepository(db: Database) {
       conds.push(q.feedback === 'none' ? eb.not(eb.exists(fb)) : eb.exists(fb));
     }
     if (q.flagged !== undefined) {
-      const flag = eb.exists(eb.selectFrom('transcript_flags as tf').select('tf.conversation_id').whereRef('tf.conversation_id', '=', 'c.id'));
+      const flag = eb.exists(
+        eb.selectFrom('transcript_flags as tf').select('tf.conversation_id').whereRef('tf.conversation_id', '=', 'c.id'),
+      );
       conds.push(q.flagged ? flag : eb.not(flag));
     }
     if (q.label) {
-      conds.push(eb.exists(eb.selectFrom('transcript_labels as tl').select('tl.label').whereRef('tl.conversation_id', '=', 'c.id').where('tl.label', '=', q.label)));
+      conds.push(
+        eb.exists(
+          eb
+            .selectFrom('transcript_labels as tl')
+            .select('tl.label')
+            .whereRef('tl.conversation_id', '=', 'c.id')
+            .where('tl.label', '=', q.label),
+        ),
+      );
     }
     if (q.model) {
       const answered = eb
@@ -74,11 +86,19 @@ export function createTranscriptRepository(db: Database) {
       conds.push(eb.or([eb('c.model', '=', q.model), eb.exists(answered)]));
     }
     if (q.hadError !== undefined) {
-      const failed = eb.exists(eb.selectFrom('messages as me').select('me.id').whereRef('me.conversation_id', '=', 'c.id').where('me.status', '=', 'error'));
+      const failed = eb.exists(
+        eb
+          .selectFrom('messages as me')
+          .select('me.id')
+          .whereRef('me.conversation_id', '=', 'c.id')
+          .where('me.status', '=', 'error'),
+      );
       conds.push(q.hadError ? failed : eb.not(failed));
     }
     if (q.match) {
-      conds.push(sql<SqlBool>`c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ${q.match})`);
+      conds.push(
+        sql<SqlBool>`c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ${q.match})`,
+      );
     }
     return eb.and(conds);
   }
@@ -126,8 +146,20 @@ export function createTranscriptRepository(db: Database) {
             .whereRef('f.conversation_id', '=', 'c.id')
             .where('f.rating', '=', 'down')
             .as('down'),
-          eb.exists(eb.selectFrom('transcript_flags as tf').select('tf.conversation_id').whereRef('tf.conversation_id', '=', 'c.id')).as('flagged'),
-          eb.exists(eb.selectFrom('messages as me').select('me.id').whereRef('me.conversation_id', '=', 'c.id').where('me.status', '=', 'error')).as('has_error'),
+          eb
+            .exists(
+              eb.selectFrom('transcript_flags as tf').select('tf.conversation_id').whereRef('tf.conversation_id', '=', 'c.id'),
+            )
+            .as('flagged'),
+          eb
+            .exists(
+              eb
+                .selectFrom('messages as me')
+                .select('me.id')
+                .whereRef('me.conversation_id', '=', 'c.id')
+                .where('me.status', '=', 'error'),
+            )
+            .as('has_error'),
         ])
         .orderBy('c.updated_at', 'desc')
         .orderBy('c.id')
@@ -153,7 +185,12 @@ export function createTranscriptRepository(db: Database) {
      * The first message matching the FTS query in each conversation, with hits wrapped in the given
      * markers (the caller masks and escapes before anything reaches HTML).
      */
-    async firstHits(conversationIds: string[], match: string, open: string, close: string): Promise<Map<string, { role: string; marked: string }>> {
+    async firstHits(
+      conversationIds: string[],
+      match: string,
+      open: string,
+      close: string,
+    ): Promise<Map<string, { role: string; marked: string }>> {
       if (conversationIds.length === 0) return new Map();
       const rows = await sql<{ conversation_id: string; role: string; marked: string }>`
         SELECT m.conversation_id, m.role, highlight(messages_fts, 0, ${open}, ${close}) AS marked
@@ -161,7 +198,8 @@ export function createTranscriptRepository(db: Database) {
         WHERE messages_fts MATCH ${match} AND m.conversation_id IN (${sql.join(conversationIds)})
         ORDER BY m.conversation_id, m.seq`.execute(kysely);
       const hits = new Map<string, { role: string; marked: string }>();
-      for (const r of rows.rows) if (!hits.has(r.conversation_id)) hits.set(r.conversation_id, { role: r.role, marked: r.marked });
+      for (const r of rows.rows)
+        if (!hits.has(r.conversation_id)) hits.set(r.conversation_id, { role: r.role, marked: r.marked });
       return hits;
     },
 
@@ -181,7 +219,12 @@ export function createTranscriptRepository(db: Database) {
 
     /** Conversations a person is answering right now. */
     async takenOverBy(agentId: string): Promise<ConversationRow[]> {
-      return kysely.selectFrom('conversations').selectAll().where('status', '=', 'taken_over').where('taken_over_by', '=', agentId).execute();
+      return kysely
+        .selectFrom('conversations')
+        .selectAll()
+        .where('status', '=', 'taken_over')
+        .where('taken_over_by', '=', agentId)
+        .execute();
     },
 
     async getConversation(id: string): Promise<ConversationRow | undefined> {
@@ -199,12 +242,20 @@ export function createTranscriptRepository(db: Database) {
 
     /** Shopper feedback on a conversation's answers, by message id. */
     async feedbackFor(conversationId: string): Promise<Map<string, { rating: 'up' | 'down'; comment: string | null }>> {
-      const rows = await kysely.selectFrom('message_feedback').selectAll().where('conversation_id', '=', conversationId).execute();
+      const rows = await kysely
+        .selectFrom('message_feedback')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .execute();
       return new Map(rows.map((r) => [r.message_id, { rating: r.rating === 'down' ? 'down' : 'up', comment: r.comment }]));
     },
 
     async isFlagged(conversationId: string): Promise<boolean> {
-      const row = await kysely.selectFrom('transcript_flags').select('conversation_id').where('conversation_id', '=', conversationId).executeTakeFirst();
+      const row = await kysely
+        .selectFrom('transcript_flags')
+        .select('conversation_id')
+        .where('conversation_id', '=', conversationId)
+        .executeTakeFirst();
       return row !== undefined;
     },
 
@@ -229,7 +280,11 @@ export function createTranscriptRepository(db: Database) {
     },
 
     async removeLabel(conversationId: string, label: string): Promise<void> {
-      await kysely.deleteFrom('transcript_labels').where('conversation_id', '=', conversationId).where('label', '=', label).execute();
+      await kysely
+        .deleteFrom('transcript_labels')
+        .where('conversation_id', '=', conversationId)
+        .where('label', '=', label)
+        .execute();
     },
 
     async addNote(input: { conversationId: string; agentId: string; agentName: string; body: string }): Promise<NoteRow> {
@@ -246,19 +301,36 @@ export function createTranscriptRepository(db: Database) {
     },
 
     async notes(conversationId: string): Promise<NoteRow[]> {
-      return kysely.selectFrom('transcript_notes').selectAll().where('conversation_id', '=', conversationId).orderBy('created_at').orderBy('id').execute();
+      return kysely
+        .selectFrom('transcript_notes')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
     },
 
     /** Audit: who saw the unmasked text of which message, and when. */
     async recordReveal(input: { messageId: string; conversationId: string; agentId: string; agentEmail: string }): Promise<void> {
       await kysely
         .insertInto('message_reveals')
-        .values({ message_id: input.messageId, conversation_id: input.conversationId, agent_id: input.agentId, agent_email: input.agentEmail, revealed_at: nowIso() })
+        .values({
+          message_id: input.messageId,
+          conversation_id: input.conversationId,
+          agent_id: input.agentId,
+          agent_email: input.agentEmail,
+          revealed_at: nowIso(),
+        })
         .execute();
     },
 
     async reveals(messageId: string): Promise<Array<{ agentId: string; agentEmail: string; revealedAt: string }>> {
-      const rows = await kysely.selectFrom('message_reveals').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
+      const rows = await kysely
+        .selectFrom('message_reveals')
+        .selectAll()
+        .where('message_id', '=', messageId)
+        .orderBy('id')
+        .execute();
       return rows.map((r) => ({ agentId: r.agent_id, agentEmail: r.agent_email, revealedAt: r.revealed_at }));
     },
 
@@ -275,7 +347,11 @@ export function createTranscriptRepository(db: Database) {
           .execute(),
         kysely
           .selectFrom('messages')
-          .select([day.as('day'), (eb) => eb.fn.countAll<number>().as('answers'), sql<number>`sum(status = 'error')`.as('errors')])
+          .select([
+            day.as('day'),
+            (eb) => eb.fn.countAll<number>().as('answers'),
+            sql<number>`sum(status = 'error')`.as('errors'),
+          ])
           .where('role', '=', 'assistant')
           .where('status', '<>', 'streaming')
           .where('created_at', '>=', from)
@@ -295,7 +371,11 @@ export function createTranscriptRepository(db: Database) {
         kysely
           .selectFrom('message_feedback as f')
           .innerJoin('messages as m', 'm.id', 'f.message_id')
-          .select([sql<string>`coalesce(m.model, 'unknown')`.as('model'), sql<number>`sum(f.rating = 'up')`.as('up'), sql<number>`sum(f.rating = 'down')`.as('down')])
+          .select([
+            sql<string>`coalesce(m.model, 'unknown')`.as('model'),
+            sql<number>`sum(f.rating = 'up')`.as('up'),
+            sql<number>`sum(f.rating = 'down')`.as('down'),
+          ])
           .where('m.created_at', '>=', from)
           .where('m.created_at', '<', to)
           .groupBy('model')
@@ -340,7 +420,13 @@ export function createTranscriptRepository(db: Database) {
         const sessions = await trx
           .deleteFrom('shopper_sessions')
           .where('last_seen_at', '<', cutoff)
-          .where((eb) => eb.not(eb.exists(eb.selectFrom('conversations as c').select('c.id').whereRef('c.session_hash', '=', 'shopper_sessions.id_hash'))))
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb.selectFrom('conversations as c').select('c.id').whereRef('c.session_hash', '=', 'shopper_sessions.id_hash'),
+              ),
+            ),
+          )
           .executeTakeFirst();
         return {
           conversations: Number(conversations.numDeletedRows),

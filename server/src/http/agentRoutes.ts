@@ -1,4 +1,4 @@
-import { createAgentSchema, fail, loginSchema, ok, transcriptFilterSchema, updateAgentSchema } from '@aisle/shared';
+import { createAgentSchema, fail, loginSchema, ok, transcriptFilterSchema, updateAgentSchema, type Experiments } from '@aisle/shared';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
@@ -27,6 +27,8 @@ export interface AgentRoutesDeps {
   endSockets(match: { sessionHash?: string; agentId?: string }, reason: string): void;
   /** Returns the conversations an agent had taken over to the assistant (when disabled or removed). */
   handBackAll(agent: AgentRow): Promise<void>;
+  /** Model experiments and their comparison per arm. */
+  experiments(): Promise<Experiments>;
   /** Something in a conversation's list row changed (labels, flag): tell every console. */
   rowChanged(conversationId: string): void;
   logger: Logger;
@@ -70,7 +72,8 @@ export function createAgentRouter(deps: AgentRoutesDeps) {
       limit: 600,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      handler: (_req, res) => res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.')),
+      handler: (_req, res) =>
+        res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.')),
     }),
   );
 
@@ -120,7 +123,15 @@ export function createAgentRouter(deps: AgentRoutesDeps) {
     switch (outcome.kind) {
       case 'rate-limited':
         res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
-        res.status(429).json(fail('rate-limited', 'Too many failed sign-ins.', `Try again in ${Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60))} minute(s).`));
+        res
+          .status(429)
+          .json(
+            fail(
+              'rate-limited',
+              'Too many failed sign-ins.',
+              `Try again in ${Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60))} minute(s).`,
+            ),
+          );
         return;
       case 'wrong-credentials':
         res.status(401).json(fail('unauthorized', 'Wrong email or password.'));
@@ -261,7 +272,10 @@ export function createAgentRouter(deps: AgentRoutesDeps) {
     if (parsed.data.format === 'md') {
       res.attachment(`${name}.md`).type('text/markdown; charset=utf-8').send(transcriptToMarkdown(detail));
     } else {
-      res.attachment(`${name}.json`).type('application/json; charset=utf-8').send(`${JSON.stringify(detail, null, 2)}\n`);
+      res
+        .attachment(`${name}.json`)
+        .type('application/json; charset=utf-8')
+        .send(`${JSON.stringify(detail, null, 2)}\n`);
     }
   });
 
@@ -274,7 +288,12 @@ export function createAgentRouter(deps: AgentRoutesDeps) {
     const id = await conversationParam(req, res);
     if (!id) return;
     const agent = agentOf(res);
-    const note = await transcriptRows.addNote({ conversationId: id, agentId: agent.id, agentName: agent.name, body: parsed.data.body });
+    const note = await transcriptRows.addNote({
+      conversationId: id,
+      agentId: agent.id,
+      agentName: agent.name,
+      body: parsed.data.body,
+    });
     res.status(201).json(ok({ id: note.id, body: note.body, agentName: note.agent_name, createdAt: note.created_at }));
   });
 
@@ -320,12 +339,31 @@ export function createAgentRouter(deps: AgentRoutesDeps) {
     }
     const agent = agentOf(res);
     // Recorded before the text leaves the server: no reveal without its audit row.
-    await transcriptRows.recordReveal({ messageId: message.id, conversationId: message.conversation_id, agentId: agent.id, agentEmail: agent.email });
+    await transcriptRows.recordReveal({
+      messageId: message.id,
+      conversationId: message.conversation_id,
+      agentId: agent.id,
+      agentEmail: agent.email,
+    });
     log.info({ agentId: agent.id, messageId: message.id }, 'message revealed');
     res.json(ok({ messageId: message.id, content: message.content }));
   });
 
   // ---- Dashboard ----
+
+  router.get('/experiments', requireAgent, async (_req, res) => {
+    res.json(ok(await deps.experiments()));
+  });
+
+  router.get('/experiments/:name', requireAgent, async (req, res) => {
+    const all = await deps.experiments();
+    const experiment = all.experiments.find((e) => e.name === String(req.params.name));
+    if (!experiment) {
+      res.status(404).json(fail('not-found', `No experiment named ${String(req.params.name)}.`));
+      return;
+    }
+    res.json(ok(experiment));
+  });
 
   router.get('/dashboard', requireAgent, async (req, res) => {
     const parsed = rangeSchema.safeParse(req.query);

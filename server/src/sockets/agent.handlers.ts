@@ -53,7 +53,9 @@ export function agentSocketAuth(auth: AgentAuth) {
  */
 export function endAgentSockets(nsp: AgentNamespace, match: { sessionHash?: string; agentId?: string }, reason: string): void {
   for (const socket of nsp.sockets.values()) {
-    const hit = (match.sessionHash !== undefined && socket.data.sessionHash === match.sessionHash) || (match.agentId !== undefined && socket.data.agentId === match.agentId);
+    const hit =
+      (match.sessionHash !== undefined && socket.data.sessionHash === match.sessionHash) ||
+      (match.agentId !== undefined && socket.data.agentId === match.agentId);
     if (!hit) continue;
     socket.emit('session:ended', { reason });
     socket.disconnect(true);
@@ -61,7 +63,10 @@ export function endAgentSockets(nsp: AgentNamespace, match: { sessionHash?: stri
 }
 
 /** Registers the console's live events on one agent socket. */
-export function registerAgentHandlers(socket: AgentSocket, deps: { auth: AgentAuth; chat: ChatService; transcripts: TranscriptService; logger: Logger }): void {
+export function registerAgentHandlers(
+  socket: AgentSocket,
+  deps: { auth: AgentAuth; chat: ChatService; transcripts: TranscriptService; logger: Logger },
+): void {
   const log = deps.logger.child({ area: 'agent-socket' });
   void socket.join(AGENT_LIST_ROOM);
 
@@ -74,7 +79,12 @@ export function registerAgentHandlers(socket: AgentSocket, deps: { auth: AgentAu
       const reply: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => undefined;
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
-        reply(fail('bad-request', `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`));
+        reply(
+          fail(
+            'bad-request',
+            `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`,
+          ),
+        );
         return;
       }
       (async () => {
@@ -95,7 +105,10 @@ export function registerAgentHandlers(socket: AgentSocket, deps: { auth: AgentAu
 
   const person = (agent: AgentRow) => ({ id: agent.id, name: agent.name });
   // Handlers take `unknown` payloads: the wire is untrusted whatever the event map says.
-  const on = socket.on.bind(socket) as (event: keyof AgentClientEvents, listener: (payload: unknown, ack?: unknown) => void) => void;
+  const on = socket.on.bind(socket) as (
+    event: keyof AgentClientEvents,
+    listener: (payload: unknown, ack?: unknown) => void,
+  ) => void;
 
   on(
     'agent:watch',

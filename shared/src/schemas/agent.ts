@@ -150,3 +150,28 @@ export interface ConversationMessageEvent {
   conversationId: string;
   message: TranscriptMessage;
 }
+
+/** One arm of a model experiment, as compared in the dashboard and over HTTP. */
+export const experimentArmSchema = z.object({
+  arm: z.string(),
+  model: z.string(),
+  conversations: z.number(),
+  answers: z.number(),
+  thumbsUp: z.number(),
+  thumbsDown: z.number(),
+  thumbsUpRate: z.number().nullable(),
+  firstTokenMsP50: z.number().nullable(),
+  firstTokenMsP95: z.number().nullable(),
+  tokensPerSecond: z.number().nullable(),
+  errorRate: z.number().nullable(),
+  answersWithMismatches: z.number(),
+  mismatches: z.number(),
+});
+export type ExperimentArm = z.infer<typeof experimentArmSchema>;
+
+export const experimentsSchema = z.object({
+  /** The experiment configured now, if any. */
+  current: z.object({ name: z.string(), candidate: z.string(), share: z.number() }).nullable(),
+  experiments: z.array(z.object({ name: z.string(), arms: z.array(experimentArmSchema) })),
+});
+export type Experiments = z.infer<typeof experimentsSchema>;

@@ -1,7 +1,7 @@
-import type { AppErrorBody, Dashboard } from '@aisle/shared';
+import type { AppErrorBody, Dashboard, Experiments } from '@aisle/shared';
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
-import { getDashboard } from './agentApi';
+import { getDashboard, getExperiments } from './agentApi';
 import { ChartCanvas, type ChartConfig } from './ChartCanvas';
 import {
   answersChart,
@@ -89,7 +89,65 @@ export function DashboardPage() {
         </p>
       )}
       {isRangeValid && load.status === 'loaded' && <DashboardCharts data={load.data} />}
+      <ExperimentsPanel />
     </div>
+  );
+}
+
+/** Model experiments: each arm side by side (all time, not limited to the date range). */
+function ExperimentsPanel() {
+  const [experiments, setExperiments] = useState<Experiments | null>(null);
+  useEffect(() => {
+    let isCancelled = false;
+    void getExperiments().then((result) => {
+      if (!isCancelled && result.ok) setExperiments(result.data);
+    });
+    return () => {
+      isCancelled = true;
+    };
+  }, []);
+  if (experiments === null) return null;
+  return (
+    <section className="chart-panel is-wide experiments-panel" aria-labelledby="experiments-heading">
+      <h2 id="experiments-heading">Model experiments</h2>
+      <p className="agent-muted chart-summary">
+        {experiments.current
+          ? `Running: ${experiments.current.name}, ${Math.round(experiments.current.share * 100)}% of new conversations go to ${experiments.current.candidate}.`
+          : 'No experiment is running. Set experiment in aisle.yaml to route a share of new conversations to a candidate model.'}
+      </p>
+      {experiments.experiments.map((experiment) => (
+        <div className="table-scroll" key={experiment.name}>
+          <table className="data-table">
+            <caption>{experiment.name}</caption>
+            <thead>
+              <tr>
+                {['Arm', 'Model', 'Conversations', 'Answers', 'Thumbs-up rate', 'First token p50', 'First token p95', 'Tokens/s', 'Error rate', 'Answers with grounding mismatches'].map((h) => (
+                  <th scope="col" key={h}>
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {experiment.arms.map((arm) => (
+                <tr key={arm.arm}>
+                  <th scope="row">{arm.arm}</th>
+                  <td>{arm.model}</td>
+                  <td className="num">{arm.conversations.toLocaleString()}</td>
+                  <td className="num">{arm.answers.toLocaleString()}</td>
+                  <td className="num">{formatPercent(arm.thumbsUpRate)}</td>
+                  <td className="num">{formatMs(arm.firstTokenMsP50)}</td>
+                  <td className="num">{formatMs(arm.firstTokenMsP95)}</td>
+                  <td className="num">{arm.tokensPerSecond === null ? '—' : arm.tokensPerSecond.toFixed(1)}</td>
+                  <td className="num">{formatPercent(arm.errorRate)}</td>
+                  <td className="num">{arm.answersWithMismatches.toLocaleString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </section>
   );
 }
 

@@ -2,12 +2,14 @@ import {
   ERROR_CODES,
   agentSchema,
   dashboardSchema,
+  experimentsSchema,
   transcriptDetailSchema,
   transcriptRowSchema,
   type Agent,
   type AgentRole,
   type AppErrorBody,
   type Dashboard,
+  type Experiments,
   type Result,
   type TranscriptDetail,
   type TranscriptFilter,
@@ -247,4 +249,9 @@ export function revealMessage(messageId: string): Promise<Result<string>> {
 export function getDashboard(from: string, to: string): Promise<Result<Dashboard>> {
   const params = new URLSearchParams({ from, to });
   return request(`/api/agent/dashboard?${params.toString()}`, { parse: using(dashboardSchema) });
+}
+
+/** Every model experiment with its comparison per arm. */
+export function getExperiments(): Promise<Result<Experiments>> {
+  return request('/api/agent/experiments', { parse: using(experimentsSchema) });
 }

@@ -37,7 +37,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('transcript_notes_conversation').on('transcript_notes').columns(['conversation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('transcript_notes_conversation')
+    .on('transcript_notes')
+    .columns(['conversation_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('transcript_labels')
@@ -88,16 +92,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
       DELETE FROM messages_fts WHERE rowid = old.rowid;
     END`.execute(db);
-  await sql`INSERT INTO messages_fts(rowid, content, message_id) SELECT rowid, content, id FROM messages WHERE content <> ''`.execute(db);
+  await sql`INSERT INTO messages_fts(rowid, content, message_id) SELECT rowid, content, id FROM messages WHERE content <> ''`.execute(
+    db,
+  );
 }
 
 /** Drops what 0003 added. */
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const trigger of ['messages_fts_ai', 'messages_fts_au', 'messages_fts_ad']) await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
+  for (const trigger of ['messages_fts_ai', 'messages_fts_au', 'messages_fts_ad'])
+    await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
   await sql`DROP TABLE IF EXISTS messages_fts`.execute(db);
   await db.schema.dropIndex('messages_created').ifExists().execute();
   await db.schema.dropIndex('conversations_created').ifExists().execute();
-  for (const table of ['message_reveals', 'transcript_flags', 'transcript_labels', 'transcript_notes', 'agent_sessions', 'agents']) {
+  for (const table of [
+    'message_reveals',
+    'transcript_flags',
+    'transcript_labels',
+    'transcript_notes',
+    'agent_sessions',
+    'agents',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -1,0 +1,224 @@
+import type { Agent } from '@aisle/shared';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startOllamaDouble, type OllamaDouble } from '../ollama-double';
+import {
+  api,
+  connectAgent,
+  createAgentAccount,
+  disconnected,
+  login,
+  nextAgentEvent,
+  signIn,
+  TEST_PASSWORD,
+} from '../helpers/agentClient';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+
+let double: OllamaDouble;
+let server: TestServer;
+
+beforeEach(async () => {
+  double = await startOllamaDouble();
+  server = await startTestServer({ ollamaUrl: double.url, config: { server: { trustProxy: 'loopback' } } });
+});
+afterEach(async () => {
+  await server.close();
+  await double.close();
+});
+
+describe('sign-in', () => {
+  it('sets an httpOnly, SameSite=Lax session cookie over http and shows who is signed in', async () => {
+    const ann = await createAgentAccount(server, { email: 'Ann@Shop.example', name: 'Ann', role: 'admin' });
+    const res = await login(server, 'ann@shop.example', TEST_PASSWORD);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      ok: true,
+      data: { id: ann.id, email: 'ann@shop.example', name: 'Ann', role: 'admin', disabled: false, createdAt: expect.any(String) },
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/argon2|password/i);
+
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('aisle_agent='));
+    expect(setCookie).toBeDefined();
+    expect(setCookie).toMatch(/; HttpOnly/i);
+    expect(setCookie).toMatch(/; SameSite=Lax/i);
+    expect(setCookie).toMatch(/; Path=\//i);
+    expect(setCookie).not.toMatch(/; Secure/i);
+
+    const me = await api<Agent>(server, 'GET', '/api/agent/me', { cookie: res.cookie ?? '' });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ ok: true, data: { email: 'ann@shop.example', role: 'admin' } });
+    expect(me.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('behind https the cookie is Secure with the __Host- prefix, and that cookie works', async () => {
+    await createAgentAccount(server, { email: 'ann@shop.example' });
+    const res = await login(server, 'ann@shop.example', TEST_PASSWORD, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(res.status).toBe(200);
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-aisle_agent='));
+    expect(setCookie).toMatch(/; Secure/i);
+    expect(setCookie).toMatch(/; HttpOnly/i);
+    expect(setCookie).toMatch(/; Path=\//i);
+    expect(setCookie).not.toMatch(/; Domain=/i);
+    expect(res.cookie?.startsWith('__Host-aisle_agent=')).toBe(true);
+    const me = await api(server, 'GET', '/api/agent/me', { cookie: res.cookie ?? '', headers: { 'x-forwarded-proto': 'https' } });
+    expect(me.status).toBe(200);
+  });
+
+  it('answers a wrong password and an unknown email exactly alike', async () => {
+    await createAgentAccount(server, { email: 'ann@shop.example' });
+    const wrongPassword = await login(server, 'ann@shop.example', 'not the password at all');
+    const unknownEmail = await login(server, 'nobody@shop.example', 'not the password at all');
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownEmail.status).toBe(401);
+    expect(wrongPassword.body).toEqual(unknownEmail.body);
+    expect(wrongPassword.body).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(wrongPassword.cookie).toBeNull();
+    expect(unknownEmail.cookie).toBeNull();
+  });
+
+  it('refuses a disabled account even with the right password', async () => {
+    const bob = await createAgentAccount(server, { email: 'bob@shop.example' });
+    await server.app.agentConsole.agents.update(bob.id, { disabled: true });
+    const res = await login(server, bob.email, TEST_PASSWORD);
+    expect(res.status).toBe(403);
+    expect(res.cookie).toBeNull();
+  });
+
+  it('gives a new session id at every sign-in and ends the one the browser had', async () => {
+    const ann = await createAgentAccount(server, { email: 'ann@shop.example' });
+    const first = await signIn(server, ann);
+    const second = await login(server, ann.email, ann.password, { cookie: first });
+    expect(second.status).toBe(200);
+    expect(second.cookie).not.toBeNull();
+    expect(second.cookie).not.toBe(first);
+    expect((await api(server, 'GET', '/api/agent/me', { cookie: first })).status).toBe(401);
+    expect((await api(server, 'GET', '/api/agent/me', { cookie: second.cookie ?? '' })).status).toBe(200);
+  });
+
+  it('validates the sign-in body', async () => {
+    const res = await api(server, 'POST', '/api/agent/login', { body: { email: 'not an email', password: '' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+  });
+});
+
+/** A second server whose login lockout lasts `seconds` (read from the environment at start). */
+async function serverWithLoginWindow(seconds: number): Promise<TestServer> {
+  const previous = process.env.AISLE_AGENT_LOGIN_WINDOW_S;
+  process.env.AISLE_AGENT_LOGIN_WINDOW_S = String(seconds);
+  try {
+    return await startTestServer({ ollamaUrl: double.url });
+  } finally {
+    if (previous === undefined) delete process.env.AISLE_AGENT_LOGIN_WINDOW_S;
+    else process.env.AISLE_AGENT_LOGIN_WINDOW_S = previous;
+  }
+}
+
+describe('login rate limit', () => {
+  it('answers 429 after repeated wrong passwords, even to the right one, and lets it in after the window', async () => {
+    // A short window so the test sees the account unlock; the default is 15 minutes.
+    const local = await serverWithLoginWindow(8);
+    try {
+      const ann = await createAgentAccount(local, { email: 'ann@shop.example' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) statuses.push((await login(local, ann.email, `wrong password ${i}`)).status);
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
+
+      const locked = await login(local, ann.email, ann.password);
+      expect(locked.status).toBe(429);
+      expect(locked.cookie).toBeNull();
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(locked.body).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
+
+      // Tries while locked do not extend the lock: the right password gets in once the window ends.
+      let later = locked;
+      for (let i = 0; i < 60 && later.status === 429; i++) {
+        await sleep(500);
+        later = await login(local, ann.email, ann.password);
+      }
+      expect(later.status).toBe(200);
+      expect(later.cookie).not.toBeNull();
+    } finally {
+      await local.close();
+    }
+  }, 60_000);
+
+  it('limits an address that tries many accounts, even for an account it never got wrong', async () => {
+    const real = await createAgentAccount(server, { email: 'real@shop.example' });
+    for (let account = 0; account < 4; account++) {
+      for (let i = 0; i < 5; i++)
+        expect((await login(server, `guess${account}@shop.example`, 'wrong password!')).status).toBe(401);
+    }
+    const res = await login(server, real.email, real.password);
+    expect(res.status).toBe(429);
+  }, 60_000);
+});
+
+describe('sign-out', () => {
+  it('ends the session and closes that session’s sockets at once, leaving other sessions alone', async () => {
+    const ann = await createAgentAccount(server, { email: 'ann@shop.example' });
+    const laptop = await signIn(server, ann);
+    const phone = await signIn(server, ann);
+    const laptopSocket = await connectAgent(server, { cookie: laptop });
+    const phoneSocket = await connectAgent(server, { cookie: phone });
+    const ended = nextAgentEvent(laptopSocket, 'session:ended');
+    const gone = disconnected(laptopSocket);
+
+    const res = await api(server, 'POST', '/api/agent/logout', { cookie: laptop });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie().some((c) => /^aisle_agent=;/.test(c))).toBe(true);
+    expect(await ended).toEqual({ reason: 'signed-out' });
+    expect(await gone).toBe('io server disconnect');
+    expect((await api(server, 'GET', '/api/agent/me', { cookie: laptop })).status).toBe(401);
+
+    expect(phoneSocket.connected).toBe(true);
+    expect((await api(server, 'GET', '/api/agent/me', { cookie: phone })).status).toBe(200);
+    phoneSocket.close();
+  });
+});
+
+describe('cross-site requests', () => {
+  it('refuses state changes from a foreign Origin or marked cross-site, and accepts the server’s own origin', async () => {
+    const ann = await createAgentAccount(server, { email: 'ann@shop.example', role: 'admin' });
+    const cookie = await signIn(server, ann);
+    const own = new URL(server.url).origin;
+
+    const foreignLogin = await login(server, ann.email, ann.password, { headers: { origin: 'http://evil.example' } });
+    expect(foreignLogin.status).toBe(403);
+    expect(foreignLogin.cookie).toBeNull();
+    const crossSiteLogin = await login(server, ann.email, ann.password, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSiteLogin.status).toBe(403);
+
+    const newAgent = { email: 'carl@shop.example', name: 'Carl', role: 'agent', password: 'a long enough password' };
+    const foreign = await api(server, 'POST', '/api/agent/agents', {
+      cookie,
+      body: newAgent,
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const crossSite = await api(server, 'POST', '/api/agent/agents', {
+      cookie,
+      body: newAgent,
+      headers: { 'sec-fetch-site': 'cross-site', origin: own },
+    });
+    expect(crossSite.status).toBe(403);
+    const crossSiteLogout = await api(server, 'POST', '/api/agent/logout', {
+      cookie,
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(crossSiteLogout.status).toBe(403);
+    expect((await api(server, 'GET', '/api/agent/me', { cookie })).status).toBe(200);
+
+    const list = await api<{ agents: Agent[] }>(server, 'GET', '/api/agent/agents', { cookie });
+    expect(list.body.ok && list.body.data.agents.map((a) => a.email)).toEqual(['ann@shop.example']);
+
+    const sameOrigin = await api(server, 'POST', '/api/agent/agents', {
+      cookie,
+      body: newAgent,
+      headers: { origin: own, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(sameOrigin.status).toBe(201);
+  });
+});
