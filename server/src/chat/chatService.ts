@@ -108,7 +108,8 @@ export function createChatService(deps: ChatServiceDeps) {
 
   function rateLimiter(): RateLimiterMemory {
     const perMinute = deps.config().config.chat.messagesPerMinute;
-    if (!limiter || limiter.perMinute !== perMinute) limiter = { perMinute, limiter: new RateLimiterMemory({ points: perMinute, duration: 60 }) };
+    if (!limiter || limiter.perMinute !== perMinute)
+      limiter = { perMinute, limiter: new RateLimiterMemory({ points: perMinute, duration: 60 }) };
     return limiter.limiter;
   }
 
@@ -144,7 +145,8 @@ export function createChatService(deps: ChatServiceDeps) {
    */
   function modelFor(conversation: ConversationRow, loaded: LoadedConfig): string {
     const experiment = loaded.config.experiment;
-    if (conversation.arm === 'candidate' && experiment && experiment.name === conversation.experiment) return experiment.candidate;
+    if (conversation.arm === 'candidate' && experiment && experiment.name === conversation.experiment)
+      return experiment.candidate;
     return loaded.config.chat.model;
   }
 
@@ -153,7 +155,11 @@ export function createChatService(deps: ChatServiceDeps) {
     const experiment = loaded.config.experiment;
     if (!experiment) return null;
     const isCandidate = Math.random() < experiment.share;
-    return { name: experiment.name, arm: isCandidate ? 'candidate' : 'control', model: isCandidate ? experiment.candidate : loaded.config.chat.model };
+    return {
+      name: experiment.name,
+      arm: isCandidate ? 'candidate' : 'control',
+      model: isCandidate ? experiment.candidate : loaded.config.chat.model,
+    };
   }
 
   /** History in Ollama's shape: the system prompt, then the last N visible turns with text. */
@@ -221,7 +227,10 @@ export function createChatService(deps: ChatServiceDeps) {
           settings,
           messages: toLlmHistory(history, config.chat.historyMessages),
           userText,
-          priorUserTexts: history.filter((m) => m.role === 'user').map((m) => m.content).slice(0, -1),
+          priorUserTexts: history
+            .filter((m) => m.role === 'user')
+            .map((m) => m.content)
+            .slice(0, -1),
           signal: controller.signal,
           state,
           callbacks: {
@@ -240,7 +249,11 @@ export function createChatService(deps: ChatServiceDeps) {
           status = 'stopped';
         } else if (reason instanceof StopSignal) {
           status = 'error';
-          error = new LlmError('ollama-timeout', 'The answer took too long and was stopped.', 'Try again, or ask a shorter question.');
+          error = new LlmError(
+            'ollama-timeout',
+            'The answer took too long and was stopped.',
+            'Try again, or ask a shorter question.',
+          );
         } else {
           status = 'error';
           error = err instanceof LlmError ? err : new LlmError('internal', 'Something went wrong while answering.', 'Try again.');
@@ -252,7 +265,11 @@ export function createChatService(deps: ChatServiceDeps) {
       if (status === 'complete' && state.content.trim() === '') {
         // A model can end without writing anything (e.g. still asking for tools on the last round).
         status = 'error';
-        error = new LlmError('generation-failed', 'The model finished without writing an answer.', 'Try again, or ask in other words.');
+        error = new LlmError(
+          'generation-failed',
+          'The model finished without writing an answer.',
+          'Try again, or ask in other words.',
+        );
       }
       coalescer.flush();
       coalescer.dispose();
@@ -279,11 +296,20 @@ export function createChatService(deps: ChatServiceDeps) {
             answer: state.content,
             traces: state.traces,
             lookup: (lookupIds) => products.getCards(lookupIds),
-            constraints: extractShopperConstraints(history.filter((m) => m.role === 'user').map((m) => m.content), categories),
-            earlierProductIds: history.filter((m) => m.role === 'assistant').flatMap((m) => presentMessage(m).products.map((p) => p.id)),
+            constraints: extractShopperConstraints(
+              history.filter((m) => m.role === 'user').map((m) => m.content),
+              categories,
+            ),
+            earlierProductIds: history
+              .filter((m) => m.role === 'assistant')
+              .flatMap((m) => presentMessage(m).products.map((p) => p.id)),
           });
           mismatches = report.mismatches;
-          if (mismatches.length > 0) log.warn({ conversationId, messageId, mismatches: mismatches.map((m) => m.kind) }, 'grounding mismatches in an answer');
+          if (mismatches.length > 0)
+            log.warn(
+              { conversationId, messageId, mismatches: mismatches.map((m) => m.kind) },
+              'grounding mismatches in an answer',
+            );
         } catch (err) {
           log.error({ err, messageId }, 'grounding check failed');
         }
@@ -316,7 +342,16 @@ export function createChatService(deps: ChatServiceDeps) {
       generations.delete(conversationId);
       const message = presentMessage(row);
       log.info(
-        { conversationId, messageId, status, errorCode: error?.code, firstTokenMs: state.firstTokenMs, rounds: state.rounds, tools: state.traces.length, cards: cards.length },
+        {
+          conversationId,
+          messageId,
+          status,
+          errorCode: error?.code,
+          firstTokenMs: state.firstTokenMs,
+          rounds: state.rounds,
+          tools: state.traces.length,
+          cards: cards.length,
+        },
         'answer finished',
       );
       if (status === 'error') broadcast(conversationId, 'chat:failed', { conversationId, message });
@@ -329,7 +364,14 @@ export function createChatService(deps: ChatServiceDeps) {
     });
   }
 
-async function sendUnlocked(
+  /** A visible, stored line in the conversation (who joined or left), delivered live. */
+  async function postNotice(conversationId: string, content: string): Promise<void> {
+    const row = await conversations.insertSystemMessage({ conversationId, content });
+    broadcast(conversationId, 'chat:message', { conversationId, message: presentMessage(row) });
+    notify((o) => o.messageStored?.(row));
+  }
+
+  async function sendUnlocked(
     sessionHash: string,
     payload: ChatSendPayload,
     text: string,
@@ -364,7 +406,9 @@ async function sendUnlocked(
       return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: '' });
     }
     if (isDuplicate) {
-      const later = (await conversations.listMessages(conversation.id)).find((m) => m.seq > userRow.seq && m.role === 'assistant');
+      const later = (await conversations.listMessages(conversation.id)).find(
+        (m) => m.seq > userRow.seq && m.role === 'assistant',
+      );
       return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: later?.id ?? '' });
     }
     const assistant = await conversations.insertAssistantMessage({
@@ -372,7 +416,9 @@ async function sendUnlocked(
       model: modelFor(conversation, loaded),
       configVersion: loaded.version,
     });
-    const history = (await conversations.listMessages(conversation.id, { visibleOnly: true })).filter((m) => m.id !== assistant.id);
+    const history = (await conversations.listMessages(conversation.id, { visibleOnly: true })).filter(
+      (m) => m.id !== assistant.id,
+    );
     // The sender watches before the first event, so it sees chat:started and the searching phase.
     await beforeStart(conversation.id);
     startGeneration(loaded, conversation, assistant.id, history, text);
@@ -397,7 +443,13 @@ async function sendUnlocked(
       configVersion: loaded.version,
     });
     await conversations.updateMessage(last.id, { replaced_by: assistant.id });
-    startGeneration(loaded, conversation, assistant.id, visible.filter((m) => m.id !== last.id), userText);
+    startGeneration(
+      loaded,
+      conversation,
+      assistant.id,
+      visible.filter((m) => m.id !== last.id),
+      userText,
+    );
     return ok({ assistantMessageId: assistant.id });
   }
 
@@ -413,17 +465,28 @@ async function sendUnlocked(
       const cap = Math.min(config.chat.maxMessageChars, MAX_MESSAGE_CHARS);
       if (text.length === 0) return fail('bad-request', 'Type a message first.');
       if (text.length > cap) {
-        return fail('message-too-long', `Your message is ${text.length.toLocaleString('en')} characters; the limit is ${cap.toLocaleString('en')}.`, 'Shorten it and send again.');
+        return fail(
+          'message-too-long',
+          `Your message is ${text.length.toLocaleString('en')} characters; the limit is ${cap.toLocaleString('en')}.`,
+          'Shorten it and send again.',
+        );
       }
       // A resend after a network drop gets the original acknowledgement, even while its answer streams
       // and even when the browser never learnt the conversation id.
       const earlier = await conversations.findUserMessageByClientId(sessionHash, payload.clientMessageId);
       if (earlier && (!payload.conversationId || payload.conversationId === earlier.conversation_id)) {
-        const later = (await conversations.listMessages(earlier.conversation_id)).find((m) => m.seq > earlier.seq && m.role === 'assistant');
-        return ok({ conversationId: earlier.conversation_id, userMessage: presentMessage(earlier), assistantMessageId: later?.id ?? '' });
+        const later = (await conversations.listMessages(earlier.conversation_id)).find(
+          (m) => m.seq > earlier.seq && m.role === 'assistant',
+        );
+        return ok({
+          conversationId: earlier.conversation_id,
+          userMessage: presentMessage(earlier),
+          assistantMessageId: later?.id ?? '',
+        });
       }
       const conversation = payload.conversationId ? await ownedConversation(sessionHash, payload.conversationId) : null;
-      if (payload.conversationId && !conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
+      if (payload.conversationId && !conversation)
+        return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
       if (conversation && (generations.has(conversation.id) || starting.has(conversation.id))) {
         return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
       }
@@ -438,7 +501,8 @@ async function sendUnlocked(
 
     /** Stops the answer being generated; it is committed as `stopped` with its partial text. */
     async stop(sessionHash: string, payload: ChatStopPayload): Promise<Result<{ messageId: string }>> {
-      if (!(await ownedConversation(sessionHash, payload.conversationId))) return fail('not-found', 'That conversation was not found.');
+      if (!(await ownedConversation(sessionHash, payload.conversationId)))
+        return fail('not-found', 'That conversation was not found.');
       const generation = generations.get(payload.conversationId);
       if (!generation) return fail('nothing-to-stop', 'No answer is being generated.');
       generation.controller.abort(new StopSignal('stopped'));
@@ -450,7 +514,8 @@ async function sendUnlocked(
     async retry(sessionHash: string, payload: ChatRetryPayload): Promise<Result<{ assistantMessageId: string }>> {
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (generations.has(conversation.id) || starting.has(conversation.id)) return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
+      if (generations.has(conversation.id) || starting.has(conversation.id))
+        return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
       starting.add(conversation.id);
       try {
         return await retryUnlocked(conversation, payload);
@@ -468,22 +533,35 @@ async function sendUnlocked(
       const generation = generations.get(conversation.id);
       return ok({
         conversationId: conversation.id,
-        messages: rows.filter((r) => r.id !== generation?.messageId || r.status !== 'streaming').map((r) => presentMessage(r, feedback)),
+        messages: rows
+          .filter((r) => r.id !== generation?.messageId || r.status !== 'streaming')
+          .map((r) => presentMessage(r, feedback)),
         handoff: {
           state: conversation.status === 'taken_over' ? 'agent' : conversation.status === 'waiting' ? 'waiting' : 'assistant',
           agentName: conversation.taken_over_name,
         },
         live: generation
-          ? { messageId: generation.messageId, content: generation.emitted, phase: generation.phase, ...(generation.detail ? { detail: generation.detail } : {}) }
+          ? {
+              messageId: generation.messageId,
+              content: generation.emitted,
+              phase: generation.phase,
+              ...(generation.detail ? { detail: generation.detail } : {}),
+            }
           : null,
       });
     },
 
     /** The shopper's thumbs up/down (or clearing it) on one of the conversation's answers. */
     async feedback(sessionHash: string, payload: ChatFeedbackPayload): Promise<Result<null>> {
-      if (!(await ownedConversation(sessionHash, payload.conversationId))) return fail('not-found', 'That conversation was not found.');
+      if (!(await ownedConversation(sessionHash, payload.conversationId)))
+        return fail('not-found', 'That conversation was not found.');
       const message = await conversations.getMessage(payload.messageId);
-      if (!message || message.conversation_id !== payload.conversationId || message.role !== 'assistant' || message.status === 'streaming') {
+      if (
+        !message ||
+        message.conversation_id !== payload.conversationId ||
+        message.role !== 'assistant' ||
+        message.status === 'streaming'
+      ) {
         return fail('bad-request', 'Feedback can only be given on a finished answer.');
       }
       await conversations.setFeedback({
@@ -522,6 +600,7 @@ async function sendUnlocked(
         await generation.done;
       }
       broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-joined', agentName: agent.name });
+      await postNotice(conversationId, `${agent.name} from our team joined the chat.`);
       notify((o) => o.conversationChanged?.(conversationId));
       return ok(null);
     },
@@ -535,18 +614,28 @@ async function sendUnlocked(
       }
       await conversations.setConversationStatus(conversationId, 'active');
       broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-left', agentName: agent.name });
+      await postNotice(conversationId, `${agent.name} left the chat. The assistant is back.`);
       notify((o) => o.conversationChanged?.(conversationId));
       return ok(null);
     },
 
     /** A person's reply, stored first, then delivered live to the shopper. */
-    async agentSend(conversationId: string, agent: { id: string; name: string }, text: string): Promise<Result<{ messageId: string }>> {
+    async agentSend(
+      conversationId: string,
+      agent: { id: string; name: string },
+      text: string,
+    ): Promise<Result<{ messageId: string }>> {
       const conversation = await conversations.getConversation(conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.');
       if (conversation.status !== 'taken_over' || conversation.taken_over_by !== agent.id) {
         return fail('forbidden', 'Take the conversation over before replying.');
       }
-      const row = await conversations.insertAgentMessage({ conversationId, authorId: agent.id, authorName: agent.name, content: text });
+      const row = await conversations.insertAgentMessage({
+        conversationId,
+        authorId: agent.id,
+        authorName: agent.name,
+        content: text,
+      });
       broadcast(conversationId, 'chat:message', { conversationId, message: presentMessage(row) });
       notify((o) => o.messageStored?.(row));
       return ok({ messageId: row.id });

@@ -183,6 +183,18 @@ export function createConversationRepository(db: Database) {
       });
     },
 
+    /** Stores a notice shown in the conversation (a person joined or left); never sent to the model. */
+    async insertSystemMessage(input: { conversationId: string; content: string }): Promise<MessageRow> {
+      return insertMessage({
+        id: randomUUID(),
+        conversation_id: input.conversationId,
+        role: 'system',
+        content: input.content,
+        status: 'complete',
+        completed_at: nowIso(),
+      });
+    },
+
     /** Sets who answers a conversation: the assistant (`active`), nobody yet (`waiting`), or a person. */
     async setConversationStatus(id: string, status: 'active' | 'waiting' | 'taken_over' | 'ended', takenOver: { id: string; name: string } | null = null): Promise<void> {
       await kysely

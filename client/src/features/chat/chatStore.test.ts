@@ -70,6 +70,21 @@ describe('chat store streaming', () => {
     expect(selectIsBusy(state)).toBe(true);
   });
 
+  it('keeps a follow-up above its answer when the answer starts before the send is confirmed', () => {
+    const store = streamingStore();
+    store.getState().finishAnswer(message({ id: 'a1', content: 'Try these.' }));
+    store.getState().beginSend({ clientMessageId: 'client-0002', text: 'In size 44?' });
+    store.getState().startAnswer({ conversationId, messageId: 'a2', model: 'qwen3:4b' });
+    store
+      .getState()
+      .confirmSend({
+        conversationId,
+        userMessage: message({ id: 'u2', role: 'user', content: 'In size 44?' }),
+        assistantMessageId: 'a2',
+      });
+    expect(store.getState().messages.map((m) => m.id)).toEqual(['u1', 'a1', 'u2', 'a2']);
+  });
+
   it('builds the answer from in-order deltas', () => {
     const store = streamingStore();
     const isGap = store.getState().applyDeltas([delta(0, 'Try the '), delta(8, 'Trail '), delta(14, 'Runner.')]);

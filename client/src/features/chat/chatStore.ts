@@ -190,7 +190,15 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
       set((state) => {
         const { conversationId, userMessage, assistantMessageId } = reply;
         let messages = state.conversationId === conversationId ? state.messages : [];
-        if (indexOfMessage(messages, userMessage.id) === -1) messages = [...messages, userMessage];
+        if (indexOfMessage(messages, userMessage.id) === -1) {
+          // chat:started can arrive before this ack (the sender watches before the answer starts):
+          // the shopper's message still goes above its answer.
+          const answerAt = indexOfMessage(messages, assistantMessageId);
+          messages =
+            answerAt === -1
+              ? [...messages, userMessage]
+              : [...messages.slice(0, answerAt), userMessage, ...messages.slice(answerAt)];
+        }
         // No answer id: a person has this conversation, so no answer will stream.
         if (assistantMessageId === '') return { conversationId, pending: null, messages };
         messages = withPlaceholder(messages, conversationId, assistantMessageId);
@@ -362,6 +370,8 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         if (message.conversationId !== state.conversationId || indexOfMessage(state.messages, message.id) !== -1) return {};
         announcementId += 1;
         const author = message.authorName ?? 'Shop assistant';
+        // Notices (a person joined or left) are announced by the hand-off event already.
+        if (message.role === 'system') return { messages: [...state.messages, message] };
         return {
           messages: [...state.messages, message],
           announcement: { id: announcementId, text: `${author}: ${toPlainText(message.content)}` },
