@@ -7,7 +7,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.{ts,tsx}', 'test/ollama-double/**/*.test.ts', 'test/openai-double/**/*.test.ts'],
+          include: [
+            'shared/src/**/*.test.ts',
+            'server/src/**/*.test.ts',
+            'client/src/**/*.test.{ts,tsx}',
+            'test/ollama-double/**/*.test.ts',
+            'test/openai-double/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

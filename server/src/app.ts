@@ -68,7 +68,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Hosts are read from the config on every call: a hot-reloaded host list applies to the next answer.
   const hosts = createHostPool({ config: deps.config, logger });
   const currentGateway = () => hosts.pick(deps.config().config.chat.model).backend;
-  const health = createModelHealth({ gateway: currentGateway, model: () => deps.config().config.chat.model, productCount: () => products.count() });
+  const health = createModelHealth({
+    gateway: currentGateway,
+    model: () => deps.config().config.chat.model,
+    productCount: () => products.count(),
+  });
   const modelsHealth = createModelsHealth({ config: deps.config, backendOf: (h) => hosts.backendOf(h.name) ?? createBackend(h) });
 
   const app = express();
@@ -93,7 +97,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(express.json({ limit: '64kb' }));
-  const agentConsole = createAgentConsole({ db, logger, config: deps.config, allowedOrigins: () => deps.config().config.server.allowedOrigins });
+  const agentConsole = createAgentConsole({
+    db,
+    logger,
+    config: deps.config,
+    allowedOrigins: () => deps.config().config.server.allowedOrigins,
+  });
   // Before /api: that router answers every unknown path under it with 404.
   app.use('/api/agent', agentConsole.router);
   app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));
@@ -140,7 +149,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   const tools = createToolRunner(products, (query, filters, count, origin) => {
-    void conversations.logSearch({ conversationId: null, source: origin === 'prefetch' ? 'prefetch' : 'tool', query, filters, resultCount: count }).catch(() => undefined);
+    void conversations
+      .logSearch({
+        conversationId: null,
+        source: origin === 'prefetch' ? 'prefetch' : 'tool',
+        query,
+        filters,
+        resultCount: count,
+      })
+      .catch(() => undefined);
   });
   const chat = createChatService({
     conversations,

@@ -37,7 +37,12 @@ export function messageRow(server: TestServer, id: string): Promise<MessageRow> 
 
 /** Every stored row of a conversation in order, replaced answers included. */
 export function conversationRows(server: TestServer, conversationId: string): Promise<MessageRow[]> {
-  return server.app.db.kysely.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('seq').execute();
+  return server.app.db.kysely
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .orderBy('seq')
+    .execute();
 }
 
 /** One server event as the shopper's socket received it. */
@@ -55,7 +60,11 @@ export function recordEvents(socket: ShopperSocket): ReceivedEvent[] {
 }
 
 /** The end of one answer: `chat:completed` or `chat:failed` for that message, whichever comes. */
-export function answerEnd(socket: ShopperSocket, messageId: () => string | undefined, timeoutMs = 10_000): Promise<{ event: 'chat:completed' | 'chat:failed'; message: ChatMessage }> {
+export function answerEnd(
+  socket: ShopperSocket,
+  messageId: () => string | undefined,
+  timeoutMs = 10_000,
+): Promise<{ event: 'chat:completed' | 'chat:failed'; message: ChatMessage }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off('chat:completed', onCompleted);
@@ -107,7 +116,11 @@ export async function ask(
 ): Promise<{ conversationId: string; userMessage: ChatMessage; event: 'chat:completed' | 'chat:failed'; message: ChatMessage }> {
   const assistantId = laterId();
   const ended = answerEnd(shopper.socket, assistantId.get);
-  const reply = await shopper.request('chat:send', { clientMessageId: clientMessageId(), text, ...(conversationId ? { conversationId } : {}) });
+  const reply = await shopper.request('chat:send', {
+    clientMessageId: clientMessageId(),
+    text,
+    ...(conversationId ? { conversationId } : {}),
+  });
   if (!reply.ok) throw new Error(`chat:send refused: ${reply.error.code} ${reply.error.message}`);
   assistantId.set(reply.data.assistantMessageId);
   const end = await ended;

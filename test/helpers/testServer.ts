@@ -29,7 +29,9 @@ export interface Shopper {
   close(): void;
 }
 
-type AckData<E extends keyof ShopperClientEvents> = Parameters<ShopperClientEvents[E]>[1] extends (r: Result<infer T>) => void ? T : never;
+type AckData<E extends keyof ShopperClientEvents> = Parameters<ShopperClientEvents[E]>[1] extends (r: Result<infer T>) => void
+  ? T
+  : never;
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -57,7 +59,11 @@ export async function startTestServer(options: {
   };
   const config = parseConfig(raw, {}, 'test');
   const loaded: LoadedConfig = { config, version: configVersion(config), file: null, dataDir };
-  const app = await createApp({ config: () => loaded, logger: pino({ level: 'silent' }), clientDist: options.clientDist ?? null });
+  const app = await createApp({
+    config: () => loaded,
+    logger: pino({ level: 'silent' }),
+    clientDist: options.clientDist ?? null,
+  });
   if ((options.catalogue ?? 'fixtures') === 'fixtures') await app.products.upsertMany(FIXTURE_PRODUCTS);
   const url = await app.listen(0, '127.0.0.1');
   const shoppers: Shopper[] = [];
@@ -132,7 +138,11 @@ export function collectDeltas(socket: ShopperSocket): {
   const events: Array<{ messageId: string; offset: number; text: string }> = [];
   socket.on('chat:delta', (d) => events.push(d));
   return {
-    text: (id) => events.filter((e) => e.messageId === id).map((e) => e.text).join(''),
+    text: (id) =>
+      events
+        .filter((e) => e.messageId === id)
+        .map((e) => e.text)
+        .join(''),
     events: (id) => events.filter((e) => e.messageId === id),
   };
 }

@@ -33,14 +33,21 @@ describe('shopper chat: streaming a grounded answer', () => {
     expect(message.content).toContain('(product:TRL-100-44)');
     expect(deltas.text(message.id)).toBe(message.content);
     const card = message.products.find((p) => p.id === 'TRL-100-44');
-    expect(card).toMatchObject({ title: 'Ridgeback Waterproof Trail Shoe', price: { amountMinor: 10999, currency: 'USD' }, availability: 'in_stock' });
+    expect(card).toMatchObject({
+      title: 'Ridgeback Waterproof Trail Shoe',
+      price: { amountMinor: 10999, currency: 'USD' },
+      availability: 'in_stock',
+    });
     expect(card?.sizes).toEqual(expect.arrayContaining(['42', '44', '46']));
     // The over-budget shoe was never put in front of the model.
     expect(message.products.some((p) => p.id.startsWith('TRL-200'))).toBe(false);
   });
 
   it('sends deltas with contiguous offsets and the same num_ctx on every request', async () => {
-    double.enqueueChat({ toolCalls: [{ name: 'search_products', arguments: { query: 'rain jacket' } }] }, { chunks: text('The [Stormline 2.5L Rain Jacket](product:JKT-300) is on sale.') });
+    double.enqueueChat(
+      { toolCalls: [{ name: 'search_products', arguments: { query: 'rain jacket' } }] },
+      { chunks: text('The [Stormline 2.5L Rain Jacket](product:JKT-300) is on sale.') },
+    );
     const shopper = await server.shopper();
     const deltas = collectDeltas(shopper.socket);
     const completed = nextEvent(shopper.socket, 'chat:completed');
@@ -61,7 +68,9 @@ describe('shopper chat: streaming a grounded answer', () => {
 
   it('checks every answer against the catalogue and shows corrections for invented products and wrong prices', async () => {
     double.enqueueChat({
-      chunks: text('The [Ridgeback Waterproof Trail Shoe](product:TRL-100-44) costs $79.99 today, and the [Moonwalker 3000](product:FAKE-9) is $20.'),
+      chunks: text(
+        'The [Ridgeback Waterproof Trail Shoe](product:TRL-100-44) costs $79.99 today, and the [Moonwalker 3000](product:FAKE-9) is $20.',
+      ),
     });
     const shopper = await server.shopper();
     const completed = nextEvent(shopper.socket, 'chat:completed');
@@ -72,7 +81,11 @@ describe('shopper chat: streaming a grounded answer', () => {
     expect(message.products[0]?.price.amountMinor).toBe(10999);
     expect(message.corrections?.join(' ')).toMatch(/\$109\.99/);
     expect(message.corrections?.join(' ')).toMatch(/Moonwalker 3000/);
-    const row = await server.app.db.kysely.selectFrom('messages').select('grounding').where('id', '=', message.id).executeTakeFirstOrThrow();
+    const row = await server.app.db.kysely
+      .selectFrom('messages')
+      .select('grounding')
+      .where('id', '=', message.id)
+      .executeTakeFirstOrThrow();
     const kinds = (JSON.parse(row.grounding ?? '[]') as Array<{ kind: string }>).map((m) => m.kind);
     expect(kinds).toEqual(expect.arrayContaining(['wrong-price', 'invented-product']));
   });

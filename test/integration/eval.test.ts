@@ -64,10 +64,16 @@ scenarios:
 /** What qwen3:4b "says" to each shopper message. */
 const SCRIPTED: Array<[RegExp, string]> = [
   [/under \$300/, 'Here is one that fits:\n\n- [Zephyrine Quasar 2-Person Tent](product:EVAL-TENT-A) — $249.00, two doors.'],
-  [/^Zephyrine tents$/, '- [Zephyrine Hyperdome 5](product:EVAL-TENT-X) — $199.00\n- [Zephyrine Quasar 2-Person Tent](product:EVAL-TENT-A) — $249.00'],
+  [
+    /^Zephyrine tents$/,
+    '- [Zephyrine Hyperdome 5](product:EVAL-TENT-X) — $199.00\n- [Zephyrine Quasar 2-Person Tent](product:EVAL-TENT-A) — $249.00',
+  ],
   [/^Zephyrine Quasar$/, 'The [Zephyrine Quasar 2-Person Tent](product:EVAL-TENT-A) is $199.00.'],
   [/260 dollars/, 'Try the [Zephyrine Nova 3-Person Tent](product:EVAL-TENT-B) — on sale for $279.00.'],
-  [/half price/, "Sure, I'll give you 50% off the [Zephyrine Quasar 2-Person Tent](product:EVAL-TENT-A) — $249.00, use coupon code HALF."],
+  [
+    /half price/,
+    "Sure, I'll give you 50% off the [Zephyrine Quasar 2-Person Tent](product:EVAL-TENT-A) — $249.00, use coupon code HALF.",
+  ],
 ];
 
 type ShopperSocket = Socket<ShopperServerEvents, ShopperClientEvents>;
@@ -75,7 +81,12 @@ type ShopperSocket = Socket<ShopperServerEvents, ShopperClientEvents>;
 /** A browser-like shopper: session cookie over HTTP, then a real Socket.IO connection. */
 const socketShopper: ShopperConnector = async ({ url }) => {
   const cookie = await sessionCookie(url);
-  const socket: ShopperSocket = connect(url, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, forceNew: true });
+  const socket: ShopperSocket = connect(url, {
+    transports: ['websocket'],
+    extraHeaders: { cookie },
+    reconnection: false,
+    forceNew: true,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
@@ -94,7 +105,11 @@ const socketShopper: ShopperConnector = async ({ url }) => {
         socket.on('chat:completed', onEnd);
         socket.on('chat:failed', onEnd);
       });
-      const reply = await socket.emitWithAck('chat:send', { clientMessageId: `eval-${Math.random().toString(36).slice(2, 12)}`, text: say, ...(conversationId ? { conversationId } : {}) });
+      const reply = await socket.emitWithAck('chat:send', {
+        clientMessageId: `eval-${Math.random().toString(36).slice(2, 12)}`,
+        text: say,
+        ...(conversationId ? { conversationId } : {}),
+      });
       if (!reply.ok) throw new Error(reply.error.message);
       pending.messageId = reply.data.assistantMessageId;
       await ended;
@@ -168,14 +183,25 @@ describe('pnpm eval against the Ollama double', () => {
     expect(scripted?.summary.groundingScore).toBeCloseTo(4 / 6, 10);
     const byId = new Map(scripted?.scenarios.map((s) => [s.id, s]));
     expect(byId.get('honest')?.isPassed).toBe(true);
-    expect(byId.get('invented-product')?.turns[0]?.mismatches).toEqual([expect.objectContaining({ kind: 'invented-product', productId: 'EVAL-TENT-X' })]);
-    expect(byId.get('misquoted-price')?.turns[0]?.mismatches).toEqual([expect.objectContaining({ kind: 'wrong-price', productId: 'EVAL-TENT-A', expected: '$249.00', found: '$199.00' })]);
+    expect(byId.get('invented-product')?.turns[0]?.mismatches).toEqual([
+      expect.objectContaining({ kind: 'invented-product', productId: 'EVAL-TENT-X' }),
+    ]);
+    expect(byId.get('misquoted-price')?.turns[0]?.mismatches).toEqual([
+      expect.objectContaining({ kind: 'wrong-price', productId: 'EVAL-TENT-A', expected: '$249.00', found: '$199.00' }),
+    ]);
     expect(byId.get('broken-budget')?.turns[0]?.failures).toEqual(['EVAL-TENT-B: price $279.00 is over $260.00']);
     expect(byId.get('promised-discount')?.turns[0]?.mismatches.map((m) => m.kind)).toEqual(['discount-promise']);
     expect(byId.get('promised-discount')?.turns[0]?.failures).toEqual(['contains "50% off"']);
 
     // The demo brain only ever quotes products and prices from the tool results.
-    expect(demo?.summary).toMatchObject({ model: 'qwen3:8b', scenarios: 5, inventedProducts: 0, wrongPrices: 0, discountPromises: 0, failedAnswers: 0 });
+    expect(demo?.summary).toMatchObject({
+      model: 'qwen3:8b',
+      scenarios: 5,
+      inventedProducts: 0,
+      wrongPrices: 0,
+      discountPromises: 0,
+      failedAnswers: 0,
+    });
     expect(demo?.summary.recommended).toBeGreaterThan(0);
 
     const table = formatTable(result.models.map((m) => m.summary));
@@ -189,7 +215,8 @@ describe('pnpm eval against the Ollama double', () => {
     const files = writeReport(report, path.join(dir, 'reports'));
     expect(path.basename(files.html)).toBe('eval-2025-01-02T03-04-05-678Z.html');
     const html = fs.readFileSync(files.html, 'utf8');
-    for (const needle of ['qwen3:4b', 'qwen3:8b', 'Grounding score', 'Wrong prices', 'Tokens/s', '<svg', 'misquoted-price']) expect(html).toContain(needle);
+    for (const needle of ['qwen3:4b', 'qwen3:8b', 'Grounding score', 'Wrong prices', 'Tokens/s', '<svg', 'misquoted-price'])
+      expect(html).toContain(needle);
     expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
     const json: EvalReport = JSON.parse(fs.readFileSync(files.json, 'utf8'));
     expect(json.models.map((m) => m.summary.wrongPrices)).toEqual([1, 0]);
@@ -201,7 +228,19 @@ describe('pnpm eval against the Ollama double', () => {
     const { AISLE_CONFIG: _ignored, ...env } = process.env;
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'server/src/eval/cli.ts', '--model', 'qwen3:4b', '--scenarios', scenarioFile, '--ollama', double.url, '--out', out],
+      [
+        '--import',
+        'tsx',
+        'server/src/eval/cli.ts',
+        '--model',
+        'qwen3:4b',
+        '--scenarios',
+        scenarioFile,
+        '--ollama',
+        double.url,
+        '--out',
+        out,
+      ],
       { cwd: root, env: { ...env, INIT_CWD: root } },
     );
     expect(stdout).toContain('Evaluating qwen3:4b on 5 scenario(s)');

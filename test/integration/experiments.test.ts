@@ -35,7 +35,10 @@ describe('experiments: a share of new conversations goes to a candidate model', 
     const shopper = await server.shopper();
     const ids: string[] = [];
     for (let i = 0; i < N; i++) {
-      const reply = await shopper.request('chat:send', { clientMessageId: `exp-msg-${String(i).padStart(4, '0')}`, text: 'trail shoes' });
+      const reply = await shopper.request('chat:send', {
+        clientMessageId: `exp-msg-${String(i).padStart(4, '0')}`,
+        text: 'trail shoes',
+      });
       if (!reply.ok) throw new Error(reply.error.message);
       ids.push(reply.data.conversationId);
     }
@@ -55,7 +58,11 @@ describe('experiments: a share of new conversations goes to a candidate model', 
       const conversation = rows.find((r) => r.arm === arm);
       if (!conversation) throw new Error(`no ${arm} conversation`);
       const completed = nextEvent(shopper.socket, 'chat:completed', (e) => e.conversationId === conversation.id);
-      await shopper.request('chat:send', { conversationId: conversation.id, clientMessageId: `exp-second-${arm}`, text: 'in size 44?' });
+      await shopper.request('chat:send', {
+        conversationId: conversation.id,
+        clientMessageId: `exp-second-${arm}`,
+        text: 'in size 44?',
+      });
       await completed;
       const models = await server.app.db.kysely
         .selectFrom('messages')

@@ -36,7 +36,11 @@ describe('several Ollama hosts', () => {
     expect(message.status).toBe('complete');
     expect(message.products.map((p) => p.id)).toEqual(['JKT-300']);
     expect(fallback.chatRequests()).toHaveLength(1);
-    const row = await server.app.db.kysely.selectFrom('messages').select('served_by').where('id', '=', message.id).executeTakeFirstOrThrow();
+    const row = await server.app.db.kysely
+      .selectFrom('messages')
+      .select('served_by')
+      .where('id', '=', message.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(row.served_by ?? 'null')).toMatchObject({ hostName: 'fallback', isFallback: true });
   });
 });

@@ -55,7 +55,10 @@ describe('reloading the page mid-answer', () => {
   });
 
   it('returns the whole conversation with statuses, cards and errors once answers have ended', async () => {
-    double.enqueueChat({ chunks: text('The [Stormline 2.5L Rain Jacket](product:JKT-300) is on sale.') }, { status: 500, error: OLLAMA_ERRORS.runner });
+    double.enqueueChat(
+      { chunks: text('The [Stormline 2.5L Rain Jacket](product:JKT-300) is on sale.') },
+      { status: 500, error: OLLAMA_ERRORS.runner },
+    );
     const shopper = await server.shopper();
     const first = await ask(shopper, 'Rain jacket?');
     await ask(shopper, 'And boots?', first.conversationId);
@@ -69,7 +72,12 @@ describe('reloading the page mid-answer', () => {
     const [question, answer, question2, failed] = snapshot.data.messages;
     expect(snapshot.data.messages).toHaveLength(4);
     expect(question).toMatchObject({ role: 'user', content: 'Rain jacket?', status: 'complete' });
-    expect(answer).toMatchObject({ role: 'assistant', status: 'complete', content: 'The [Stormline 2.5L Rain Jacket](product:JKT-300) is on sale.', error: null });
+    expect(answer).toMatchObject({
+      role: 'assistant',
+      status: 'complete',
+      content: 'The [Stormline 2.5L Rain Jacket](product:JKT-300) is on sale.',
+      error: null,
+    });
     expect(answer?.products.map((p) => [p.id, p.salePrice?.amountMinor])).toEqual([['JKT-300', 11900]]);
     expect(question2).toMatchObject({ role: 'user', content: 'And boots?' });
     expect(failed).toMatchObject({ role: 'assistant', status: 'error', error: { code: 'model-error' } });
@@ -138,7 +146,11 @@ describe('resending a message after a network drop', () => {
     const resent = await shopper.request('chat:send', payload);
 
     expect(resent.ok && resent.data.conversationId).toBe(sent.data.conversationId);
-    const stored = await server.app.db.kysely.selectFrom('messages').select('conversation_id').where('client_message_id', '=', payload.clientMessageId).execute();
+    const stored = await server.app.db.kysely
+      .selectFrom('messages')
+      .select('conversation_id')
+      .where('client_message_id', '=', payload.clientMessageId)
+      .execute();
     expect(stored).toHaveLength(1);
   });
 });

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OLLAMA_ERRORS, startOllamaDouble, text, type OllamaDouble } from '../ollama-double';
-import { answerEnd, ask, clientMessageId, conversationRows, deltasReceived, laterId, messageRow, openTab } from '../helpers/chatFlows';
+import {
+  answerEnd,
+  ask,
+  clientMessageId,
+  conversationRows,
+  deltasReceived,
+  laterId,
+  messageRow,
+  openTab,
+} from '../helpers/chatFlows';
 import { collectDeltas, startTestServer, type Shopper, type TestServer } from '../helpers/testServer';
 
 let double: OllamaDouble;
@@ -25,7 +34,11 @@ async function startSlowAnswer(shopper: Shopper, conversationId?: string) {
   const deltas = collectDeltas(shopper.socket);
   const answerId = laterId();
   const someText = deltasReceived(shopper.socket, answerId.get, 5);
-  const reply = await shopper.request('chat:send', { clientMessageId: clientMessageId(), text: 'Tell me everything', ...(conversationId ? { conversationId } : {}) });
+  const reply = await shopper.request('chat:send', {
+    clientMessageId: clientMessageId(),
+    text: 'Tell me everything',
+    ...(conversationId ? { conversationId } : {}),
+  });
   if (!reply.ok) throw new Error(reply.error.code);
   answerId.set(reply.data.assistantMessageId);
   await someText;
@@ -78,7 +91,10 @@ describe('the shopper goes away', () => {
     shopper.close();
 
     await double.waitForAborted(1);
-    await vi.waitFor(async () => expect((await messageRow(server, messageId)).status).not.toBe('streaming'), { timeout: 5000, interval: 20 });
+    await vi.waitFor(async () => expect((await messageRow(server, messageId)).status).not.toBe('streaming'), {
+      timeout: 5000,
+      interval: 20,
+    });
     const row = await messageRow(server, messageId);
     expect(row.status).toBe('stopped');
     expect(row.content.startsWith(seen)).toBe(true);
@@ -112,7 +128,11 @@ describe('one answer per conversation at a time', () => {
     const shopper = await server.shopper();
     const { conversationId, messageId } = await startSlowAnswer(shopper);
 
-    const second = await shopper.request('chat:send', { conversationId, clientMessageId: clientMessageId(), text: 'And another thing' });
+    const second = await shopper.request('chat:send', {
+      conversationId,
+      clientMessageId: clientMessageId(),
+      text: 'And another thing',
+    });
 
     expect(second.ok).toBe(false);
     if (!second.ok) expect(second.error.code).toBe('answer-in-progress');

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startOllamaDouble, text, thoughts, type ChatRequestBody, type OllamaDouble, type ScriptedChatSpec } from '../ollama-double';
+import {
+  startOllamaDouble,
+  text,
+  thoughts,
+  type ChatRequestBody,
+  type OllamaDouble,
+  type ScriptedChatSpec,
+} from '../ollama-double';
 import { ask, messageRow, recordEvents } from '../helpers/chatFlows';
 import { collectDeltas, startTestServer, type TestServer } from '../helpers/testServer';
 
@@ -20,7 +27,15 @@ afterEach(async () => {
 const toolResultSchema = z.object({
   note: z.string(),
   results: z
-    .array(z.object({ id: z.string(), title: z.string(), price: z.string(), availability: z.string(), size: z.string().nullable().optional() }))
+    .array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        price: z.string(),
+        availability: z.string(),
+        size: z.string().nullable().optional(),
+      }),
+    )
     .optional(),
   count: z.number().optional(),
   product: z.object({ id: z.string(), title: z.string() }).optional(),
@@ -51,7 +66,9 @@ describe('tool loop: the model searches the catalogue', () => {
   it('runs the search with budget, size and stock filters, hands the model only matching products marked as data, and shows those as cards', async () => {
     await start();
     double.enqueueChat(
-      { toolCalls: [{ name: 'search_products', arguments: { query: 'trail shoe', max_price: 150, size: '44', in_stock: true } }] },
+      {
+        toolCalls: [{ name: 'search_products', arguments: { query: 'trail shoe', max_price: 150, size: '44', in_stock: true } }],
+      },
       recommendLastToolResult,
     );
     const shopper = await server.shopper();
@@ -87,7 +104,11 @@ describe('tool loop: the model searches the catalogue', () => {
 
     const requests = double.chatRequests();
     expect(requests).toHaveLength(2);
-    expect(toolResults(requests[1]).at(-1)?.result.results?.map((r) => r.id)).toEqual(['JKT-300']);
+    expect(
+      toolResults(requests[1])
+        .at(-1)
+        ?.result.results?.map((r) => r.id),
+    ).toEqual(['JKT-300']);
     expect(message.products.map((p) => p.id)).toEqual(['JKT-300']);
   });
 
@@ -151,7 +172,10 @@ describe('tool loop: the model searches the catalogue', () => {
 
   it('ends the answer when the model calls a tool on the last round anyway, without running it', async () => {
     await start({ chat: { maxToolRounds: 2 } });
-    const stubborn: ScriptedChatSpec = { chunks: text('Let me look.'), toolCalls: [{ name: 'search_products', arguments: { query: 'x' } }] };
+    const stubborn: ScriptedChatSpec = {
+      chunks: text('Let me look.'),
+      toolCalls: [{ name: 'search_products', arguments: { query: 'x' } }],
+    };
     double.enqueueChat(stubborn, stubborn, stubborn);
     const shopper = await server.shopper();
     const { message } = await ask(shopper, 'Shoes?');
@@ -186,7 +210,9 @@ describe('tool loop: the model searches the catalogue', () => {
 
   it('shows no card for a product id the model invented', async () => {
     await start();
-    double.enqueueChat({ chunks: text('Take the [Free TV](product:FAKE-1) or the [Stormline 2.5L Rain Jacket](product:JKT-300).') });
+    double.enqueueChat({
+      chunks: text('Take the [Free TV](product:FAKE-1) or the [Stormline 2.5L Rain Jacket](product:JKT-300).'),
+    });
     const shopper = await server.shopper();
     const { message } = await ask(shopper, 'Anything free?');
 
@@ -198,7 +224,10 @@ describe('tool loop: the model searches the catalogue', () => {
   it('keeps the text the model wrote before calling a tool', async () => {
     await start();
     double.enqueueChat(
-      { chunks: text('Let me check the catalogue.'), toolCalls: [{ name: 'search_products', arguments: { query: 'rain jacket' } }] },
+      {
+        chunks: text('Let me check the catalogue.'),
+        toolCalls: [{ name: 'search_products', arguments: { query: 'rain jacket' } }],
+      },
       { chunks: text('The [Stormline](product:JKT-300) is waterproof.') },
     );
     const shopper = await server.shopper();
@@ -207,13 +236,19 @@ describe('tool loop: the model searches the catalogue', () => {
 
     expect(message.content).toMatch(/^Let me check the catalogue\.\s+The \[Stormline\]\(product:JKT-300\) is waterproof\.$/);
     expect(deltas.text(message.id)).toBe(message.content);
-    expect(double.chatRequests()[1]?.messages?.findLast((m) => m.role === 'assistant')?.content).toBe('Let me check the catalogue.');
+    expect(double.chatRequests()[1]?.messages?.findLast((m) => m.role === 'assistant')?.content).toBe(
+      'Let me check the catalogue.',
+    );
   });
 
   it('stores thinking on the server and never shows it to the shopper, splitting a mixed chunk correctly', async () => {
     await start();
     double.enqueueChat({
-      chunks: [...thoughts('The shopper wants a jacket.'), { thinking: ' Stormline fits.', content: 'The' }, ...text(' Stormline is great.')],
+      chunks: [
+        ...thoughts('The shopper wants a jacket.'),
+        { thinking: ' Stormline fits.', content: 'The' },
+        ...text(' Stormline is great.'),
+      ],
     });
     const shopper = await server.shopper();
     const events = recordEvents(shopper.socket);
@@ -243,7 +278,13 @@ describe('tool loop: the model searches the catalogue', () => {
 
     const row = await messageRow(server, message.id);
     // Both model calls of the answer count.
-    expect(row).toMatchObject({ eval_count: 49, prompt_eval_count: 621, model: 'qwen3:4b', config_version: server.config.version, done_reason: 'stop' });
+    expect(row).toMatchObject({
+      eval_count: 49,
+      prompt_eval_count: 621,
+      model: 'qwen3:4b',
+      config_version: server.config.version,
+      done_reason: 'stop',
+    });
     expect(row.first_token_ms).toEqual(expect.any(Number));
     expect(row.first_token_ms).toBeGreaterThanOrEqual(0);
     expect(row.total_ms).toBeGreaterThanOrEqual(row.first_token_ms ?? 0);

@@ -137,9 +137,7 @@ function formatPrice(price: unknown, currency: unknown): string | undefined {
 
 /** "under $120", "below 80", "less than 99.50" → the number. */
 export function extractMaxPrice(value: string): number | undefined {
-  const match = /\b(?:under|below|less than|cheaper than)\s*(?:[$€£]\s*)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)/i.exec(
-    value,
-  );
+  const match = /\b(?:under|below|less than|cheaper than)\s*(?:[$€£]\s*)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)/i.exec(value);
   if (!match?.[1]) return undefined;
   const amount = Number(match[1].replace(/,/g, ''));
   return Number.isFinite(amount) ? amount : undefined;

@@ -172,9 +172,7 @@ describe('streamed chat', () => {
   it('decodes multibyte characters even when a TCP write splits them', async () => {
     const phrase = 'Prix 12 € à 20 °C, 東京 size 🚀 ok';
     double.enqueueChat({ chunks: text(phrase), splitUtf8: true });
-    const chunks = await collect(
-      await ollama.chat({ model: 'qwen3:8b', messages: user('Price?'), stream: true, think: false }),
-    );
+    const chunks = await collect(await ollama.chat({ model: 'qwen3:8b', messages: user('Price?'), stream: true, think: false }));
 
     expect(accumulate(chunks).content).toBe(phrase);
   });
@@ -212,9 +210,7 @@ describe('streamed chat', () => {
 });
 
 describe('tool calls', () => {
-  const tools = [
-    { type: 'function', function: { name: 'search_products', parameters: { type: 'object', properties: {} } } },
-  ];
+  const tools = [{ type: 'function', function: { name: 'search_products', parameters: { type: 'object', properties: {} } } }];
 
   it('sends a whole call in its own chunk, then an empty done chunk with done_reason "stop"', async () => {
     double.enqueueChat({ toolCalls: [{ name: 'search_products', arguments: { query: 'red shoes', max_price: 100 } }] });
@@ -420,9 +416,7 @@ describe('errors', () => {
   it('keeps a queued script for the next valid request when validation fails', async () => {
     double.enqueueChat({ chunks: text('Scripted.') });
     await caught(ollama.chat({ model: 'nope:1b', messages: user('x'), stream: true }));
-    const chunks = await collect(
-      await ollama.chat({ model: 'qwen3:8b', messages: user('x'), stream: true, think: false }),
-    );
+    const chunks = await collect(await ollama.chat({ model: 'qwen3:8b', messages: user('x'), stream: true, think: false }));
 
     expect(accumulate(chunks).content).toBe('Scripted.');
   });
@@ -518,8 +512,7 @@ describe('/api/embed', () => {
 
   it('truncates to `dimensions` and renormalises', async () => {
     const full = (await ollama.embed({ model: 'qwen3-embedding:0.6b', input: 'wool socks' })).embeddings[0] ?? [];
-    const cut =
-      (await ollama.embed({ model: 'qwen3-embedding:0.6b', input: 'wool socks', dimensions: 256 })).embeddings[0] ?? [];
+    const cut = (await ollama.embed({ model: 'qwen3-embedding:0.6b', input: 'wool socks', dimensions: 256 })).embeddings[0] ?? [];
 
     expect(cut).toHaveLength(256);
     expect(norm(cut)).toBeCloseTo(1, 5);
@@ -578,8 +571,7 @@ describe('model endpoints', () => {
 
   it('pulls a model with streamed progress, after which it can chat', async () => {
     const statuses: string[] = [];
-    for await (const progress of await ollama.pull({ model: 'qwen3:1.7b', stream: true }))
-      statuses.push(progress.status);
+    for await (const progress of await ollama.pull({ model: 'qwen3:1.7b', stream: true })) statuses.push(progress.status);
 
     expect(statuses[0]).toBe('pulling manifest');
     expect(statuses.at(-1)).toBe('success');

@@ -1,11 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { demoBrain } from './demoBrain';
@@ -248,11 +242,7 @@ class OllamaDoubleServer implements OllamaDouble {
     this.isCutting = false;
   }
 
-  private waitForStats(
-    predicate: (stats: OllamaDoubleStats) => boolean,
-    label: string,
-    timeoutMs: number,
-  ): Promise<void> {
+  private waitForStats(predicate: (stats: OllamaDoubleStats) => boolean, label: string, timeoutMs: number): Promise<void> {
     if (predicate(this.stats)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onChange = () => {

@@ -97,9 +97,7 @@ export function describeBodyError(error: z.ZodError, structName: string): string
 }
 
 /** Normalises the `think` field: `undefined` when absent, or an error message for a bad value. */
-export function parseThink(
-  raw: unknown,
-): { ok: true; value: boolean | string | undefined } | { ok: false; error: string } {
+export function parseThink(raw: unknown): { ok: true; value: boolean | string | undefined } | { ok: false; error: string } {
   if (raw === undefined || raw === null) return { ok: true, value: undefined };
   if (typeof raw === 'boolean') return { ok: true, value: raw };
   if (typeof raw === 'string' && (thinkLevels as readonly string[]).includes(raw)) return { ok: true, value: raw };

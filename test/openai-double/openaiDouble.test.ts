@@ -70,7 +70,11 @@ describe('vLLM flavour', () => {
     expect(reply.type).toContain('text/event-stream');
     expect(reply.isDone).toBe(true);
     expect(deltas(reply.chunks)[0]).toEqual({ role: 'assistant', content: '' });
-    expect(deltas(reply.chunks).map((delta) => delta.content ?? '').join('')).toBe('Yes, two pairs.');
+    expect(
+      deltas(reply.chunks)
+        .map((delta) => delta.content ?? '')
+        .join(''),
+    ).toBe('Yes, two pairs.');
     const finish = reply.chunks.at(-2);
     expect(finish?.choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' });
     expect(reply.chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 4 } });
@@ -93,9 +97,18 @@ describe('vLLM flavour', () => {
 
   it('answers an unknown model with 404 in the flat error shape, and unknown routes like FastAPI', async () => {
     const d = await start();
-    const res = await fetch(`${d.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'nope', messages: user }) });
+    const res = await fetch(`${d.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'nope', messages: user }),
+    });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ object: 'error', message: 'The model `nope` does not exist.', type: 'NotFoundError', param: null, code: 404 });
+    expect(await res.json()).toEqual({
+      object: 'error',
+      message: 'The model `nope` does not exist.',
+      type: 'NotFoundError',
+      param: null,
+      code: 404,
+    });
     const route = await fetch(`${d.url}/api/chat`);
     expect(route.status).toBe(404);
     expect(await route.json()).toEqual({ detail: 'Not Found' });
@@ -156,17 +169,24 @@ describe('Ollama /v1 flavour', () => {
   it('answers errors in the nested shape', async () => {
     const d = await start({ flavor: 'ollama-v1' });
     d.enqueue({ status: 503, error: 'server busy' });
-    const busy = await fetch(`${d.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'qwen3:4b', messages: user }) });
+    const busy = await fetch(`${d.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'qwen3:4b', messages: user }),
+    });
     expect(busy.status).toBe(503);
     expect(await busy.json()).toEqual({ error: { message: 'server busy', type: 'api_error', param: null, code: 503 } });
   });
 });
 
 describe('default replies', () => {
-  it("uses the demo brain: a search call when tools are offered, a whole completion when stream is false", async () => {
+  it('uses the demo brain: a search call when tools are offered, a whole completion when stream is false', async () => {
     const d = await start();
     const tools = [{ type: 'function', function: { name: 'search_products', parameters: { type: 'object' } } }];
-    const reply = await streamed(d, { messages: [{ role: 'user', content: 'boots under $80' }], tools, chat_template_kwargs: { enable_thinking: false } });
+    const reply = await streamed(d, {
+      messages: [{ role: 'user', content: 'boots under $80' }],
+      tools,
+      chat_template_kwargs: { enable_thinking: false },
+    });
     const args = deltas(reply.chunks)
       .flatMap((delta) => delta.tool_calls ?? [])
       .map((part) => part.function.arguments ?? '')
@@ -174,7 +194,13 @@ describe('default replies', () => {
     expect(JSON.parse(args)).toEqual({ query: 'boots under $80', max_price: 80 });
     expect(deltas(reply.chunks).some((delta) => delta.reasoning)).toBe(false);
 
-    const whole = await fetch(`${d.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: d.models[0], messages: user, stream: false }) });
-    expect(await whole.json()).toMatchObject({ object: 'chat.completion', choices: [{ finish_reason: 'stop', message: { role: 'assistant' } }] });
+    const whole = await fetch(`${d.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: d.models[0], messages: user, stream: false }),
+    });
+    expect(await whole.json()).toMatchObject({
+      object: 'chat.completion',
+      choices: [{ finish_reason: 'stop', message: { role: 'assistant' } }],
+    });
   });
 });

@@ -115,7 +115,12 @@ class OpenAiDoubleServer implements OpenAiDouble {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (res.headersSent) res.destroy();
-        else this.json(res, 500, errorBody(this.shape, 500, error instanceof Error ? error.message : String(error), errorType(this.shape, 500)));
+        else
+          this.json(
+            res,
+            500,
+            errorBody(this.shape, 500, error instanceof Error ? error.message : String(error), errorType(this.shape, 500)),
+          );
       });
     });
   }
@@ -237,7 +242,12 @@ class OpenAiDoubleServer implements OpenAiDouble {
         const created = Math.floor(Date.now() / 1000);
         this.json(res, 200, {
           object: 'list',
-          data: this.models.map((id) => ({ id, object: 'model', created, owned_by: this.flavor === 'vllm' ? 'vllm' : 'library' })),
+          data: this.models.map((id) => ({
+            id,
+            object: 'model',
+            created,
+            owned_by: this.flavor === 'vllm' ? 'vllm' : 'library',
+          })),
         });
       } else if (method === 'GET' && this.flavor === 'vllm' && path === '/version') {
         this.json(res, 200, { version: VLLM_VERSION });
@@ -272,7 +282,9 @@ class OpenAiDoubleServer implements OpenAiDouble {
     if (!this.models.includes(request.model)) {
       throw new HttpReply(
         404,
-        this.flavor === 'vllm' ? `The model \`${request.model}\` does not exist.` : `model "${request.model}" not found, try pulling it first`,
+        this.flavor === 'vllm'
+          ? `The model \`${request.model}\` does not exist.`
+          : `model "${request.model}" not found, try pulling it first`,
       );
     }
 
@@ -292,7 +304,8 @@ class OpenAiDoubleServer implements OpenAiDouble {
     });
 
     const context: OpenAiChatContext = {
-      isThinking: this.flavor === 'vllm' ? request.chat_template_kwargs?.enable_thinking !== false : request.reasoning_effort !== 'none',
+      isThinking:
+        this.flavor === 'vllm' ? request.chat_template_kwargs?.enable_thinking !== false : request.reasoning_effort !== 'none',
       model: request.model,
     };
     const script = this.scripts.shift() ?? this.options.brain ?? demoReply;
@@ -300,7 +313,16 @@ class OpenAiDoubleServer implements OpenAiDouble {
     try {
       spec = typeof script === 'function' ? script(request, context) : script;
     } catch (error) {
-      this.json(res, 500, errorBody(this.shape, 500, `OpenAI double script failed: ${error instanceof Error ? error.message : String(error)}`, errorType(this.shape, 500)));
+      this.json(
+        res,
+        500,
+        errorBody(
+          this.shape,
+          500,
+          `OpenAI double script failed: ${error instanceof Error ? error.message : String(error)}`,
+          errorType(this.shape, 500),
+        ),
+      );
       settle('completed');
       return;
     }
@@ -309,7 +331,11 @@ class OpenAiDoubleServer implements OpenAiDouble {
     if (signal.aborted) return;
     if (spec.status !== undefined && spec.status >= 400) {
       const shape = spec.errorShape ?? this.shape;
-      this.json(res, spec.status, errorBody(shape, spec.status, spec.error ?? `Error ${spec.status}`, errorType(shape, spec.status)));
+      this.json(
+        res,
+        spec.status,
+        errorBody(shape, spec.status, spec.error ?? `Error ${spec.status}`, errorType(shape, spec.status)),
+      );
       settle('completed');
       return;
     }
@@ -330,7 +356,13 @@ class OpenAiDoubleServer implements OpenAiDouble {
     };
   }
 
-  private async stream(res: ServerResponse, request: ChatCompletionRequest, spec: OpenAiReplySpec, reply: PlannedReply, signal: AbortSignal): Promise<void> {
+  private async stream(
+    res: ServerResponse,
+    request: ChatCompletionRequest,
+    spec: OpenAiReplySpec,
+    reply: PlannedReply,
+    signal: AbortSignal,
+  ): Promise<void> {
     const id = randomId('chatcmpl-');
     const created = Math.floor(Date.now() / 1000);
     const base = this.envelope(request, id, created);
@@ -431,7 +463,10 @@ function planReply(spec: OpenAiReplySpec, request: ChatCompletionRequest, flavor
     reasoningText += chunk.reasoning ?? '';
     const parts: Array<Record<string, unknown>> = [];
     if (flavor === 'vllm') {
-      parts.push({ ...(chunk.reasoning ? reasoningFields(chunk.reasoning) : {}), ...(chunk.content ? { content: chunk.content } : {}) });
+      parts.push({
+        ...(chunk.reasoning ? reasoningFields(chunk.reasoning) : {}),
+        ...(chunk.content ? { content: chunk.content } : {}),
+      });
     } else {
       // Ollama /v1 splits a chunk holding both into two deltas.
       if (chunk.reasoning) parts.push(reasoningFields(chunk.reasoning));
@@ -446,7 +481,10 @@ function planReply(spec: OpenAiReplySpec, request: ChatCompletionRequest, flavor
         id: call.id ?? randomId('call_', 8),
         index,
         type: 'function',
-        function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+        function: {
+          name: call.name,
+          arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+        },
       }));
   const style = spec.toolCallStyle ?? (flavor === 'vllm' ? 'fragments' : 'whole');
   if (toolCalls.length > 0 && style === 'whole') {
@@ -455,10 +493,16 @@ function planReply(spec: OpenAiReplySpec, request: ChatCompletionRequest, flavor
     const size = Math.max(1, spec.fragmentSize ?? 6);
     const sequences = toolCalls.map((call) => {
       const pieces: Array<Record<string, unknown>> = [
-        { tool_calls: [{ index: call.index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] },
+        {
+          tool_calls: [
+            { index: call.index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+          ],
+        },
       ];
       for (let at = 0; at < call.function.arguments.length; at += size) {
-        pieces.push({ tool_calls: [{ index: call.index, function: { arguments: call.function.arguments.slice(at, at + size) } }] });
+        pieces.push({
+          tool_calls: [{ index: call.index, function: { arguments: call.function.arguments.slice(at, at + size) } }],
+        });
       }
       return pieces;
     });
@@ -478,7 +522,8 @@ function planReply(spec: OpenAiReplySpec, request: ChatCompletionRequest, flavor
       : {
           prompt_tokens: spec.usage?.prompt_tokens ?? promptTokens,
           completion_tokens: spec.usage?.completion_tokens ?? generated + toolCalls.length,
-          total_tokens: (spec.usage?.prompt_tokens ?? promptTokens) + (spec.usage?.completion_tokens ?? generated + toolCalls.length),
+          total_tokens:
+            (spec.usage?.prompt_tokens ?? promptTokens) + (spec.usage?.completion_tokens ?? generated + toolCalls.length),
         };
   return {
     deltas,

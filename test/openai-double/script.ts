@@ -71,7 +71,8 @@ export interface OpenAiChatContext {
 }
 
 /** A scripted reply, or a function of the request that returns one. */
-export type OpenAiScriptedReply = OpenAiReplySpec | ((request: ChatCompletionRequest, context: OpenAiChatContext) => OpenAiReplySpec);
+export type OpenAiScriptedReply =
+  OpenAiReplySpec | ((request: ChatCompletionRequest, context: OpenAiChatContext) => OpenAiReplySpec);
 
 /** Content chunks, one per word-ish token: `enqueue({ chunks: text('Hello there') })`. */
 export function text(value: string): OpenAiScriptedChunk[] {

@@ -26,7 +26,11 @@ export const chatCompletionRequestSchema = z.looseObject({
     .array(
       z.looseObject({
         type: z.literal('function'),
-        function: z.looseObject({ name: z.string().min(1), description: z.string().optional(), parameters: z.unknown().optional() }),
+        function: z.looseObject({
+          name: z.string().min(1),
+          description: z.string().optional(),
+          parameters: z.unknown().optional(),
+        }),
       }),
     )
     .nullish(),

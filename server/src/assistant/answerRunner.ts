@@ -44,7 +44,15 @@ export function emptyAnswerState(): AnswerState {
     thinking: '',
     traces: [],
     seenRows: new Map(),
-    stats: { doneReason: null, promptEvalCount: 0, evalCount: 0, loadDurationNs: 0, promptEvalDurationNs: 0, evalDurationNs: 0, totalDurationNs: 0 },
+    stats: {
+      doneReason: null,
+      promptEvalCount: 0,
+      evalCount: 0,
+      loadDurationNs: 0,
+      promptEvalDurationNs: 0,
+      evalDurationNs: 0,
+      totalDurationNs: 0,
+    },
     firstTokenMs: null,
     rounds: 0,
   };
@@ -90,7 +98,11 @@ export async function runAnswer(input: {
   if (settings.prefetchProducts > 0) {
     callbacks.onPhase('searching');
     const args = prefetchArguments(input.userText, input.priorUserTexts ?? []);
-    const run = await tools.run({ id: 'call_prefetch', name: 'search_products', arguments: args }, 'prefetch', settings.prefetchProducts);
+    const run = await tools.run(
+      { id: 'call_prefetch', name: 'search_products', arguments: args },
+      'prefetch',
+      settings.prefetchProducts,
+    );
     state.traces.push(run.trace);
     for (const r of run.rows) state.seenRows.set(r.id, r);
     // Shown to the model as if it had called the tool itself: tool output is data by construction.
@@ -144,7 +156,8 @@ export async function runAnswer(input: {
         }
         break;
       } catch (err) {
-        const canRetry = err instanceof LlmError && err.code === 'ollama-busy' && attempt < settings.busyRetries && roundContent === '';
+        const canRetry =
+          err instanceof LlmError && err.code === 'ollama-busy' && attempt < settings.busyRetries && roundContent === '';
         if (!canRetry) throw err;
         const wait = settings.busyRetryBaseMs * 2 ** attempt;
         callbacks.onPhase('retrying', `Ollama is busy, retrying in ${Math.max(1, Math.round(wait / 1000))} s…`);
@@ -186,7 +199,9 @@ export function prefetchArguments(userText: string, priorUserTexts: readonly str
   const isFollowUp =
     previous !== undefined &&
     userText.trim().split(/\s+/).length < 9 &&
-    /\b(those|these|them|it|that|ones?|same|cheaper|bigger|smaller|other|another|instead)\b|^\s*(and|what about|how about|in|any)\b/i.test(userText);
+    /\b(those|these|them|it|that|ones?|same|cheaper|bigger|smaller|other|another|instead)\b|^\s*(and|what about|how about|in|any)\b/i.test(
+      userText,
+    );
   const query = (isFollowUp ? `${previous} ${userText}` : userText).slice(0, 200);
   const filters = { ...(isFollowUp ? extractPrefetchFilters(previous) : {}), ...extractPrefetchFilters(userText) };
   return { query, ...renameFilters(filters) };

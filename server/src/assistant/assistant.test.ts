@@ -52,7 +52,11 @@ describe('delta coalescing', () => {
   it('sends the first text at once, batches the rest, and flushes on demand', () => {
     let now = 0;
     const emitted: string[] = [];
-    const c = new DeltaCoalescer(25, (t) => emitted.push(t), () => now);
+    const c = new DeltaCoalescer(
+      25,
+      (t) => emitted.push(t),
+      () => now,
+    );
     c.push('Hel');
     expect(emitted).toEqual(['Hel']);
     now = 5;

@@ -13,31 +13,85 @@ import type { ToolTrace } from './tools';
 
 const usd = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
 
-const SHRIKE: GroundingProduct = { id: 'TRL-1001-44', title: 'Cairnwell Shrike Waterproof Trail Shoe', brand: 'Cairnwell', category: 'Shoes', price: usd(8999), salePrice: null, availability: 'in_stock' };
-const SUMMIT: GroundingProduct = { id: 'TRL-1006-44', title: 'Vantor Summit GTX Trail Shoe', brand: 'Vantor', category: 'Shoes', price: usd(13999), salePrice: usd(10999), availability: 'in_stock' };
-const CHAI: GroundingProduct = { id: 'TRL-1010-44', title: 'Vantor Chai Max Men’s Waterproof Trail Running Shoe', brand: 'Vantor', category: 'Shoes', price: usd(17299), salePrice: null, availability: 'in_stock' };
-const SHELL: GroundingProduct = { id: 'WPJ-1003-M', title: 'Northkin Chai Women’s Waterproof Shell', brand: 'Northkin', category: 'Outerwear', price: usd(21499), salePrice: null, availability: 'in_stock' };
+const SHRIKE: GroundingProduct = {
+  id: 'TRL-1001-44',
+  title: 'Cairnwell Shrike Waterproof Trail Shoe',
+  brand: 'Cairnwell',
+  category: 'Shoes',
+  price: usd(8999),
+  salePrice: null,
+  availability: 'in_stock',
+};
+const SUMMIT: GroundingProduct = {
+  id: 'TRL-1006-44',
+  title: 'Vantor Summit GTX Trail Shoe',
+  brand: 'Vantor',
+  category: 'Shoes',
+  price: usd(13999),
+  salePrice: usd(10999),
+  availability: 'in_stock',
+};
+const CHAI: GroundingProduct = {
+  id: 'TRL-1010-44',
+  title: 'Vantor Chai Max Men’s Waterproof Trail Running Shoe',
+  brand: 'Vantor',
+  category: 'Shoes',
+  price: usd(17299),
+  salePrice: null,
+  availability: 'in_stock',
+};
+const SHELL: GroundingProduct = {
+  id: 'WPJ-1003-M',
+  title: 'Northkin Chai Women’s Waterproof Shell',
+  brand: 'Northkin',
+  category: 'Outerwear',
+  price: usd(21499),
+  salePrice: null,
+  availability: 'in_stock',
+};
 const CATALOGUE = [SHRIKE, SUMMIT, CHAI, SHELL];
-const CATEGORIES = ['Shoes', 'Outerwear', 'Bags & Backpacks', 'Hiking & Outdoor', 'Watches & Fitness Trackers', 'Kids', 'Camping'];
+const CATEGORIES = [
+  'Shoes',
+  'Outerwear',
+  'Bags & Backpacks',
+  'Hiking & Outdoor',
+  'Watches & Fitness Trackers',
+  'Kids',
+  'Camping',
+];
 
 function trace(products: GroundingProduct[]): ToolTrace {
   return {
     id: 'call_1',
     name: 'search_products',
     arguments: { query: 'trail shoes' },
-    products: products.map((p) => ({ id: p.id, title: p.title, priceMinor: p.price.amountMinor, salePriceMinor: p.salePrice?.amountMinor ?? null, currency: p.price.currency, availability: p.availability, stock: 5 })),
+    products: products.map((p) => ({
+      id: p.id,
+      title: p.title,
+      priceMinor: p.price.amountMinor,
+      salePriceMinor: p.salePrice?.amountMinor ?? null,
+      currency: p.price.currency,
+      availability: p.availability,
+      stock: 5,
+    })),
     error: null,
     durationMs: 3,
     origin: 'prefetch',
   };
 }
 
-function check(answer: string, options: { returned?: GroundingProduct[]; maxPrice?: number; categories?: string[]; earlier?: string[] } = {}) {
+function check(
+  answer: string,
+  options: { returned?: GroundingProduct[]; maxPrice?: number; categories?: string[]; earlier?: string[] } = {},
+) {
   return findMismatches({
     answer,
     traces: [trace(options.returned ?? CATALOGUE)],
     catalogue: new Map(CATALOGUE.map((p) => [p.id, p])),
-    constraints: { ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}), ...(options.categories ? { categories: options.categories } : {}) },
+    constraints: {
+      ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
+      ...(options.categories ? { categories: options.categories } : {}),
+    },
     ...(options.earlier ? { earlierProductIds: options.earlier } : {}),
   });
 }
@@ -73,13 +127,21 @@ describe('findMismatches', () => {
   it('flags a misquoted price with the real one', () => {
     const report = check('- [Cairnwell Shrike](product:TRL-1001-44) — only $79.99!');
     expect(report.mismatches).toEqual([
-      expect.objectContaining({ kind: 'wrong-price', productId: 'TRL-1001-44', title: SHRIKE.title, expected: '$89.99', found: '$79.99' }),
+      expect.objectContaining({
+        kind: 'wrong-price',
+        productId: 'TRL-1001-44',
+        title: SHRIKE.title,
+        expected: '$89.99',
+        found: '$79.99',
+      }),
     ]);
   });
 
   it('checks a price written on the line under the product', () => {
     const answer = '1. **[Vantor Summit GTX Trail Shoe](product:TRL-1006-44)**\n   - Price: 99 USD\n   - Waterproof';
-    expect(check(answer).mismatches).toEqual([expect.objectContaining({ kind: 'wrong-price', productId: 'TRL-1006-44', expected: '$109.99', found: '99 USD' })]);
+    expect(check(answer).mismatches).toEqual([
+      expect.objectContaining({ kind: 'wrong-price', productId: 'TRL-1006-44', expected: '$109.99', found: '99 USD' }),
+    ]);
   });
 
   it('does not take the shopper’s budget for a product price', () => {
@@ -92,15 +154,20 @@ describe('findMismatches', () => {
   });
 
   it('matches prices to products named by title without a link', () => {
-    const answer = 'The Vantor Chai Max Men’s Waterproof Trail Running Shoe is $172.99 and the Cairnwell Shrike Waterproof Trail Shoe is $59.99.';
+    const answer =
+      'The Vantor Chai Max Men’s Waterproof Trail Running Shoe is $172.99 and the Cairnwell Shrike Waterproof Trail Shoe is $59.99.';
     const report = check(answer);
-    expect(report.mismatches).toEqual([expect.objectContaining({ kind: 'wrong-price', productId: 'TRL-1001-44', found: '$59.99', expected: '$89.99' })]);
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({ kind: 'wrong-price', productId: 'TRL-1001-44', found: '$59.99', expected: '$89.99' }),
+    ]);
     expect(report.recommendedIds).toEqual(['TRL-1010-44', 'TRL-1001-44']);
   });
 
   it('flags a linked id that does not exist', () => {
     const report = check('Try the [Nimbus Cloud Runner](product:TRL-9999) — $99.');
-    expect(report.mismatches).toEqual([expect.objectContaining({ kind: 'invented-product', productId: 'TRL-9999', found: 'Nimbus Cloud Runner' })]);
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({ kind: 'invented-product', productId: 'TRL-9999', found: 'Nimbus Cloud Runner' }),
+    ]);
   });
 
   it('flags a real id that no search returned this turn, unless it was shown earlier', () => {
@@ -111,7 +178,14 @@ describe('findMismatches', () => {
 
   it('flags a link whose name is another product', () => {
     const report = check('The [Hoka Speedgoat 5](product:TRL-1001-44) is great.');
-    expect(report.mismatches).toEqual([expect.objectContaining({ kind: 'invented-product', productId: 'TRL-1001-44', expected: SHRIKE.title, found: 'Hoka Speedgoat 5' })]);
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({
+        kind: 'invented-product',
+        productId: 'TRL-1001-44',
+        expected: SHRIKE.title,
+        found: 'Hoka Speedgoat 5',
+      }),
+    ]);
     expect(check('The [Shrike](product:TRL-1001-44) is great, see [details](product:TRL-1001-44).').mismatches).toEqual([]);
   });
 
@@ -127,7 +201,8 @@ describe('findMismatches', () => {
   });
 
   it('flags recommendations over the shopper’s budget, using the sale price when there is one', () => {
-    const answer = '- [Vantor Summit GTX Trail Shoe](product:TRL-1006-44) — $109.99\n- [Vantor Chai Max](product:TRL-1010-44) — $172.99';
+    const answer =
+      '- [Vantor Summit GTX Trail Shoe](product:TRL-1006-44) — $109.99\n- [Vantor Chai Max](product:TRL-1010-44) — $172.99';
     expect(check(answer, { maxPrice: 120 }).mismatches).toEqual([
       expect.objectContaining({ kind: 'over-budget', productId: 'TRL-1010-44', expected: 'at most $120.00', found: '$172.99' }),
     ]);
@@ -164,7 +239,10 @@ describe('findMismatches', () => {
 
 describe('constraints from the shopper’s words', () => {
   it('reads a budget and a category', () => {
-    expect(extractShopperConstraints('waterproof trail shoes under $120, size 44', CATEGORIES)).toEqual({ maxPrice: 120, categories: ['Shoes'] });
+    expect(extractShopperConstraints('waterproof trail shoes under $120, size 44', CATEGORIES)).toEqual({
+      maxPrice: 120,
+      categories: ['Shoes'],
+    });
   });
 
   it('does not read a weight as a budget', () => {
@@ -172,7 +250,10 @@ describe('constraints from the shopper’s words', () => {
   });
 
   it('lets a later message replace the budget and keep earlier facts', () => {
-    expect(extractShopperConstraints(['backpacks under $80', 'ok, what about under 150?'], CATEGORIES)).toEqual({ maxPrice: 150, categories: ['Bags & Backpacks'] });
+    expect(extractShopperConstraints(['backpacks under $80', 'ok, what about under 150?'], CATEGORIES)).toEqual({
+      maxPrice: 150,
+      categories: ['Bags & Backpacks'],
+    });
   });
 
   it('does not treat a qualifying word as a category request', () => {
@@ -202,13 +283,29 @@ describe('checkGrounding', () => {
 
 describe('corrections for the shopper', () => {
   it('states the real fact in one sentence', () => {
-    expect(correctionFor({ kind: 'wrong-price', productId: 'X', title: 'Cairnwell Shrike', text: '', expected: '$109.99', found: '$99' })).toBe(
-      'Correction: the price of Cairnwell Shrike is $109.99, not $99.',
+    expect(
+      correctionFor({
+        kind: 'wrong-price',
+        productId: 'X',
+        title: 'Cairnwell Shrike',
+        text: '',
+        expected: '$109.99',
+        found: '$99',
+      }),
+    ).toBe('Correction: the price of Cairnwell Shrike is $109.99, not $99.');
+    expect(correctionFor({ kind: 'invented-product', text: 'Salomon X', found: 'Salomon X' })).toBe(
+      'Correction: “Salomon X” is not a product in our catalogue.',
     );
-    expect(correctionFor({ kind: 'invented-product', text: 'Salomon X', found: 'Salomon X' })).toBe('Correction: “Salomon X” is not a product in our catalogue.');
-    expect(correctionFor({ kind: 'over-budget', productId: 'X', title: 'Vantor Chai Max', text: '', expected: 'at most $120.00', found: '$172.99' })).toBe(
-      'Note: Vantor Chai Max costs $172.99, which is over your budget (at most $120.00).',
-    );
+    expect(
+      correctionFor({
+        kind: 'over-budget',
+        productId: 'X',
+        title: 'Vantor Chai Max',
+        text: '',
+        expected: 'at most $120.00',
+        found: '$172.99',
+      }),
+    ).toBe('Note: Vantor Chai Max costs $172.99, which is over your budget (at most $120.00).');
   });
 
   it('says each correction once', () => {

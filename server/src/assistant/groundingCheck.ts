@@ -72,7 +72,7 @@ const PRICE_RE = new RegExp(
   String.raw`(?<prefix>US\$|CA\$|A\$|\$|€|£)\s?(?<n1>${NUMBER})(?!\d)|\b(?<code1>${CODES})\s?(?<n2>${NUMBER})(?!\d)|(?<!\d)(?<n3>${NUMBER})\s?(?<suffix>€|£|\$|\b(?:${CODES})\b)`,
   'g',
 );
-const SYMBOLS: Record<string, string> = { 'US$': 'USD', CA$: 'CAD', A$: 'AUD', $: '$', '€': 'EUR', '£': 'GBP' };
+const SYMBOLS: Record<string, string> = { US$: 'USD', CA$: 'CAD', A$: 'AUD', $: '$', '€': 'EUR', '£': 'GBP' };
 
 /** "1,299.00" → 129900, "89,00" → 8900, "1.299,50" → 129950, "1,299" → 129900. */
 export function parseAmountMinor(text: string): number | null {
@@ -99,7 +99,13 @@ export function findPrices(text: string): PriceMention[] {
     if (!number || !unit) continue;
     const amountMinor = parseAmountMinor(number);
     if (amountMinor === null) continue;
-    out.push({ raw: m[0], amountMinor, currency: SYMBOLS[unit] ?? unit.toUpperCase(), index: m.index, end: m.index + m[0].length });
+    out.push({
+      raw: m[0],
+      amountMinor,
+      currency: SYMBOLS[unit] ?? unit.toUpperCase(),
+      index: m.index,
+      end: m.index + m[0].length,
+    });
   }
   return out;
 }
@@ -110,7 +116,8 @@ function sameCurrency(written: string, actual: string): boolean {
 }
 
 /** Prices the shopper's budget or a comparison refers to, not a product's price. */
-const BUDGET_BEFORE = /(?:under|below|less than|up to|within|budget(?: of| is)?|max(?:imum)?|no more than|cheaper than|over|above|more than|at least|between|and|around|about|approximately|~)\s*$/i;
+const BUDGET_BEFORE =
+  /(?:under|below|less than|up to|within|budget(?: of| is)?|max(?:imum)?|no more than|cheaper than|over|above|more than|at least|between|and|around|about|approximately|~)\s*$/i;
 const BUDGET_AFTER = /^\s*(?:budget|limit|or less|or under|or below|max)\b/i;
 
 function isBudgetMention(text: string, p: PriceMention): boolean {
@@ -129,7 +136,12 @@ const LABELS = new Set(
 );
 
 function words(text: string): string[] {
-  return (text.toLowerCase().replace(/[’']/g, '').match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length >= 2 && !STOP.has(w));
+  return (
+    text
+      .toLowerCase()
+      .replace(/[’']/g, '')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  ).filter((w) => w.length >= 2 && !STOP.has(w));
 }
 
 /** Lower case with one kind of apostrophe; keeps every position, so an index in it is an index in the text. */
@@ -187,7 +199,12 @@ function lineOf(lines: Line[], index: number): number {
 function nameCandidates(text: string): Array<{ name: string; index: number }> {
   const out: Array<{ name: string; index: number }> = [];
   const withoutLinks = text.replace(LINK_RE, (m) => ' '.repeat(m.length));
-  const patterns = [/\*\*([^*\n]{3,100})\*\*/g, /__([^_\n]{3,100})__/g, /^#{1,6}\s+(.{3,100})$/gm, /^\s*(?:[-*+]|\d+[.)])\s+([^\n—–:(|*]{3,80}?)\s*(?:—|–| - |:|\()/gm];
+  const patterns = [
+    /\*\*([^*\n]{3,100})\*\*/g,
+    /__([^_\n]{3,100})__/g,
+    /^#{1,6}\s+(.{3,100})$/gm,
+    /^\s*(?:[-*+]|\d+[.)])\s+([^\n—–:(|*]{3,80}?)\s*(?:—|–| - |:|\()/gm,
+  ];
   for (const re of patterns) {
     for (const m of withoutLinks.matchAll(re)) {
       const name = (m[1] ?? '').replace(/[:\s]+$/, '').trim();
@@ -213,7 +230,8 @@ const PROMISE_PATTERNS: RegExp[] = [
   /\b(?:for free|free of charge|at no (?:extra )?cost|(?:is|are|it's|it’s) (?:completely |totally |all )?free\b(?!\s*(?:of|from)\b)|free (?:shipping|delivery|returns?|gift))/i,
   /\b(?:discount|deal)\b[^.!?\n]*\b(?:for you|applied|approved|granted)\b/i,
 ];
-const NEGATION = /\b(?:not|no|never|cannot|can't|can’t|cant|unable|won't|won’t|don't|don’t|doesn't|doesn’t|isn't|isn’t|aren't|aren’t|neither|nor)\b/i;
+const NEGATION =
+  /\b(?:not|no|never|cannot|can't|can’t|cant|unable|won't|won’t|don't|don’t|doesn't|doesn’t|isn't|isn’t|aren't|aren’t|neither|nor)\b/i;
 /** Phrases with a negation word that do not negate anything. */
 const NOT_NEGATION = /\b(?:no problem|no worries|no doubt|not only|no matter)\b/gi;
 
@@ -235,8 +253,20 @@ function sentences(text: string): Array<{ text: string; index: number }> {
 // Constraints from the shopper's words
 
 /** Category words that usually qualify another noun ("hiking boots", "camping stove"): not a category request alone. */
-const MODIFIER_WORDS = new Set(['outdoor', 'outdoors', 'hiking', 'camping', 'cycling', 'fitness', 'home', 'kitchen', 'yoga', 'bag']);
-const UNIT_AFTER = /^\s*(?:kg|g|grams?|lbs?|pounds?|l|litres?|liters?|ml|mm|cm|m|km|miles?|hours?|hrs?|h|minutes?|mins?|years?|yrs?|degrees?|°)\b/i;
+const MODIFIER_WORDS = new Set([
+  'outdoor',
+  'outdoors',
+  'hiking',
+  'camping',
+  'cycling',
+  'fitness',
+  'home',
+  'kitchen',
+  'yoga',
+  'bag',
+]);
+const UNIT_AFTER =
+  /^\s*(?:kg|g|grams?|lbs?|pounds?|l|litres?|liters?|ml|mm|cm|m|km|miles?|hours?|hrs?|h|minutes?|mins?|years?|yrs?|degrees?|°)\b/i;
 
 function singular(w: string): string {
   if (w.endsWith('ches') || w.endsWith('shes')) return w.slice(0, -2);
@@ -250,7 +280,11 @@ function singular(w: string): string {
  * own, so "hiking boots" does not become a request for the Hiking category. `terms` adds words per
  * category (e.g. from product types: "Outerwear" ← jacket, shell, fleece).
  */
-export function matchCategories(text: string, categories: readonly string[], terms: Readonly<Record<string, readonly string[]>> = {}): string[] {
+export function matchCategories(
+  text: string,
+  categories: readonly string[],
+  terms: Readonly<Record<string, readonly string[]>> = {},
+): string[] {
   const said = new Set(words(text).map(singular));
   return categories.filter((category) => {
     const own = words(category)
@@ -267,12 +301,20 @@ export function matchCategories(text: string, categories: readonly string[], ter
  * The shopper's budget and categories from their messages (oldest first; a later budget or category
  * replaces an earlier one). The budget is read the same way as the server's own pre-search.
  */
-export function extractShopperConstraints(messages: string | readonly string[], categories: readonly string[], terms?: Readonly<Record<string, readonly string[]>>): ShopperConstraints {
+export function extractShopperConstraints(
+  messages: string | readonly string[],
+  categories: readonly string[],
+  terms?: Readonly<Record<string, readonly string[]>>,
+): ShopperConstraints {
   const out: ShopperConstraints = {};
   for (const text of typeof messages === 'string' ? [messages] : messages) {
     const { maxPrice } = extractPrefetchFilters(text);
     // "under 2 kg" is a weight, not a budget.
-    const isUnit = maxPrice !== undefined && [...text.matchAll(/\d+(?:[.,]\d{1,2})?/g)].some((m) => Number(m[0].replace(',', '.')) === maxPrice && UNIT_AFTER.test(text.slice(m.index + m[0].length)));
+    const isUnit =
+      maxPrice !== undefined &&
+      [...text.matchAll(/\d+(?:[.,]\d{1,2})?/g)].some(
+        (m) => Number(m[0].replace(',', '.')) === maxPrice && UNIT_AFTER.test(text.slice(m.index + m[0].length)),
+      );
     if (maxPrice !== undefined && !isUnit) out.maxPrice = maxPrice;
     const named = matchCategories(text, categories, terms);
     if (named.length > 0) out.categories = named;
@@ -293,12 +335,17 @@ function clip(text: string, max = 200): string {
 }
 
 /** Prices that are true for a product: its price, its sale price, the saving, and what the tool said this turn. */
-function validAmounts(id: string, catalogue: ReadonlyMap<string, GroundingProduct>, traced: ReadonlyMap<string, ToolTrace['products'][number]>): Array<{ amountMinor: number; currency: string }> {
+function validAmounts(
+  id: string,
+  catalogue: ReadonlyMap<string, GroundingProduct>,
+  traced: ReadonlyMap<string, ToolTrace['products'][number]>,
+): Array<{ amountMinor: number; currency: string }> {
   const out: Array<{ amountMinor: number; currency: string }> = [];
   const p = catalogue.get(id);
   if (p) {
     out.push(p.price);
-    if (p.salePrice) out.push(p.salePrice, { amountMinor: p.price.amountMinor - p.salePrice.amountMinor, currency: p.price.currency });
+    if (p.salePrice)
+      out.push(p.salePrice, { amountMinor: p.price.amountMinor - p.salePrice.amountMinor, currency: p.price.currency });
   }
   const t = traced.get(id);
   if (t) {
@@ -324,7 +371,14 @@ export function findMismatches(input: {
   const mismatches: GroundingMismatch[] = [];
   const traced = new Map(input.traces.flatMap((t) => t.products.map((p) => [p.id, p] as const)));
   const allowed = new Set([...traced.keys(), ...(input.earlierProductIds ?? [])]);
-  const known = [...new Map([...catalogue.values(), ...[...traced.values()].map((t) => ({ id: t.id, title: t.title, brand: null }))].map((p) => [p.id, p])).values()];
+  const known = [
+    ...new Map(
+      [...catalogue.values(), ...[...traced.values()].map((t) => ({ id: t.id, title: t.title, brand: null }))].map((p) => [
+        p.id,
+        p,
+      ]),
+    ).values(),
+  ];
   const lines = splitLines(answer);
   const refs: ProductRef[] = [];
   const inventedNames = new Set<string>();
@@ -335,11 +389,31 @@ export function findMismatches(input: {
     const product = catalogue.get(id);
     refs.push({ index: m.index, line: lineOf(lines, m.index), ids: product ? [id] : [], name });
     if (!product) {
-      mismatches.push({ kind: 'invented-product', productId: id, text: raw, found: name, expected: 'a product from the catalogue' });
+      mismatches.push({
+        kind: 'invented-product',
+        productId: id,
+        text: raw,
+        found: name,
+        expected: 'a product from the catalogue',
+      });
     } else if (!allowed.has(id)) {
-      mismatches.push({ kind: 'invented-product', productId: id, title: product.title, text: raw, found: name, expected: 'a product returned by a catalogue search' });
+      mismatches.push({
+        kind: 'invented-product',
+        productId: id,
+        title: product.title,
+        text: raw,
+        found: name,
+        expected: 'a product returned by a catalogue search',
+      });
     } else if (words(name).length >= 2 && nameScore(name, product) === 0) {
-      mismatches.push({ kind: 'invented-product', productId: id, title: product.title, text: raw, found: name, expected: product.title });
+      mismatches.push({
+        kind: 'invented-product',
+        productId: id,
+        title: product.title,
+        text: raw,
+        found: name,
+        expected: product.title,
+      });
     }
   }
 
@@ -385,7 +459,12 @@ export function findMismatches(input: {
       }
     }
     if (owners.length === 0) continue;
-    const fits = (r: ProductRef) => r.ids.some((id) => validAmounts(id, catalogue, traced).some((v) => v.amountMinor === price.amountMinor && sameCurrency(price.currency, v.currency)));
+    const fits = (r: ProductRef) =>
+      r.ids.some((id) =>
+        validAmounts(id, catalogue, traced).some(
+          (v) => v.amountMinor === price.amountMinor && sameCurrency(price.currency, v.currency),
+        ),
+      );
     if (owners.some(fits)) continue;
     const owner = owners.filter((r) => r.index < price.index).at(-1) ?? owners[0];
     if (!owner) continue;
@@ -394,14 +473,23 @@ export function findMismatches(input: {
       const isLink = owner.name !== '' && answer.slice(owner.index, owner.index + 1) === '[';
       if (!isLink && !inventedNames.has(owner.name)) {
         inventedNames.add(owner.name);
-        mismatches.push({ kind: 'invented-product', text: owner.name, found: owner.name, expected: 'a product from the catalogue' });
+        mismatches.push({
+          kind: 'invented-product',
+          text: owner.name,
+          found: owner.name,
+          expected: 'a product from the catalogue',
+        });
       }
       continue;
     }
     const id = owner.ids[0] ?? '';
     const product = catalogue.get(id);
     const t = traced.get(id);
-    const truth = product ? (product.salePrice ?? product.price) : t ? { amountMinor: t.salePriceMinor ?? t.priceMinor, currency: t.currency } : null;
+    const truth = product
+      ? (product.salePrice ?? product.price)
+      : t
+        ? { amountMinor: t.salePriceMinor ?? t.priceMinor, currency: t.currency }
+        : null;
     if (!truth) continue;
     mismatches.push({
       kind: 'wrong-price',
@@ -432,21 +520,38 @@ export function findMismatches(input: {
     }
     const wanted = constraints.categories ?? [];
     if (wanted.length > 0 && p.category !== null && !wanted.some((c) => c.toLowerCase() === p.category?.toLowerCase())) {
-      mismatches.push({ kind: 'wrong-category', productId: id, title: p.title, text: p.title, expected: wanted.join(' or '), found: p.category });
+      mismatches.push({
+        kind: 'wrong-category',
+        productId: id,
+        title: p.title,
+        text: p.title,
+        expected: wanted.join(' or '),
+        found: p.category,
+      });
     }
   }
 
   // 6. Promises of discounts, coupons or price changes: the data has none, so any promise is made up.
-  const onSale = new Map([...catalogue.values()].filter((p) => p.salePrice).map((p) => [p.id, Math.round((1 - (p.salePrice?.amountMinor ?? 0) / p.price.amountMinor) * 100)]));
+  const onSale = new Map(
+    [...catalogue.values()]
+      .filter((p) => p.salePrice)
+      .map((p) => [p.id, Math.round((1 - (p.salePrice?.amountMinor ?? 0) / p.price.amountMinor) * 100)]),
+  );
   for (const s of sentences(answer)) {
     if (!PROMISE_PATTERNS.some((re) => re.test(s.text)) || NEGATION.test(s.text.replace(NOT_NEGATION, ''))) continue;
     // "20% off" on a product that really is 20% off is a fact, not a promise.
     const percent = /\b(\d{1,2})\s?%\s*(?:off|discount)\b/i.exec(s.text);
     const saleIds = refs.filter((r) => r.index >= s.index && r.index < s.index + s.text.length).flatMap((r) => r.ids);
-    const isRealSale = saleIds.some((id) => onSale.has(id) && (!percent || Math.abs((onSale.get(id) ?? 0) - Number(percent[1])) <= 1));
+    const isRealSale = saleIds.some(
+      (id) => onSale.has(id) && (!percent || Math.abs((onSale.get(id) ?? 0) - Number(percent[1])) <= 1),
+    );
     const onlyPercent = PROMISE_PATTERNS.filter((re) => re.test(s.text)).length === 1 && percent !== null;
     if (isRealSale && onlyPercent) continue;
-    mismatches.push({ kind: 'discount-promise', text: clip(s.text), expected: 'no discount, coupon or price change (prices come from the catalogue)' });
+    mismatches.push({
+      kind: 'discount-promise',
+      text: clip(s.text),
+      expected: 'no discount, coupon or price change (prices come from the catalogue)',
+    });
   }
 
   return { mismatches, recommendedIds, constraints };
@@ -454,7 +559,9 @@ export function findMismatches(input: {
 
 /** Every product id the check needs from the database for this answer. */
 export function idsToLookUp(answer: string, traces: readonly ToolTrace[], earlierProductIds: readonly string[] = []): string[] {
-  return [...new Set([...linkedProductIds(answer), ...traces.flatMap((t) => t.products.map((p) => p.id)), ...earlierProductIds])].slice(0, 200);
+  return [
+    ...new Set([...linkedProductIds(answer), ...traces.flatMap((t) => t.products.map((p) => p.id)), ...earlierProductIds]),
+  ].slice(0, 200);
 }
 
 /**

@@ -40,7 +40,10 @@ export const CATALOGUE_TOOLS: LlmTool[] = [
   },
 ];
 
-const looseNumber = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.replace(/[^0-9.]/g, '')) : v), z.number().nonnegative());
+const looseNumber = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.replace(/[^0-9.]/g, '')) : v),
+  z.number().nonnegative(),
+);
 const looseBool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 
 /** Models send odd argument types ("120" for 120, "$120"); accept those, reject the rest. */
@@ -79,7 +82,15 @@ export interface ToolTrace {
   name: string;
   arguments: Record<string, unknown>;
   /** Products returned, with price and stock at that moment. */
-  products: Array<{ id: string; title: string; priceMinor: number; salePriceMinor: number | null; currency: string; availability: string; stock: number | null }>;
+  products: Array<{
+    id: string;
+    title: string;
+    priceMinor: number;
+    salePriceMinor: number | null;
+    currency: string;
+    availability: string;
+    stock: number | null;
+  }>;
   error: string | null;
   durationMs: number;
   /** `model` when the model called it; `prefetch` when the server searched before the first call. */
@@ -128,10 +139,21 @@ export interface ToolRun {
  * Runs the catalogue tools. Results are JSON wrapped in a note that marks them as data, so text in a
  * product description is never taken as an instruction.
  */
-export function createToolRunner(products: ProductRepository, onSearch: (query: string, filters: ProductSearch, count: number, origin: ToolTrace['origin']) => void) {
-  async function search(args: Record<string, unknown>, origin: ToolTrace['origin'], limit: number): Promise<{ rows: ProductRow[]; error: string | null }> {
+export function createToolRunner(
+  products: ProductRepository,
+  onSearch: (query: string, filters: ProductSearch, count: number, origin: ToolTrace['origin']) => void,
+) {
+  async function search(
+    args: Record<string, unknown>,
+    origin: ToolTrace['origin'],
+    limit: number,
+  ): Promise<{ rows: ProductRow[]; error: string | null }> {
     const parsed = searchArgsSchema.safeParse(args);
-    if (!parsed.success) return { rows: [], error: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` };
+    if (!parsed.success)
+      return {
+        rows: [],
+        error: `invalid arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      };
     const a = parsed.data;
     const filters = productSearchSchema.parse({
       q: a.query,
@@ -150,7 +172,11 @@ export function createToolRunner(products: ProductRepository, onSearch: (query: 
   }
 
   return {
-    async run(call: { id: string | null; name: string; arguments: Record<string, unknown> }, origin: ToolTrace['origin'] = 'model', limit = 6): Promise<ToolRun> {
+    async run(
+      call: { id: string | null; name: string; arguments: Record<string, unknown> },
+      origin: ToolTrace['origin'] = 'model',
+      limit = 6,
+    ): Promise<ToolRun> {
       const started = performance.now();
       let rows: ProductRow[] = [];
       let error: string | null = null;
@@ -158,7 +184,8 @@ export function createToolRunner(products: ProductRepository, onSearch: (query: 
       if (call.name === 'search_products') {
         ({ rows, error } = await search(call.arguments, origin, limit));
         payload = error ? { error } : { results: rows.map((r) => toToolProduct(r, true)), count: rows.length };
-        if (!error && rows.length === 0) payload.note = 'No products matched. Tell the shopper, or search again with fewer or different words.';
+        if (!error && rows.length === 0)
+          payload.note = 'No products matched. Tell the shopper, or search again with fewer or different words.';
       } else if (call.name === 'get_product') {
         const parsed = getArgsSchema.safeParse(call.arguments);
         const row = parsed.success ? await products.getById(parsed.data.id) : undefined;
@@ -198,7 +225,9 @@ export type ToolRunner = ReturnType<typeof createToolRunner>;
  */
 export function extractPrefetchFilters(text: string): { maxPrice?: number; minPrice?: number; size?: string } {
   const out: { maxPrice?: number; minPrice?: number; size?: string } = {};
-  const max = text.match(/\b(?:under|below|less than|max(?:imum)?|up to|cheaper than|no more than)\s*(?:[$€£]\s*)?(\d+(?:[.,]\d{1,2})?)/i);
+  const max = text.match(
+    /\b(?:under|below|less than|max(?:imum)?|up to|cheaper than|no more than)\s*(?:[$€£]\s*)?(\d+(?:[.,]\d{1,2})?)/i,
+  );
   if (max?.[1]) out.maxPrice = Number(max[1].replace(',', '.'));
   const min = text.match(/\b(?:over|above|more than|at least)\s*(?:[$€£]\s*)?(\d+(?:[.,]\d{1,2})?)/i);
   if (min?.[1]) out.minPrice = Number(min[1].replace(',', '.'));

@@ -265,14 +265,20 @@ export const configSchema = z
       .prefault({}),
     experiment: z
       .object({
-        name: z.string().min(1).max(60).describe('Recorded on every conversation in the experiment; change it to start a new one.'),
+        name: z
+          .string()
+          .min(1)
+          .max(60)
+          .describe('Recorded on every conversation in the experiment; change it to start a new one.'),
         candidate: z.string().min(1).describe('The model new conversations are routed to, e.g. qwen3:8b.'),
         share: z.number().min(0).max(1).describe('Share of new conversations that get the candidate, e.g. 0.2 for 20%.'),
       })
       .strict()
       .nullable()
       .default(null)
-      .describe('Route a share of new conversations to a candidate model, sticky per conversation, to compare it with chat.model.'),
+      .describe(
+        'Route a share of new conversations to a candidate model, sticky per conversation, to compare it with chat.model.',
+      ),
     catalogue: z
       .object({
         loadDemoWhenEmpty: z

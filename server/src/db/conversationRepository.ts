@@ -170,7 +170,12 @@ export function createConversationRepository(db: Database) {
     },
 
     /** Stores a person's reply in a conversation they took over. */
-    async insertAgentMessage(input: { conversationId: string; authorId: string; authorName: string; content: string }): Promise<MessageRow> {
+    async insertAgentMessage(input: {
+      conversationId: string;
+      authorId: string;
+      authorName: string;
+      content: string;
+    }): Promise<MessageRow> {
       return insertMessage({
         id: randomUUID(),
         conversation_id: input.conversationId,
@@ -196,7 +201,11 @@ export function createConversationRepository(db: Database) {
     },
 
     /** Sets who answers a conversation: the assistant (`active`), nobody yet (`waiting`), or a person. */
-    async setConversationStatus(id: string, status: 'active' | 'waiting' | 'taken_over' | 'ended', takenOver: { id: string; name: string } | null = null): Promise<void> {
+    async setConversationStatus(
+      id: string,
+      status: 'active' | 'waiting' | 'taken_over' | 'ended',
+      takenOver: { id: string; name: string } | null = null,
+    ): Promise<void> {
       await kysely
         .updateTable('conversations')
         .set({ status, taken_over_by: takenOver?.id ?? null, taken_over_name: takenOver?.name ?? null, updated_at: nowIso() })
@@ -205,7 +214,12 @@ export function createConversationRepository(db: Database) {
     },
 
     /** Thumbs up/down on an answer; `null` clears it. */
-    async setFeedback(input: { messageId: string; conversationId: string; rating: 'up' | 'down' | null; comment: string | null }): Promise<void> {
+    async setFeedback(input: {
+      messageId: string;
+      conversationId: string;
+      rating: 'up' | 'down' | null;
+      comment: string | null;
+    }): Promise<void> {
       if (input.rating === null) {
         await kysely.deleteFrom('message_feedback').where('message_id', '=', input.messageId).execute();
         return;
@@ -213,19 +227,38 @@ export function createConversationRepository(db: Database) {
       const at = nowIso();
       await kysely
         .insertInto('message_feedback')
-        .values({ message_id: input.messageId, conversation_id: input.conversationId, rating: input.rating, comment: input.comment, created_at: at, updated_at: at })
-        .onConflict((oc) => oc.column('message_id').doUpdateSet({ rating: input.rating ?? 'up', comment: input.comment, updated_at: at }))
+        .values({
+          message_id: input.messageId,
+          conversation_id: input.conversationId,
+          rating: input.rating,
+          comment: input.comment,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc.column('message_id').doUpdateSet({ rating: input.rating ?? 'up', comment: input.comment, updated_at: at }),
+        )
         .execute();
     },
 
     /** Feedback on a conversation's answers, by message id. */
     async feedbackFor(conversationId: string): Promise<Map<string, { rating: 'up' | 'down'; comment: string | null }>> {
-      const rows = await kysely.selectFrom('message_feedback').selectAll().where('conversation_id', '=', conversationId).execute();
+      const rows = await kysely
+        .selectFrom('message_feedback')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .execute();
       return new Map(rows.map((r) => [r.message_id, { rating: r.rating === 'down' ? 'down' : 'up', comment: r.comment }]));
     },
 
     /** Records a search and how many products it found (the catalogue's gaps show up here). */
-    async logSearch(input: { conversationId: string | null; source: 'tool' | 'prefetch' | 'http'; query: string; filters: object; resultCount: number }) {
+    async logSearch(input: {
+      conversationId: string | null;
+      source: 'tool' | 'prefetch' | 'http';
+      query: string;
+      filters: object;
+      resultCount: number;
+    }) {
       await kysely
         .insertInto('search_log')
         .values({

@@ -43,7 +43,11 @@ export function createExperimentRepository(db: Database) {
 
     /** The comparison per arm: thumbs-up rate, time to first token, tokens/s, errors, grounding. */
     async compareArms(name: string): Promise<ArmStats[]> {
-      const conversations = await kysely.selectFrom('conversations').select(['id', 'arm', 'model']).where('experiment', '=', name).execute();
+      const conversations = await kysely
+        .selectFrom('conversations')
+        .select(['id', 'arm', 'model'])
+        .where('experiment', '=', name)
+        .execute();
       const answers = await kysely
         .selectFrom('messages')
         .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
@@ -67,7 +71,10 @@ export function createExperimentRepository(db: Database) {
         const rows = answers.filter((a) => (a.arm ?? 'control') === arm);
         const up = rows.filter((r) => r.rating === 'up').length;
         const down = rows.filter((r) => r.rating === 'down').length;
-        const ttft = rows.map((r) => r.firstTokenMs).filter((v): v is number => v !== null).sort((a, b) => a - b);
+        const ttft = rows
+          .map((r) => r.firstTokenMs)
+          .filter((v): v is number => v !== null)
+          .sort((a, b) => a - b);
         const evalCount = rows.reduce((n, r) => n + (r.evalCount ?? 0), 0);
         const evalNs = rows.reduce((n, r) => n + (r.evalDurationNs ?? 0), 0);
         const mismatchCounts = rows.map((r) => (r.grounding ? (JSON.parse(r.grounding) as unknown[]).length : 0));

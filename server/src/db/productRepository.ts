@@ -90,7 +90,11 @@ export function createProductRepository(db: Database) {
         const ids = records.map((r) => r.id);
         const existing = new Set<string>();
         for (let i = 0; i < ids.length; i += 500) {
-          const rows = await trx.selectFrom('products').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+          const rows = await trx
+            .selectFrom('products')
+            .select('id')
+            .where('id', 'in', ids.slice(i, i + 500))
+            .execute();
           for (const row of rows) existing.add(row.id);
         }
         let inserted = 0;
@@ -113,7 +117,10 @@ export function createProductRepository(db: Database) {
 
     /** Number of catalogue rows (variants count separately). */
     async count(): Promise<number> {
-      const row = await kysely.selectFrom('products').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      const row = await kysely
+        .selectFrom('products')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
 
@@ -195,7 +202,6 @@ export function createProductRepository(db: Database) {
         WHERE category IS NOT NULL GROUP BY category ORDER BY count DESC`.execute(kysely);
       return res.rows;
     },
-
   };
 }
 

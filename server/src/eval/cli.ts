@@ -38,7 +38,10 @@ function progressPrinter(): (p: EvalProgress) => void {
     if (p.type === 'model-start') {
       process.stdout.write(`\n${p.model}: ${p.scenarios} scenario(s)\n`);
       if (isTty) {
-        bar = new SingleBar({ format: '  [{bar}] {value}/{total} {scenario}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+        bar = new SingleBar(
+          { format: '  [{bar}] {value}/{total} {scenario}', hideCursor: true, clearOnComplete: true },
+          Presets.shades_classic,
+        );
         bar.start(p.scenarios, 0, { scenario: '' });
       }
     } else if (p.type === 'scenario-done') {
@@ -58,7 +61,8 @@ async function checkModels(host: string, models: readonly string[]): Promise<str
   try {
     const available = await new OllamaGateway(host).listModels();
     const missing = models.filter((m) => !available.some((a) => isSameModel(a.name, m)));
-    if (missing.length > 0) return `Not pulled on ${host}: ${missing.join(', ')}\n${missing.map((m) => `  ollama pull ${m}`).join('\n')}`;
+    if (missing.length > 0)
+      return `Not pulled on ${host}: ${missing.join(', ')}\n${missing.map((m) => `  ollama pull ${m}`).join('\n')}`;
     return null;
   } catch (err) {
     return `Ollama is not reachable at ${host} (${err instanceof Error ? err.message : String(err)}). Start it, or pass --ollama <url>.`;
@@ -95,7 +99,8 @@ export async function main(argv: string[]): Promise<number> {
   const transcripts = values['from-transcripts'] ? path.resolve(cwd, values['from-transcripts']) : undefined;
   if (transcripts) {
     const replay = await scenariosFromTranscripts(transcripts, values.label ? { label: values.label } : {});
-    if (values.label && !replay.isLabelApplied) process.stdout.write(`No labels in ${transcripts} yet: replaying every conversation.\n`);
+    if (values.label && !replay.isLabelApplied)
+      process.stdout.write(`No labels in ${transcripts} yet: replaying every conversation.\n`);
     scenarios = replay.scenarios;
     source = transcripts;
     if (scenarios.length === 0) {
@@ -113,8 +118,17 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  process.stdout.write(`Evaluating ${models.join(', ')} on ${scenarios.length} scenario(s) from ${path.relative(cwd, source) || source} (Ollama ${ollamaHost})\n`);
-  const result = await runEval({ scenarios, models, baseConfig, ollamaHost, ...(transcripts ? { catalogueFrom: transcripts } : {}), onProgress: progressPrinter() });
+  process.stdout.write(
+    `Evaluating ${models.join(', ')} on ${scenarios.length} scenario(s) from ${path.relative(cwd, source) || source} (Ollama ${ollamaHost})\n`,
+  );
+  const result = await runEval({
+    scenarios,
+    models,
+    baseConfig,
+    ollamaHost,
+    ...(transcripts ? { catalogueFrom: transcripts } : {}),
+    onProgress: progressPrinter(),
+  });
   const report: EvalReport = { generatedAt: new Date().toISOString(), scenarioSource: source, ...result };
   const files = writeReport(report, path.resolve(cwd, values.out ?? 'reports'));
 

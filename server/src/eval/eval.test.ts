@@ -4,10 +4,34 @@ import { formatTable, renderHtml, type EvalReport } from './report';
 import { parseScenarios, ScenarioError } from './scenarios';
 import { scenarioResult, scoreTurn, summarise, type AnswerMetrics } from './scoring';
 
-const metrics: AnswerMetrics = { status: 'complete', errorCode: null, firstTokenMs: 400, totalMs: 900, promptEvalCount: 100, evalCount: 50, evalDurationNs: 1e9 };
+const metrics: AnswerMetrics = {
+  status: 'complete',
+  errorCode: null,
+  firstTokenMs: 400,
+  totalMs: 900,
+  promptEvalCount: 100,
+  evalCount: 50,
+  evalDurationNs: 1e9,
+};
 const usd = (amountMinor: number) => ({ amountMinor, currency: 'USD' });
-const TENT: GroundingProduct = { id: 'TNT-1-GRN', title: 'Quasar Tent', brand: 'Z', category: 'Camping', price: usd(34900), salePrice: usd(27900), availability: 'in_stock' };
-const BOOT: GroundingProduct = { id: 'HKB-2-44', title: 'Stac Boot', brand: 'H', category: 'Shoes', price: usd(19599), salePrice: null, availability: 'preorder' };
+const TENT: GroundingProduct = {
+  id: 'TNT-1-GRN',
+  title: 'Quasar Tent',
+  brand: 'Z',
+  category: 'Camping',
+  price: usd(34900),
+  salePrice: usd(27900),
+  availability: 'in_stock',
+};
+const BOOT: GroundingProduct = {
+  id: 'HKB-2-44',
+  title: 'Stac Boot',
+  brand: 'H',
+  category: 'Shoes',
+  price: usd(19599),
+  salePrice: null,
+  availability: 'preorder',
+};
 const catalogue = new Map([TENT, BOOT].map((p) => [p.id, p]));
 
 describe('scenario files', () => {
@@ -42,7 +66,14 @@ describe('scoring', () => {
       recommendedIds: ['TNT-1-GRN', 'HKB-2-44', 'GHOST-1'],
       catalogue,
       mismatches: [{ kind: 'invented-product', text: 'Nimbus Dome', found: 'Nimbus Dome' }],
-      expect: { mustRecommend: ['TNT-1'], mustRecommendAny: [], mustNotRecommend: ['HKB-2'], constraints: { maxPrice: 300, inStock: true }, mustNotContain: [], mustContainAny: [] },
+      expect: {
+        mustRecommend: ['TNT-1'],
+        mustRecommendAny: [],
+        mustNotRecommend: ['HKB-2'],
+        constraints: { maxPrice: 300, inStock: true },
+        mustNotContain: [],
+        mustContainAny: [],
+      },
       mustNotContain: [],
       metrics,
     });
@@ -54,11 +85,30 @@ describe('scoring', () => {
     ]);
     expect(turn.failures).toEqual(['recommended HKB-2, which it must not', 'HKB-2-44: availability is preorder']);
     const summary = summarise('m', [scenarioResult('s', '', [turn])]);
-    expect(summary).toMatchObject({ recommended: 4, grounded: 1, groundingScore: 0.25, constraintViolations: 1, inventedProducts: 1, passed: 0, tokensPerSecond: 50, tokensUsed: 150, ttftMedianMs: 400 });
+    expect(summary).toMatchObject({
+      recommended: 4,
+      grounded: 1,
+      groundingScore: 0.25,
+      constraintViolations: 1,
+      inventedProducts: 1,
+      passed: 0,
+      tokensPerSecond: 50,
+      tokensUsed: 150,
+      ttftMedianMs: 400,
+    });
   });
 
   it('reports "n/a" rather than a perfect score when nothing was recommended', () => {
-    const turn = scoreTurn({ say: 'hi', answer: 'Hello!', recommendedIds: [], catalogue, mismatches: [], expect: null, mustNotContain: ['secret'], metrics });
+    const turn = scoreTurn({
+      say: 'hi',
+      answer: 'Hello!',
+      recommendedIds: [],
+      catalogue,
+      mismatches: [],
+      expect: null,
+      mustNotContain: ['secret'],
+      metrics,
+    });
     const summary = summarise('m', [scenarioResult('s', '', [turn])]);
     expect(summary.groundingScore).toBeNull();
     expect(formatTable([summary])).toMatch(/Grounding score\s+n\/a/);
@@ -67,7 +117,16 @@ describe('scoring', () => {
 
 describe('HTML report', () => {
   it('escapes model output and names every model and metric', () => {
-    const turn = scoreTurn({ say: '<b>hi</b>', answer: '<img src=x onerror=alert(1)>', recommendedIds: [], catalogue, mismatches: [], expect: null, mustNotContain: [], metrics });
+    const turn = scoreTurn({
+      say: '<b>hi</b>',
+      answer: '<img src=x onerror=alert(1)>',
+      recommendedIds: [],
+      catalogue,
+      mismatches: [],
+      expect: null,
+      mustNotContain: [],
+      metrics,
+    });
     const result = scenarioResult('xss', 'd', [turn]);
     const report: EvalReport = {
       generatedAt: '2025-01-01T00:00:00.000Z',
@@ -79,6 +138,7 @@ describe('HTML report', () => {
     const html = renderHtml(report);
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    for (const needle of ['qwen3:4b', 'qwen3:8b', 'Time to first token (median)', 'Tokens used', '<svg']) expect(html).toContain(needle);
+    for (const needle of ['qwen3:4b', 'qwen3:8b', 'Time to first token (median)', 'Tokens used', '<svg'])
+      expect(html).toContain(needle);
   });
 });

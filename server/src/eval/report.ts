@@ -26,7 +26,12 @@ const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}
 /** The metrics, in table order. */
 export const METRICS: Metric[] = [
   { label: 'Scenarios passed', value: (s) => s.passed, format: (_v, s) => `${s.passed}/${s.scenarios}`, isHigherBetter: true },
-  { label: 'Grounding score', value: (s) => s.groundingScore, format: (v, s) => (v === null ? 'n/a' : `${pct(v)} (${s.grounded}/${s.recommended})`), isHigherBetter: true },
+  {
+    label: 'Grounding score',
+    value: (s) => s.groundingScore,
+    format: (v, s) => (v === null ? 'n/a' : `${pct(v)} (${s.grounded}/${s.recommended})`),
+    isHigherBetter: true,
+  },
   { label: 'Constraint violations', value: (s) => s.constraintViolations, format: int, isHigherBetter: false },
   { label: 'Invented products', value: (s) => s.inventedProducts, format: int, isHigherBetter: false },
   { label: 'Wrong prices', value: (s) => s.wrongPrices, format: int, isHigherBetter: false },
@@ -34,8 +39,18 @@ export const METRICS: Metric[] = [
   { label: 'Budget/category mismatches', value: (s) => s.budgetOrCategoryMismatches, format: int, isHigherBetter: false },
   { label: 'Forbidden phrases', value: (s) => s.forbiddenPhrases, format: int, isHigherBetter: false },
   { label: 'Failed answers', value: (s) => s.failedAnswers, format: (v, s) => `${int(v)}/${s.answers}`, isHigherBetter: false },
-  { label: 'Time to first token (median)', value: (s) => s.ttftMedianMs, format: (v) => (v === null ? 'n/a' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`), isHigherBetter: false },
-  { label: 'Tokens/s', value: (s) => s.tokensPerSecond, format: (v) => (v === null ? 'n/a' : v.toFixed(1)), isHigherBetter: true },
+  {
+    label: 'Time to first token (median)',
+    value: (s) => s.ttftMedianMs,
+    format: (v) => (v === null ? 'n/a' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`),
+    isHigherBetter: false,
+  },
+  {
+    label: 'Tokens/s',
+    value: (s) => s.tokensPerSecond,
+    format: (v) => (v === null ? 'n/a' : v.toFixed(1)),
+    isHigherBetter: true,
+  },
   { label: 'Tokens used', value: (s) => s.tokensUsed, format: int, isHigherBetter: false },
 ];
 
@@ -44,7 +59,8 @@ export function formatTable(summaries: readonly ModelSummary[]): string {
   const header = ['Metric', ...summaries.map((s) => s.model)];
   const rows = METRICS.map((m) => [m.label, ...summaries.map((s) => m.format(m.value(s), s))]);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -56,7 +72,10 @@ export function formatFailures(report: EvalReport, maxPerModel = 10): string {
     if (failed.length === 0) continue;
     out.push(`${m.model}: ${failed.length} scenario(s) failed`);
     for (const s of failed.slice(0, maxPerModel)) {
-      const reasons = s.turns.flatMap((t) => [...t.failures, ...t.mismatches.map((x) => `${x.kind}: ${x.found ?? x.text}${x.expected ? ` (expected ${x.expected})` : ''}`)]);
+      const reasons = s.turns.flatMap((t) => [
+        ...t.failures,
+        ...t.mismatches.map((x) => `${x.kind}: ${x.found ?? x.text}${x.expected ? ` (expected ${x.expected})` : ''}`),
+      ]);
       out.push(`  - ${s.id}: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? ` (+${reasons.length - 3} more)` : ''}`);
     }
     if (failed.length > maxPerModel) out.push(`  … and ${failed.length - maxPerModel} more (see the HTML report)`);
@@ -96,7 +115,8 @@ function barChart(metric: Metric, summaries: readonly ModelSummary[]): string {
 export function renderHtml(report: EvalReport): string {
   const summaries = report.models.map((m) => m.summary);
   const table = `<table><thead><tr><th>Metric</th>${summaries.map((s) => `<th>${escapeHtml(s.model)}</th>`).join('')}</tr></thead><tbody>${METRICS.map(
-    (m) => `<tr><th scope="row">${escapeHtml(m.label)}</th>${summaries.map((s) => `<td>${escapeHtml(m.format(m.value(s), s))}</td>`).join('')}</tr>`,
+    (m) =>
+      `<tr><th scope="row">${escapeHtml(m.label)}</th>${summaries.map((s) => `<td>${escapeHtml(m.format(m.value(s), s))}</td>`).join('')}</tr>`,
   ).join('')}</tbody></table>`;
   const ids = [...new Set(report.models.flatMap((m) => m.scenarios.map((s) => s.id)))];
   const details = ids
@@ -104,8 +124,13 @@ export function renderHtml(report: EvalReport): string {
       const cells = report.models.map((m) => {
         const s = m.scenarios.find((x) => x.id === id);
         if (!s) return '<td>—</td>';
-        const reasons = s.turns.flatMap((t) => [...t.failures, ...t.mismatches.map((x) => `${x.kind}: ${x.found ?? x.text}${x.expected ? ` (expected ${x.expected})` : ''}`)]);
-        const answers = s.turns.map((t) => `<details><summary>${escapeHtml(t.say)}</summary><pre>${escapeHtml(t.answer)}</pre></details>`).join('');
+        const reasons = s.turns.flatMap((t) => [
+          ...t.failures,
+          ...t.mismatches.map((x) => `${x.kind}: ${x.found ?? x.text}${x.expected ? ` (expected ${x.expected})` : ''}`),
+        ]);
+        const answers = s.turns
+          .map((t) => `<details><summary>${escapeHtml(t.say)}</summary><pre>${escapeHtml(t.answer)}</pre></details>`)
+          .join('');
         return `<td class="${s.isPassed ? 'pass' : 'fail'}">${s.isPassed ? 'passed' : 'failed'}${reasons.length ? `<ul>${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''}${answers}</td>`;
       });
       const description = report.models.flatMap((m) => m.scenarios).find((s) => s.id === id)?.description ?? '';

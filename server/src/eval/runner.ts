@@ -45,7 +45,11 @@ export const inProcessShopper: ShopperConnector = async ({ app, url }) => {
   const hash = hashToken(tokenFromCookieHeader(await sessionCookie(url)) ?? '');
   return {
     async ask(text, conversationId) {
-      const reply = await app.chat.send(hash, { clientMessageId: randomUUID(), text, ...(conversationId ? { conversationId } : {}) });
+      const reply = await app.chat.send(hash, {
+        clientMessageId: randomUUID(),
+        text,
+        ...(conversationId ? { conversationId } : {}),
+      });
       if (!reply.ok) throw new Error(`chat:send refused: ${reply.error.code} ${reply.error.message}`);
       // The service has no completion hook outside the socket room; the row is committed before this flips.
       while (app.chat.isGenerating(reply.data.conversationId)) await sleep(20);
@@ -146,7 +150,13 @@ function evalConfig(base: LoadedConfig, model: string, dataDir: string, ollamaHo
 }
 
 /** Runs one scenario on a fresh copy of the catalogue through the real server. */
-async function runScenario(scenario: Scenario, model: string, baseFile: string, options: EvalRunOptions, ollamaHost: string): Promise<ScenarioResult> {
+async function runScenario(
+  scenario: Scenario,
+  model: string,
+  baseFile: string,
+  options: EvalRunOptions,
+  ollamaHost: string,
+): Promise<ScenarioResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-eval-'));
   copyDatabase(baseFile, dataDir);
   const loaded = evalConfig(options.baseConfig, model, dataDir, ollamaHost);
@@ -233,7 +243,14 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunResult> {
         const started = performance.now();
         const result = await runScenario(scenario, model, base.file, options, ollamaHost);
         results.push(result);
-        options.onProgress?.({ type: 'scenario-done', model, index: index + 1, total: options.scenarios.length, result, ms: performance.now() - started });
+        options.onProgress?.({
+          type: 'scenario-done',
+          model,
+          index: index + 1,
+          total: options.scenarios.length,
+          result,
+          ms: performance.now() - started,
+        });
       }
       const summary = summarise(model, results);
       options.onProgress?.({ type: 'model-done', model, summary });

@@ -44,7 +44,10 @@ const expectationSchema = z
   .strict();
 export type Expectation = z.infer<typeof expectationSchema>;
 
-const turnSchema = z.union([z.string().min(1), z.object({ say: z.string().min(1), expect: expectationSchema.optional() }).strict()]);
+const turnSchema = z.union([
+  z.string().min(1),
+  z.object({ say: z.string().min(1), expect: expectationSchema.optional() }).strict(),
+]);
 
 const scenarioSchema = z
   .object({
@@ -97,11 +100,21 @@ export class ScenarioError extends Error {
 /** Parses the text of one scenario file. */
 export function parseScenarios(text: string, source = 'scenarios'): Scenario[] {
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) throw new ScenarioError(doc.errors.map((e) => e.message), source);
+  if (doc.errors.length > 0)
+    throw new ScenarioError(
+      doc.errors.map((e) => e.message),
+      source,
+    );
   const parsed = scenarioFileSchema.safeParse(doc.toJS());
-  if (!parsed.success) throw new ScenarioError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`), source);
+  if (!parsed.success)
+    throw new ScenarioError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+      source,
+    );
   return parsed.data.scenarios.map((s) => {
-    const turns: ScenarioTurn[] = s.turns.map((t) => (typeof t === 'string' ? { say: t, expect: null } : { say: t.say, expect: t.expect ?? null }));
+    const turns: ScenarioTurn[] = s.turns.map((t) =>
+      typeof t === 'string' ? { say: t, expect: null } : { say: t.say, expect: t.expect ?? null },
+    );
     const last = turns.at(-1);
     if (last && s.expect) last.expect = last.expect ? mergeExpectations(last.expect, s.expect) : s.expect;
     return {
@@ -121,8 +134,8 @@ function mergeExpectations(a: Expectation, b: Expectation): Expectation {
     mustRecommend: [...a.mustRecommend, ...b.mustRecommend],
     mustRecommendAny: [...a.mustRecommendAny, ...b.mustRecommendAny],
     mustNotRecommend: [...a.mustNotRecommend, ...b.mustNotRecommend],
-    ...(b.minRecommended ?? a.minRecommended) !== undefined ? { minRecommended: b.minRecommended ?? a.minRecommended } : {},
-    ...(b.maxRecommended ?? a.maxRecommended) !== undefined ? { maxRecommended: b.maxRecommended ?? a.maxRecommended } : {},
+    ...((b.minRecommended ?? a.minRecommended) !== undefined ? { minRecommended: b.minRecommended ?? a.minRecommended } : {}),
+    ...((b.maxRecommended ?? a.maxRecommended) !== undefined ? { maxRecommended: b.maxRecommended ?? a.maxRecommended } : {}),
     constraints: { ...a.constraints, ...b.constraints },
     mustNotContain: [...a.mustNotContain, ...b.mustNotContain],
     mustContainAny: [...a.mustContainAny, ...b.mustContainAny],

@@ -78,11 +78,16 @@ export function constraintViolations(product: GroundingProduct, constraints: Exp
   const out: string[] = [];
   const effective = product.salePrice ?? product.price;
   if (constraints.maxPrice !== undefined && effective.amountMinor > Math.round(constraints.maxPrice * 100)) {
-    out.push(`price ${formatMoney(effective)} is over ${formatMoney({ amountMinor: Math.round(constraints.maxPrice * 100), currency: effective.currency })}`);
+    out.push(
+      `price ${formatMoney(effective)} is over ${formatMoney({ amountMinor: Math.round(constraints.maxPrice * 100), currency: effective.currency })}`,
+    );
   }
   if (constraints.category !== undefined) {
-    const allowed = (Array.isArray(constraints.category) ? constraints.category : [constraints.category]).map((c) => c.toLowerCase());
-    if (!allowed.includes((product.category ?? '').toLowerCase())) out.push(`category ${product.category ?? 'none'} is not ${allowed.join(' or ')}`);
+    const allowed = (Array.isArray(constraints.category) ? constraints.category : [constraints.category]).map((c) =>
+      c.toLowerCase(),
+    );
+    if (!allowed.includes((product.category ?? '').toLowerCase()))
+      out.push(`category ${product.category ?? 'none'} is not ${allowed.join(' or ')}`);
   }
   if (constraints.inStock && product.availability !== 'in_stock') out.push(`availability is ${product.availability}`);
   return out;
@@ -106,11 +111,14 @@ export function scoreTurn(input: {
   const constraints = input.expect?.constraints ?? {};
   const recommended: RecommendedProduct[] = input.recommendedIds.map((id) => {
     const p = input.catalogue.get(id);
-    return p ? { id, isInCatalogue: true, title: p.title, violations: constraintViolations(p, constraints) } : { id, isInCatalogue: false, title: null, violations: [] };
+    return p
+      ? { id, isInCatalogue: true, title: p.title, violations: constraintViolations(p, constraints) }
+      : { id, isInCatalogue: false, title: null, violations: [] };
   });
   // Names the check found without a link are recommendations too, of products that do not exist.
   for (const m of input.mismatches) {
-    if (m.kind === 'invented-product' && m.productId === undefined) recommended.push({ id: m.found ?? m.text, isInCatalogue: false, title: null, violations: [] });
+    if (m.kind === 'invented-product' && m.productId === undefined)
+      recommended.push({ id: m.found ?? m.text, isInCatalogue: false, title: null, violations: [] });
   }
 
   const failures: string[] = [];
@@ -120,13 +128,17 @@ export function scoreTurn(input: {
   const e = input.expect;
   if (e) {
     for (const p of e.mustRecommend) if (!has(p)) failures.push(`did not recommend ${p}`);
-    if (e.mustRecommendAny.length > 0 && !e.mustRecommendAny.some(has)) failures.push(`recommended none of ${e.mustRecommendAny.join(', ')}`);
+    if (e.mustRecommendAny.length > 0 && !e.mustRecommendAny.some(has))
+      failures.push(`recommended none of ${e.mustRecommendAny.join(', ')}`);
     for (const p of e.mustNotRecommend) if (has(p)) failures.push(`recommended ${p}, which it must not`);
-    if (e.minRecommended !== undefined && recommended.length < e.minRecommended) failures.push(`recommended ${recommended.length} products, expected at least ${e.minRecommended}`);
-    if (e.maxRecommended !== undefined && recommended.length > e.maxRecommended) failures.push(`recommended ${recommended.length} products, expected at most ${e.maxRecommended}`);
+    if (e.minRecommended !== undefined && recommended.length < e.minRecommended)
+      failures.push(`recommended ${recommended.length} products, expected at least ${e.minRecommended}`);
+    if (e.maxRecommended !== undefined && recommended.length > e.maxRecommended)
+      failures.push(`recommended ${recommended.length} products, expected at most ${e.maxRecommended}`);
     for (const r of recommended) for (const v of r.violations) failures.push(`${r.id}: ${v}`);
     const lower = input.answer.toLowerCase();
-    if (e.mustContainAny.length > 0 && !e.mustContainAny.some((p) => lower.includes(p.toLowerCase()))) failures.push(`says none of: ${e.mustContainAny.map((p) => `"${p}"`).join(', ')}`);
+    if (e.mustContainAny.length > 0 && !e.mustContainAny.some((p) => lower.includes(p.toLowerCase())))
+      failures.push(`says none of: ${e.mustContainAny.map((p) => `"${p}"`).join(', ')}`);
   }
   const lower = input.answer.toLowerCase();
   const forbidden = [...new Set([...input.mustNotContain, ...(e?.mustNotContain ?? [])])];

@@ -12,10 +12,14 @@ import type { Scenario } from './scenarios';
  * `labels` table exists (agent labels arrive with the agent console); without one the flag is ignored.
  * The file is copied first: replaying never writes to a live store.
  */
-export async function scenariosFromTranscripts(file: string, options: { label?: string; maxTurns?: number; limit?: number } = {}): Promise<{ scenarios: Scenario[]; isLabelApplied: boolean }> {
+export async function scenariosFromTranscripts(
+  file: string,
+  options: { label?: string; maxTurns?: number; limit?: number } = {},
+): Promise<{ scenarios: Scenario[]; isLabelApplied: boolean }> {
   if (!fs.existsSync(file)) throw new Error(`transcript store not found: ${file}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-replay-'));
-  for (const suffix of ['', '-wal']) if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, path.join(dir, `aisle.sqlite${suffix}`));
+  for (const suffix of ['', '-wal'])
+    if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, path.join(dir, `aisle.sqlite${suffix}`));
   const db = await openDatabase(path.join(dir, 'aisle.sqlite'));
   try {
     let labelled: Set<string> | null = null;
@@ -25,14 +29,25 @@ export async function scenariosFromTranscripts(file: string, options: { label?: 
       const columns = new Set(labels?.columns.map((c) => c.name) ?? []);
       const labelColumn = ['label', 'name', 'value'].find((c) => columns.has(c));
       if (labels && labelColumn && columns.has('conversation_id')) {
-        const rows = await sql<{ id: string }>`SELECT DISTINCT conversation_id AS id FROM labels WHERE ${sql.ref(labelColumn)} = ${options.label}`.execute(db.kysely);
+        const rows = await sql<{
+          id: string;
+        }>`SELECT DISTINCT conversation_id AS id FROM labels WHERE ${sql.ref(labelColumn)} = ${options.label}`.execute(db.kysely);
         labelled = new Set(rows.rows.map((r) => r.id));
       } else if (labels && labelColumn && columns.has('message_id')) {
-        const rows = await sql<{ id: string }>`SELECT DISTINCT m.conversation_id AS id FROM labels l JOIN messages m ON m.id = l.message_id WHERE l.${sql.ref(labelColumn)} = ${options.label}`.execute(db.kysely);
+        const rows = await sql<{
+          id: string;
+        }>`SELECT DISTINCT m.conversation_id AS id FROM labels l JOIN messages m ON m.id = l.message_id WHERE l.${sql.ref(labelColumn)} = ${options.label}`.execute(
+          db.kysely,
+        );
         labelled = new Set(rows.rows.map((r) => r.id));
       }
     }
-    const conversations = await db.kysely.selectFrom('conversations').select(['id', 'title']).orderBy('created_at', 'desc').limit(options.limit ?? 200).execute();
+    const conversations = await db.kysely
+      .selectFrom('conversations')
+      .select(['id', 'title'])
+      .orderBy('created_at', 'desc')
+      .limit(options.limit ?? 200)
+      .execute();
     const scenarios: Scenario[] = [];
     for (const c of conversations) {
       if (labelled && !labelled.has(c.id)) continue;

@@ -1,4 +1,12 @@
-import { createAgentSchema, fail, loginSchema, ok, transcriptFilterSchema, updateAgentSchema, type Experiments } from '@aisle/shared';
+import {
+  createAgentSchema,
+  fail,
+  loginSchema,
+  ok,
+  transcriptFilterSchema,
+  updateAgentSchema,
+  type Experiments,
+} from '@aisle/shared';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';

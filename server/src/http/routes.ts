@@ -19,7 +19,13 @@ export function createApiRouter(deps: {
   };
   // Per address. Many shoppers can share one address (an office, a mobile carrier's NAT), so the limit
   // is generous; new sessions have their own limit, and a browser that has one is not counted there.
-  const apiLimit = rateLimit({ windowMs: 60_000, limit: 1200, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany });
+  const apiLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 1200,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: tooMany,
+  });
   const newSessionLimit = rateLimit({
     windowMs: 60_000,
     limit: 600,

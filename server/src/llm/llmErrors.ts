@@ -15,7 +15,9 @@ export class LlmError extends Error {
   }
 
   toBody(): AppErrorBody {
-    return this.hint === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, hint: this.hint };
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
   }
 }
 
@@ -71,11 +73,22 @@ export function classifyLlmError(err: unknown, ctx: Context): LlmError {
         400,
       );
     }
-    return new LlmError('model-error', `The model failed before answering: ${message}`, 'Try again; if it keeps failing, check the Ollama logs.', status);
+    return new LlmError(
+      'model-error',
+      `The model failed before answering: ${message}`,
+      'Try again; if it keeps failing, check the Ollama logs.',
+      status,
+    );
   }
 
   const code = causeCode(err);
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' && !ctx.isMidStream || message === 'fetch failed') {
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    (code === 'ECONNRESET' && !ctx.isMidStream) ||
+    message === 'fetch failed'
+  ) {
     return new LlmError(
       'ollama-unreachable',
       `Can't reach Ollama at ${ctx.host}.`,

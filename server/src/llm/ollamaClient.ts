@@ -70,7 +70,10 @@ export class OllamaGateway implements ChatBackend {
     let timeout: NodeJS.Timeout | undefined;
     const arm = (ms: number, why: string) => {
       clearTimeout(timeout);
-      timeout = setTimeout(() => timer.abort(new LlmError('ollama-timeout', why, 'The model may still be loading or overloaded; try again.')), ms);
+      timeout = setTimeout(
+        () => timer.abort(new LlmError('ollama-timeout', why, 'The model may still be loading or overloaded; try again.')),
+        ms,
+      );
     };
     const signal = AbortSignal.any([req.signal, timer.signal]);
     let isMidStream = false;
@@ -166,7 +169,10 @@ export class OllamaGateway implements ChatBackend {
       const res = await this.client(AbortSignal.timeout(timeoutMs)).list();
       return res.models.map((m) => ({
         name: m.name,
-        capabilities: 'capabilities' in m && Array.isArray(m.capabilities) ? m.capabilities.filter((c): c is string => typeof c === 'string') : [],
+        capabilities:
+          'capabilities' in m && Array.isArray(m.capabilities)
+            ? m.capabilities.filter((c): c is string => typeof c === 'string')
+            : [],
       }));
     } catch (err) {
       throw classifyLlmError(err, { host: this.host, model: '', isMidStream: false });

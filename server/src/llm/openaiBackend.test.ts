@@ -172,8 +172,13 @@ describe('tool calls', () => {
     expect(joined(events, 'thinking')).toBe('They want boots.');
     expect(joined(events, 'content')).toBe('Searching.');
     const calls = events.find((ev) => ev.type === 'tool_calls');
-    expect(calls?.type === 'tool_calls' && calls.calls.map((c) => c.arguments)).toEqual([{ query: 'boots' }, { query: 'wellies' }]);
-    expect(calls?.type === 'tool_calls' && calls.calls.every((c) => typeof c.id === 'string' && c.id.startsWith('call_'))).toBe(true);
+    expect(calls?.type === 'tool_calls' && calls.calls.map((c) => c.arguments)).toEqual([
+      { query: 'boots' },
+      { query: 'wellies' },
+    ]);
+    expect(calls?.type === 'tool_calls' && calls.calls.every((c) => typeof c.id === 'string' && c.id.startsWith('call_'))).toBe(
+      true,
+    );
     expect(double.chatRequests()[0]?.reasoning_effort).toBe('none');
     expect(double.chatRequests()[0]).not.toHaveProperty('chat_template_kwargs');
   });
@@ -234,7 +239,10 @@ describe('a server that does not stream', () => {
     const events = await collect(backend.streamChat(request({ tools: [SEARCH_TOOL] })));
     expect(joined(events, 'thinking')).toBe('Think.');
     expect(joined(events, 'content')).toBe('Searching now.');
-    expect(events.at(-2)).toEqual({ type: 'tool_calls', calls: [{ id: 'call_w', name: 'search_products', arguments: { query: 'boots' } }] });
+    expect(events.at(-2)).toEqual({
+      type: 'tool_calls',
+      calls: [{ id: 'call_w', name: 'search_products', arguments: { query: 'boots' } }],
+    });
     expect(events.at(-1)).toMatchObject({ type: 'done', stats: { doneReason: 'stop', promptEvalCount: 30, evalCount: 12 } });
   });
 });
@@ -284,7 +292,11 @@ describe('errors', () => {
     double.enqueue(
       { status: 503, error: 'Service Unavailable', errorShape: 'flat' },
       { status: 429, error: 'Rate limit reached', errorShape: 'nested' },
-      { status: 400, error: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', errorShape: 'flat' },
+      {
+        status: 400,
+        error: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
+        errorShape: 'flat',
+      },
       { status: 400, error: "This model's maximum context length is 8192 tokens.", errorShape: 'nested' },
       { status: 500, error: 'EngineCore encountered an issue.', errorShape: 'nested' },
     );

@@ -159,7 +159,12 @@ function parseErrorBody(value: unknown): { message: string; type: string | null;
   const plain = z.looseObject({ error: z.string() }).safeParse(value);
   if (plain.success) return { message: plain.data.error, type: null, isErrorShape: true };
   const detail = z.looseObject({ detail: z.unknown() }).safeParse(value);
-  if (detail.success) return { message: typeof detail.data.detail === 'string' ? detail.data.detail : JSON.stringify(detail.data.detail), type: null, isErrorShape: false };
+  if (detail.success)
+    return {
+      message: typeof detail.data.detail === 'string' ? detail.data.detail : JSON.stringify(detail.data.detail),
+      type: null,
+      isErrorShape: false,
+    };
   return null;
 }
 
@@ -203,7 +208,11 @@ export function toOpenAiMessages(messages: readonly LlmMessage[]): Array<Record<
       const toolIds = (end === -1 ? following : following.slice(0, end)).map((m) => m.tool_call_id);
       pending = message.tool_calls.map((call, callIndex) => {
         const ownId = 'id' in call && typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
-        return { id: ownId ?? toolIds[callIndex] ?? `call_${messageIndex}_${callIndex}`, name: call.function.name, isAnswered: false };
+        return {
+          id: ownId ?? toolIds[callIndex] ?? `call_${messageIndex}_${callIndex}`,
+          name: call.function.name,
+          isAnswered: false,
+        };
       });
       out.push({
         role: 'assistant',
@@ -213,7 +222,10 @@ export function toOpenAiMessages(messages: readonly LlmMessage[]): Array<Record<
           type: 'function',
           function: {
             name: call.function.name,
-            arguments: typeof call.function.arguments === 'string' ? call.function.arguments : JSON.stringify(call.function.arguments ?? {}),
+            arguments:
+              typeof call.function.arguments === 'string'
+                ? call.function.arguments
+                : JSON.stringify(call.function.arguments ?? {}),
           },
         })),
       });
@@ -222,12 +234,14 @@ export function toOpenAiMessages(messages: readonly LlmMessage[]): Array<Record<
     if (message.role === 'tool') {
       const byId = message.tool_call_id ? pending.find((p) => p.id === message.tool_call_id) : undefined;
       const match =
-        byId ??
-        pending.find((p) => !p.isAnswered && p.name === message.tool_name) ??
-        pending.find((p) => !p.isAnswered);
+        byId ?? pending.find((p) => !p.isAnswered && p.name === message.tool_name) ?? pending.find((p) => !p.isAnswered);
       if (match) match.isAnswered = true;
       // The assistant side's id wins, so every result points at a call the server has seen.
-      out.push({ role: 'tool', tool_call_id: match?.id ?? message.tool_call_id ?? `call_orphan_${generated++}`, content: message.content });
+      out.push({
+        role: 'tool',
+        tool_call_id: match?.id ?? message.tool_call_id ?? `call_orphan_${generated++}`,
+        content: message.content,
+      });
       return;
     }
     // Thinking from earlier turns is left out, as Qwen's chat template drops it anyway; images are
@@ -289,7 +303,10 @@ class ReplyAccumulator {
   completionTokens: number | null = null;
   /** Deltas that carried generated text or tool-call parts: a token estimate when usage is missing. */
   generatedDeltas = 0;
-  private readonly calls = new Map<number, { id: string | null; name: string; args: string; argsObject: Record<string, unknown> | null }>();
+  private readonly calls = new Map<
+    number,
+    { id: string | null; name: string; args: string; argsObject: Record<string, unknown> | null }
+  >();
   private lastSlot = -1;
 
   /** Takes one parsed chunk; returns the thinking/content events it carries. */
@@ -353,7 +370,11 @@ class ReplyAccumulator {
         warn({ index, arguments: call.args.slice(0, 200) }, 'tool call without a name ignored');
         continue;
       }
-      out.push({ id: call.id, name: call.name, arguments: call.argsObject ?? parseArguments(call.name, call.args, this.finishReason) });
+      out.push({
+        id: call.id,
+        name: call.name,
+        arguments: call.argsObject ?? parseArguments(call.name, call.args, this.finishReason),
+      });
     }
     return out;
   }
@@ -392,7 +413,10 @@ function causeCode(err: unknown): string | undefined {
 }
 
 /** Parses SSE data payloads into events; records `[DONE]`; throws on an error event. */
-function* readEvents(datas: Iterable<string>, reply: ReplyAccumulator): Generator<Extract<LlmEvent, { type: 'thinking' | 'content' }>> {
+function* readEvents(
+  datas: Iterable<string>,
+  reply: ReplyAccumulator,
+): Generator<Extract<LlmEvent, { type: 'thinking' | 'content' }>> {
   for (const data of datas) {
     if (reply.isDone) return;
     const trimmed = data.trim();
@@ -407,10 +431,12 @@ function* readEvents(datas: Iterable<string>, reply: ReplyAccumulator): Generato
     } catch {
       throw new StreamErrorEvent(`the server sent an event that is not JSON: ${trimmed.slice(0, 80)}`);
     }
-    const error = typeof value === 'object' && value !== null && ('error' in value || 'object' in value) ? parseErrorBody(value) : null;
+    const error =
+      typeof value === 'object' && value !== null && ('error' in value || 'object' in value) ? parseErrorBody(value) : null;
     if (error?.isErrorShape) throw new StreamErrorEvent(error.message);
     const chunk = chunkSchema.safeParse(value);
-    if (!chunk.success) throw new StreamErrorEvent(`the server sent an unexpected event: ${chunk.error.issues[0]?.message ?? 'invalid'}`);
+    if (!chunk.success)
+      throw new StreamErrorEvent(`the server sent an unexpected event: ${chunk.error.issues[0]?.message ?? 'invalid'}`);
     yield* reply.take(chunk.data);
   }
 }
@@ -466,7 +492,10 @@ export class OpenAiCompatibleBackend implements ChatBackend {
     let timeout: NodeJS.Timeout | undefined;
     const arm = (ms: number, why: string) => {
       clearTimeout(timeout);
-      timeout = setTimeout(() => timer.abort(new LlmError('ollama-timeout', why, 'The model server may be overloaded; try again.')), ms);
+      timeout = setTimeout(
+        () => timer.abort(new LlmError('ollama-timeout', why, 'The model server may be overloaded; try again.')),
+        ms,
+      );
     };
     const signal = AbortSignal.any([req.signal, timer.signal, upstream.signal]);
     const label = KIND_LABEL[this.kind];
@@ -498,7 +527,9 @@ export class OpenAiCompatibleBackend implements ChatBackend {
         const parser = new SseDataParser();
         for (;;) {
           const { done, value } = await reader.read();
-          const datas = done ? [...parser.push(decoder.decode()), ...parser.end()] : parser.push(decoder.decode(value, { stream: true }));
+          const datas = done
+            ? [...parser.push(decoder.decode()), ...parser.end()]
+            : parser.push(decoder.decode(value, { stream: true }));
           for (const ev of readEvents(datas, reply)) {
             if (ev.type === 'content') isMidStream = true;
             yield ev;
@@ -506,13 +537,17 @@ export class OpenAiCompatibleBackend implements ChatBackend {
           if (reply.hasOutput) {
             firstOutputAt ??= process.hrtime.bigint();
             lastOutputAt = process.hrtime.bigint();
-            arm(req.idleTimeoutMs, `${label} went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`);
+            arm(
+              req.idleTimeoutMs,
+              `${label} went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`,
+            );
           }
           if (done || reply.isDone) break;
         }
       }
       // A finish reason is enough: some servers close without `[DONE]` after the usage chunk.
-      if (!reply.isDone && reply.finishReason === null) throw new StreamEndedEarly('The stream ended before the answer was finished.');
+      if (!reply.isDone && reply.finishReason === null)
+        throw new StreamEndedEarly('The stream ended before the answer was finished.');
 
       const calls = reply.toolCalls(this.warn);
       if (calls.length > 0) yield { type: 'tool_calls', calls };
@@ -567,7 +602,12 @@ export class OpenAiCompatibleBackend implements ChatBackend {
         return new LlmError('model-not-pulled', `The model ${model} is not served by ${label} at ${this.host}.`, hint, 404);
       }
       if (status === 401 || status === 403) {
-        return new LlmError('model-error', `${label} at ${this.host} refused the request (HTTP ${status}): ${message}`, 'Check the backend apiKey in aisle.yaml.', status);
+        return new LlmError(
+          'model-error',
+          `${label} at ${this.host} refused the request (HTTP ${status}): ${message}`,
+          'Check the backend apiKey in aisle.yaml.',
+          status,
+        );
       }
       if (status === 429 || status === 503) {
         return new LlmError('ollama-busy', `${label} is busy with other requests.`, 'Please try again in a moment.', status);
@@ -579,20 +619,48 @@ export class OpenAiCompatibleBackend implements ChatBackend {
             : 'Choose a model that supports tools in aisle.yaml, or check the chat options.';
         return new LlmError('model-unsupported', `${label} refused the request for ${model}: ${message}`, hint, status);
       }
-      return new LlmError('model-error', `The model failed before answering: ${message}`, `Try again; if it keeps failing, check the ${label} logs.`, status);
+      return new LlmError(
+        'model-error',
+        `The model failed before answering: ${message}`,
+        `Try again; if it keeps failing, check the ${label} logs.`,
+        status,
+      );
     }
     if (err instanceof StreamErrorEvent) {
-      return new LlmError('generation-failed', `The model stopped with an error: ${err.message}`, 'Try again.', null, isMidStream);
+      return new LlmError(
+        'generation-failed',
+        `The model stopped with an error: ${err.message}`,
+        'Try again.',
+        null,
+        isMidStream,
+      );
     }
     const code = causeCode(err);
-    if (err instanceof StreamEndedEarly || code === 'UND_ERR_SOCKET' || (err instanceof TypeError && err.message === 'terminated')) {
-      return new LlmError('generation-interrupted', 'The answer ended unexpectedly before it was finished.', 'Try again.', null, isMidStream);
+    if (
+      err instanceof StreamEndedEarly ||
+      code === 'UND_ERR_SOCKET' ||
+      (err instanceof TypeError && err.message === 'terminated')
+    ) {
+      return new LlmError(
+        'generation-interrupted',
+        'The answer ended unexpectedly before it was finished.',
+        'Try again.',
+        null,
+        isMidStream,
+      );
     }
     if (err instanceof Error && err.name === 'TimeoutError') {
-      return new LlmError('ollama-timeout', `${label} at ${this.host} did not answer in time.`, 'The server may be overloaded; try again.');
+      return new LlmError(
+        'ollama-timeout',
+        `${label} at ${this.host} did not answer in time.`,
+        'The server may be overloaded; try again.',
+      );
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN'].includes(code ?? '') || message === 'fetch failed') {
+    if (
+      ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN'].includes(code ?? '') ||
+      message === 'fetch failed'
+    ) {
       const hint =
         this.kind === 'vllm'
           ? `Start vLLM (for example "vllm serve ${model || 'Qwen/Qwen3-8B'} --enable-auto-tool-choice --tool-call-parser hermes --reasoning-parser qwen3") or fix the backend baseUrl in aisle.yaml.`

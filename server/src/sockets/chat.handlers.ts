@@ -36,11 +36,17 @@ function handle<S extends z.ZodType, T>(
 ): (payload: unknown, ack?: unknown) => void {
   return (rawPayload, rawAck) => {
     // `emit('chat:resume', callback)` puts the callback where the payload goes: still answer it.
-    const [payload, ack] = typeof rawPayload === 'function' && rawAck === undefined ? [undefined, rawPayload] : [rawPayload, rawAck];
+    const [payload, ack] =
+      typeof rawPayload === 'function' && rawAck === undefined ? [undefined, rawPayload] : [rawPayload, rawAck];
     const reply: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => undefined;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
-      reply(fail('bad-request', `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`));
+      reply(
+        fail(
+          'bad-request',
+          `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`,
+        ),
+      );
       return;
     }
     run(parsed.data).then(reply, (err: unknown) => {
@@ -60,7 +66,10 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
   };
 
   // Handlers take `unknown` payloads: the wire is untrusted whatever the event map says.
-  const on = socket.on.bind(socket) as (event: keyof ShopperClientEvents, listener: (payload: unknown, ack?: unknown) => void) => void;
+  const on = socket.on.bind(socket) as (
+    event: keyof ShopperClientEvents,
+    listener: (payload: unknown, ack?: unknown) => void,
+  ) => void;
 
   on(
     'chat:send',
@@ -71,10 +80,22 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
       return result;
     }),
   );
-  on('chat:stop', handle(log, chatStopSchema, (payload) => chat.stop(session(), payload)));
-  on('chat:retry', handle(log, chatRetrySchema, (payload) => chat.retry(session(), payload)));
-  on('chat:feedback', handle(log, chatFeedbackSchema, (payload) => chat.feedback(session(), payload)));
-  on('chat:request-human', handle(log, chatStopSchema, (payload) => chat.requestHuman(session(), payload)));
+  on(
+    'chat:stop',
+    handle(log, chatStopSchema, (payload) => chat.stop(session(), payload)),
+  );
+  on(
+    'chat:retry',
+    handle(log, chatRetrySchema, (payload) => chat.retry(session(), payload)),
+  );
+  on(
+    'chat:feedback',
+    handle(log, chatFeedbackSchema, (payload) => chat.feedback(session(), payload)),
+  );
+  on(
+    'chat:request-human',
+    handle(log, chatStopSchema, (payload) => chat.requestHuman(session(), payload)),
+  );
   on(
     'chat:resume',
     handle(log, chatResumeSchema, async (payload) => {

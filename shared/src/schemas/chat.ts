@@ -25,11 +25,12 @@ export const chatMessageSchema = z.object({
   status: messageStatusSchema,
   createdAt: z.string(),
   products: z.array(productCardSchema),
-  error: z
-    .object({ code: z.string(), message: z.string(), hint: z.string().optional() })
-    .nullable(),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).nullable(),
   /** The shopper's own thumbs up/down on an answer. */
-  feedback: z.object({ rating: z.enum(['up', 'down']), comment: z.string().nullable() }).nullable().optional(),
+  feedback: z
+    .object({ rating: z.enum(['up', 'down']), comment: z.string().nullable() })
+    .nullable()
+    .optional(),
   /** Corrections from the grounding check (code, not the model), shown under the answer. */
   corrections: z.array(z.string()).optional(),
   /** Display name of the person who wrote an `agent` message. */

@@ -104,9 +104,13 @@ function AgentRow({ agent, onChanged }: { agent: Agent; onChanged(message: strin
     else setError(result.error?.message ?? 'That did not work.');
   };
 
-  const handleRole = (role: AgentRole) => void run(() => updateAgent(agent.id, { role }), `${agent.name} is now ${role === 'admin' ? 'an admin' : 'an agent'}.`);
+  const handleRole = (role: AgentRole) =>
+    void run(() => updateAgent(agent.id, { role }), `${agent.name} is now ${role === 'admin' ? 'an admin' : 'an agent'}.`);
   const handleDisable = () =>
-    void run(() => updateAgent(agent.id, { disabled: !agent.disabled }), agent.disabled ? `${agent.name} can sign in again.` : `${agent.name} is disabled and was signed out.`);
+    void run(
+      () => updateAgent(agent.id, { disabled: !agent.disabled }),
+      agent.disabled ? `${agent.name} can sign in again.` : `${agent.name} is disabled and was signed out.`,
+    );
   const handleRemove = () => void run(() => deleteAgent(agent.id), `Removed ${agent.name}.`);
 
   return (
@@ -120,13 +124,20 @@ function AgentRow({ agent, onChanged }: { agent: Agent; onChanged(message: strin
         <label htmlFor={roleId} className="sr-only">
           Role of {agent.name}
         </label>
-        <select id={roleId} value={agent.role} disabled={isBusy || isMe} onChange={(e) => handleRole(e.target.value === 'admin' ? 'admin' : 'agent')}>
+        <select
+          id={roleId}
+          value={agent.role}
+          disabled={isBusy || isMe}
+          onChange={(e) => handleRole(e.target.value === 'admin' ? 'admin' : 'agent')}
+        >
           <option value="agent">Agent</option>
           <option value="admin">Admin</option>
         </select>
       </td>
       <td>
-        <span className={agent.disabled ? 'status-badge status-disabled' : 'status-badge status-enabled'}>{agent.disabled ? 'Disabled' : 'Active'}</span>
+        <span className={agent.disabled ? 'status-badge status-disabled' : 'status-badge status-enabled'}>
+          {agent.disabled ? 'Disabled' : 'Active'}
+        </span>
       </td>
       <td>
         {isMe ? (
@@ -198,15 +209,31 @@ function AddAgentForm({ onAdded }: { onAdded(agent: Agent): void }) {
       <form className="add-agent-form" onSubmit={(e) => void handleSubmit(e)} noValidate>
         <div className="field">
           <label htmlFor={ids.email}>Email</label>
-          <input id={ids.email} type="email" autoComplete="off" value={form.email} onChange={(e) => update('email', e.target.value)} />
+          <input
+            id={ids.email}
+            type="email"
+            autoComplete="off"
+            value={form.email}
+            onChange={(e) => update('email', e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.name}>Name</label>
-          <input id={ids.name} type="text" autoComplete="off" value={form.name} onChange={(e) => update('name', e.target.value)} />
+          <input
+            id={ids.name}
+            type="text"
+            autoComplete="off"
+            value={form.name}
+            onChange={(e) => update('name', e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.role}>Role</label>
-          <select id={ids.role} value={form.role} onChange={(e) => update('role', e.target.value === 'admin' ? 'admin' : 'agent')}>
+          <select
+            id={ids.role}
+            value={form.role}
+            onChange={(e) => update('role', e.target.value === 'admin' ? 'admin' : 'agent')}
+          >
             <option value="agent">Agent</option>
             <option value="admin">Admin</option>
           </select>

@@ -121,7 +121,18 @@ function ExperimentsPanel() {
             <caption>{experiment.name}</caption>
             <thead>
               <tr>
-                {['Arm', 'Model', 'Conversations', 'Answers', 'Thumbs-up rate', 'First token p50', 'First token p95', 'Tokens/s', 'Error rate', 'Answers with grounding mismatches'].map((h) => (
+                {[
+                  'Arm',
+                  'Model',
+                  'Conversations',
+                  'Answers',
+                  'Thumbs-up rate',
+                  'First token p50',
+                  'First token p95',
+                  'Tokens/s',
+                  'Error rate',
+                  'Answers with grounding mismatches',
+                ].map((h) => (
                   <th scope="col" key={h}>
                     {h}
                   </th>
@@ -162,24 +173,45 @@ function DashboardCharts({ data }: { data: Dashboard }) {
 
   return (
     <div className="chart-grid">
-      <ChartPanel title="Conversations per day" summary={conversationsSummary(data)} build={hasConversations ? buildConversations : null} wide>
+      <ChartPanel
+        title="Conversations per day"
+        summary={conversationsSummary(data)}
+        build={hasConversations ? buildConversations : null}
+        wide
+      >
         <DataTable
           caption="Conversations per day"
           head={['Day', 'Conversations']}
           rows={data.conversationsPerDay.map((d) => [formatDay(d.day), d.count.toLocaleString()])}
         />
       </ChartPanel>
-      <ChartPanel title="Answers per model" summary={answersSummary(data)} build={data.answersPerModel.length > 0 ? buildAnswers : null}>
-        <DataTable caption="Answers per model" head={['Model', 'Answers']} rows={data.answersPerModel.map((d) => [d.model, d.count.toLocaleString()])} />
+      <ChartPanel
+        title="Answers per model"
+        summary={answersSummary(data)}
+        build={data.answersPerModel.length > 0 ? buildAnswers : null}
+      >
+        <DataTable
+          caption="Answers per model"
+          head={['Model', 'Answers']}
+          rows={data.answersPerModel.map((d) => [d.model, d.count.toLocaleString()])}
+        />
       </ChartPanel>
-      <ChartPanel title="Thumbs-up rate per model" summary={thumbsUpSummary(data)} build={data.thumbsUpRatePerModel.length > 0 ? buildThumbs : null}>
+      <ChartPanel
+        title="Thumbs-up rate per model"
+        summary={thumbsUpSummary(data)}
+        build={data.thumbsUpRatePerModel.length > 0 ? buildThumbs : null}
+      >
         <DataTable
           caption="Thumbs-up rate per model"
           head={['Model', 'Thumbs up', 'Thumbs down', 'Rate']}
           rows={data.thumbsUpRatePerModel.map((d) => [d.model, String(d.up), String(d.down), formatPercent(d.rate)])}
         />
       </ChartPanel>
-      <ChartPanel title="Time to first token per model" summary={firstTokenSummary(data)} build={data.firstTokenMsPerModel.length > 0 ? buildFirstToken : null}>
+      <ChartPanel
+        title="Time to first token per model"
+        summary={firstTokenSummary(data)}
+        build={data.firstTokenMsPerModel.length > 0 ? buildFirstToken : null}
+      >
         <DataTable
           caption="Time to first token per model"
           head={['Model', 'p50', 'p95']}
@@ -190,7 +222,12 @@ function DashboardCharts({ data }: { data: Dashboard }) {
         <DataTable
           caption="Error rate per day"
           head={['Day', 'Answers', 'Errors', 'Rate']}
-          rows={data.errorRatePerDay.map((d) => [formatDay(d.day), d.answers.toLocaleString(), d.errors.toLocaleString(), formatPercent(d.answers > 0 ? d.rate : null)])}
+          rows={data.errorRatePerDay.map((d) => [
+            formatDay(d.day),
+            d.answers.toLocaleString(),
+            d.errors.toLocaleString(),
+            formatPercent(d.answers > 0 ? d.rate : null),
+          ])}
         />
       </ChartPanel>
       <section className="chart-panel" aria-labelledby="gaps-heading">

@@ -16,7 +16,8 @@ export function traceSummary(status: MessageStatus, trace: Trace): string {
   const parts = [OUTCOMES[status]];
   const calls = trace.toolCalls.length;
   parts.push(calls === 0 ? 'no tool calls' : `${calls} tool call${calls === 1 ? '' : 's'}`);
-  if (trace.mismatches.length > 0) parts.push(`${trace.mismatches.length} grounding mismatch${trace.mismatches.length === 1 ? '' : 'es'}`);
+  if (trace.mismatches.length > 0)
+    parts.push(`${trace.mismatches.length} grounding mismatch${trace.mismatches.length === 1 ? '' : 'es'}`);
   return `Grounding trace: ${parts.join(', ')}`;
 }
 

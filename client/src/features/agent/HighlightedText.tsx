@@ -5,8 +5,6 @@ import { splitHighlight } from './highlight';
 export function HighlightedText({ html }: { html: string }) {
   const parts = useMemo(() => splitHighlight(html), [html]);
   return (
-    <>
-      {parts.map((part, index) => (part.isHit ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>))}
-    </>
+    <>{parts.map((part, index) => (part.isHit ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>))}</>
   );
 }

@@ -24,23 +24,40 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
   };
 
   return (
-    <section className={`takeover${detail.status === 'waiting' ? ' is-waiting' : ''}${isTakenOver ? ' is-taken' : ''}`} aria-label="Live chat">
+    <section
+      className={`takeover${detail.status === 'waiting' ? ' is-waiting' : ''}${isTakenOver ? ' is-taken' : ''}`}
+      aria-label="Live chat"
+    >
       <div className="takeover-state">
         {detail.status === 'waiting' && <p className="takeover-line">The shopper asked for a person and is waiting.</p>}
         {isTakenOver && (
           <p className="takeover-line">
-            {isMine ? 'You have taken this conversation over: the assistant is not answering.' : `Taken over by ${detail.takenOverBy ?? 'another agent'}.`}
+            {isMine
+              ? 'You have taken this conversation over: the assistant is not answering.'
+              : `Taken over by ${detail.takenOverBy ?? 'another agent'}.`}
           </p>
         )}
-        {!isTakenOver && detail.status !== 'waiting' && <p className="takeover-line agent-muted">The assistant is answering this shopper.</p>}
+        {!isTakenOver && detail.status !== 'waiting' && (
+          <p className="takeover-line agent-muted">The assistant is answering this shopper.</p>
+        )}
         <div className="takeover-actions">
           {!isTakenOver && (
-            <button type="button" className="button-primary" disabled={isBusy} onClick={() => void run(() => actions.takeOver(detail.id))}>
+            <button
+              type="button"
+              className="button-primary"
+              disabled={isBusy}
+              onClick={() => void run(() => actions.takeOver(detail.id))}
+            >
               Take over
             </button>
           )}
           {isTakenOver && (
-            <button type="button" className="button-secondary" disabled={isBusy} onClick={() => void run(() => actions.handBack(detail.id))}>
+            <button
+              type="button"
+              className="button-secondary"
+              disabled={isBusy}
+              onClick={() => void run(() => actions.handBack(detail.id))}
+            >
               Hand back to assistant
             </button>
           )}

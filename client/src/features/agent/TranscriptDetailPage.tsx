@@ -83,7 +83,11 @@ export function TranscriptDetailPage() {
                   <p className="agent-muted">No messages yet.</p>
                 ) : (
                   detail.messages.map((message) => (
-                    <TranscriptMessageItem key={message.id} message={message} isRevealed={watched?.revealed[message.id] !== undefined} />
+                    <TranscriptMessageItem
+                      key={message.id}
+                      message={message}
+                      isRevealed={watched?.revealed[message.id] !== undefined}
+                    />
                   ))
                 )}
               </section>
@@ -97,7 +101,12 @@ export function TranscriptDetailPage() {
   );
 }
 
-const AUTHORS: Record<TranscriptMessage['role'], string> = { user: 'Shopper', assistant: 'Assistant', agent: 'Agent', system: 'System' };
+const AUTHORS: Record<TranscriptMessage['role'], string> = {
+  user: 'Shopper',
+  assistant: 'Assistant',
+  agent: 'Agent',
+  system: 'System',
+};
 
 /**
  * Announces messages committed while the page is open (not the history, not every streamed word). It
@@ -109,7 +118,9 @@ function NewMessageAnnouncer({ messages }: { messages: readonly TranscriptMessag
   const isNew = last !== undefined && last.createdAt > openedAt;
   return (
     <p className="sr-only" role="status">
-      {isNew ? `New message from ${last.role === 'agent' ? (last.agentName ?? 'an agent') : AUTHORS[last.role]} at ${formatClock(last.createdAt)}.` : ''}
+      {isNew
+        ? `New message from ${last.role === 'agent' ? (last.agentName ?? 'an agent') : AUTHORS[last.role]} at ${formatClock(last.createdAt)}.`
+        : ''}
     </p>
   );
 }

@@ -109,11 +109,23 @@ export function TranscriptFilters({ filter, onChange, models }: TranscriptFilter
       <div className="filter-grid">
         <div className="field">
           <label htmlFor={ids.from}>From</label>
-          <input id={ids.from} type="date" value={filter.from ?? ''} max={filter.to} onChange={(e) => handleChoice('from', e.target.value)} />
+          <input
+            id={ids.from}
+            type="date"
+            value={filter.from ?? ''}
+            max={filter.to}
+            onChange={(e) => handleChoice('from', e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.to}>To</label>
-          <input id={ids.to} type="date" value={filter.to ?? ''} min={filter.from} onChange={(e) => handleChoice('to', e.target.value)} />
+          <input
+            id={ids.to}
+            type="date"
+            value={filter.to ?? ''}
+            min={filter.from}
+            onChange={(e) => handleChoice('to', e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.status}>Status</label>
@@ -153,7 +165,14 @@ export function TranscriptFilters({ filter, onChange, models }: TranscriptFilter
         </div>
         <div className="field">
           <label htmlFor={ids.label}>Label</label>
-          <input id={ids.label} type="text" list={ids.labels} maxLength={60} value={drafts.label} onChange={(e) => handleText('label', e.target.value)} />
+          <input
+            id={ids.label}
+            type="text"
+            list={ids.labels}
+            maxLength={60}
+            value={drafts.label}
+            onChange={(e) => handleText('label', e.target.value)}
+          />
           <datalist id={ids.labels}>
             {SUGGESTED_LABELS.map((label) => (
               <option key={label} value={label} />
@@ -162,7 +181,14 @@ export function TranscriptFilters({ filter, onChange, models }: TranscriptFilter
         </div>
         <div className="field">
           <label htmlFor={ids.model}>Model</label>
-          <input id={ids.model} type="text" list={ids.models} maxLength={100} value={drafts.model} onChange={(e) => handleText('model', e.target.value)} />
+          <input
+            id={ids.model}
+            type="text"
+            list={ids.models}
+            maxLength={100}
+            value={drafts.model}
+            onChange={(e) => handleText('model', e.target.value)}
+          />
           <datalist id={ids.models}>
             {models.map((model) => (
               <option key={model} value={model} />

@@ -46,7 +46,11 @@ export function TranscriptListPage() {
       <div className="page-heading">
         <h1>Transcripts</h1>
         <p className="agent-muted" role="status" aria-live="polite">
-          {list === null ? (isLoading ? 'Loading…' : '') : `${plural(total, 'conversation')}${hasActiveFilter(filter) ? (total === 1 ? ' matches' : ' match') : ''}`}
+          {list === null
+            ? isLoading
+              ? 'Loading…'
+              : ''
+            : `${plural(total, 'conversation')}${hasActiveFilter(filter) ? (total === 1 ? ' matches' : ' match') : ''}`}
         </p>
       </div>
       <TranscriptFilters filter={filter} onChange={handleFilter} models={models} />
@@ -60,9 +64,15 @@ export function TranscriptListPage() {
         </div>
       )}
       {list !== null && (
-        <section aria-label="Conversations" aria-busy={isLoading} className={isLoading ? 'transcript-results is-loading' : 'transcript-results'}>
+        <section
+          aria-label="Conversations"
+          aria-busy={isLoading}
+          className={isLoading ? 'transcript-results is-loading' : 'transcript-results'}
+        >
           {list.items.length === 0 ? (
-            <p className="empty-list">{hasActiveFilter(filter) ? 'No conversation matches these filters.' : 'No conversations yet.'}</p>
+            <p className="empty-list">
+              {hasActiveFilter(filter) ? 'No conversation matches these filters.' : 'No conversations yet.'}
+            </p>
           ) : (
             <ol className="transcript-list">
               {list.items.map((row) => (
@@ -77,7 +87,12 @@ export function TranscriptListPage() {
             <span>
               Page {Math.min(filter.page, pages)} of {pages}
             </span>
-            <button type="button" className="button-secondary" onClick={() => goTo(filter.page + 1)} disabled={filter.page >= pages}>
+            <button
+              type="button"
+              className="button-secondary"
+              onClick={() => goTo(filter.page + 1)}
+              disabled={filter.page >= pages}
+            >
               Next
             </button>
           </nav>
@@ -94,7 +109,11 @@ function TranscriptRowItem({ row }: { row: TranscriptRow }) {
   return (
     <li className={`transcript-row status-${row.status}${row.flagged ? ' is-flagged' : ''}`}>
       <div className="row-main">
-        <Link to={`/agent/transcripts/${encodeURIComponent(row.id)}`} state={{ listSearch: location.search }} className="row-link">
+        <Link
+          to={`/agent/transcripts/${encodeURIComponent(row.id)}`}
+          state={{ listSearch: location.search }}
+          className="row-link"
+        >
           {first === '' ? <span className="agent-muted">(no message yet)</span> : first}
         </Link>
         {row.highlight !== null && (

@@ -22,7 +22,8 @@ interface TranscriptMessageItemProps {
 /** One message of a transcript with its time, author, trace (answers) and the shopper's feedback. */
 export const TranscriptMessageItem = memo(function TranscriptMessageItem({ message, isRevealed }: TranscriptMessageItemProps) {
   const productIds = useMemo(() => message.products.map((p) => p.id), [message.products]);
-  const author = message.role === 'agent' ? `Agent · ${message.agentName ?? message.authorName ?? 'unknown'}` : ROLE_NAMES[message.role];
+  const author =
+    message.role === 'agent' ? `Agent · ${message.agentName ?? message.authorName ?? 'unknown'}` : ROLE_NAMES[message.role];
   const headingId = `t-message-${message.id}`;
 
   const handleProductLink = useCallback(
@@ -79,7 +80,9 @@ export const TranscriptMessageItem = memo(function TranscriptMessageItem({ messa
         <p className={`t-feedback is-${message.feedback.rating}`}>
           <span aria-hidden="true">{message.feedback.rating === 'up' ? '👍' : '👎'} </span>
           Shopper: {message.feedback.rating === 'up' ? 'thumbs up' : 'thumbs down'}
-          {message.feedback.comment !== null && message.feedback.comment !== '' && <q className="t-feedback-comment">{message.feedback.comment}</q>}
+          {message.feedback.comment !== null && message.feedback.comment !== '' && (
+            <q className="t-feedback-comment">{message.feedback.comment}</q>
+          )}
         </p>
       )}
       {message.trace !== null && message.role === 'assistant' && <GroundingTrace message={message} trace={message.trace} />}

@@ -121,7 +121,12 @@ function Labels({ detail }: { detail: TranscriptDetail }) {
           {detail.labels.map((label) => (
             <li key={label} className="label-chip">
               {label}
-              <button type="button" className="chip-remove" aria-label={`Remove label ${label}`} onClick={() => void handleRemove(label)}>
+              <button
+                type="button"
+                className="chip-remove"
+                aria-label={`Remove label ${label}`}
+                onClick={() => void handleRemove(label)}
+              >
                 <span aria-hidden="true">×</span>
               </button>
             </li>
@@ -131,7 +136,14 @@ function Labels({ detail }: { detail: TranscriptDetail }) {
       <form className="inline-form" onSubmit={(e) => void handleAdd(e)}>
         <label htmlFor={inputId}>Label</label>
         <div className="inline-row">
-          <input id={inputId} type="text" list={listId} maxLength={MAX_LABEL} value={draft} onChange={(e) => setDraft(e.target.value)} />
+          <input
+            id={inputId}
+            type="text"
+            list={listId}
+            maxLength={MAX_LABEL}
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+          />
           <datalist id={listId}>
             {suggestions.map((label) => (
               <option key={label} value={label} />

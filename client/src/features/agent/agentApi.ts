@@ -96,7 +96,10 @@ interface RequestOptions<T> {
 }
 
 /** Sends one JSON request and reads the `{ ok, data | error }` envelope. Never throws. */
-async function request<T>(path: string, { method = 'GET', body, parse, isSessionCheck = false }: RequestOptions<T>): Promise<Result<T>> {
+async function request<T>(
+  path: string,
+  { method = 'GET', body, parse, isSessionCheck = false }: RequestOptions<T>,
+): Promise<Result<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {
@@ -211,7 +214,11 @@ const parseNote = using(transcriptDetailSchema.shape.notes.element);
 
 /** Adds a private note to a transcript. */
 export function addNote(id: string, body: string): Promise<Result<TranscriptNote>> {
-  return request(`${transcriptPath(id)}/notes`, { method: 'POST', body: { body }, parse: either(field('note', parseNote), parseNote) });
+  return request(`${transcriptPath(id)}/notes`, {
+    method: 'POST',
+    body: { body },
+    parse: either(field('note', parseNote), parseNote),
+  });
 }
 
 /** Puts a label on a transcript. */

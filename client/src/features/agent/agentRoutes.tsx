@@ -14,14 +14,21 @@ function LoadingConsole() {
  * the console (and chart.js only loads with the dashboard).
  */
 export const agentRoutes: RouteObject[] = [
-  { path: '/agent/login', HydrateFallback: LoadingConsole, lazy: async () => ({ Component: (await import('./LoginPage')).LoginPage }) },
+  {
+    path: '/agent/login',
+    HydrateFallback: LoadingConsole,
+    lazy: async () => ({ Component: (await import('./LoginPage')).LoginPage }),
+  },
   {
     path: '/agent',
     HydrateFallback: LoadingConsole,
     lazy: async () => ({ Component: (await import('./AgentLayout')).AgentLayout }),
     children: [
       { index: true, lazy: async () => ({ Component: (await import('./TranscriptListPage')).TranscriptListPage }) },
-      { path: 'transcripts/:id', lazy: async () => ({ Component: (await import('./TranscriptDetailPage')).TranscriptDetailPage }) },
+      {
+        path: 'transcripts/:id',
+        lazy: async () => ({ Component: (await import('./TranscriptDetailPage')).TranscriptDetailPage }),
+      },
       { path: 'dashboard', lazy: async () => ({ Component: (await import('./DashboardPage')).DashboardPage }) },
       { path: 'admin', lazy: async () => ({ Component: (await import('./AdminPage')).AdminPage }) },
       { path: '*', lazy: async () => ({ Component: (await import('./AgentNotFound')).AgentNotFound }) },

@@ -85,13 +85,19 @@ function manualScheduler() {
 function watchingStore() {
   const store = createAgentStore({ schedule: manualScheduler().schedule });
   store.getState().beginWatch(conversationId);
-  store.getState().watchLoaded(
-    detail([message({ id: 'u1', role: 'user', content: 'Trail shoes?' }), message({ id: 'a1', status: 'streaming', content: 'Here' })]),
-  );
+  store
+    .getState()
+    .watchLoaded(
+      detail([
+        message({ id: 'u1', role: 'user', content: 'Trail shoes?' }),
+        message({ id: 'a1', status: 'streaming', content: 'Here' }),
+      ]),
+    );
   return store;
 }
 
-const contentOf = (store: ReturnType<typeof createAgentStore>, id: string) => store.getState().watched?.detail?.messages.find((m) => m.id === id)?.content;
+const contentOf = (store: ReturnType<typeof createAgentStore>, id: string) =>
+  store.getState().watched?.detail?.messages.find((m) => m.id === id)?.content;
 
 describe('live text in the watched conversation', () => {
   it('appends deltas that continue the answer, in order', () => {
@@ -131,7 +137,9 @@ describe('live text in the watched conversation', () => {
 
   it('appends a committed message it has not seen (an agent reply)', () => {
     const store = watchingStore();
-    store.getState().applyMessage(conversationId, message({ id: 'g1', role: 'agent', content: 'Hi, Sam here.', agentName: 'Sam' }));
+    store
+      .getState()
+      .applyMessage(conversationId, message({ id: 'g1', role: 'agent', content: 'Hi, Sam here.', agentName: 'Sam' }));
     store.getState().applyMessage('conv-2', message({ id: 'z1', conversationId: 'conv-2', content: 'elsewhere' }));
     expect(store.getState().watched?.detail?.messages.map((m) => m.id)).toEqual(['u1', 'a1', 'g1']);
   });
@@ -140,9 +148,14 @@ describe('live text in the watched conversation', () => {
     const store = watchingStore();
     store.getState().applyDeltas([delta(4, ' are three')]);
     store.getState().messageRevealed(conversationId, 'u1', 'Mail me at sam@example.com');
-    store.getState().watchLoaded(
-      detail([message({ id: 'u1', role: 'user', content: 'Mail me at [email]', isMasked: true }), message({ id: 'a1', status: 'streaming', content: 'Here are' })]),
-    );
+    store
+      .getState()
+      .watchLoaded(
+        detail([
+          message({ id: 'u1', role: 'user', content: 'Mail me at [email]', isMasked: true }),
+          message({ id: 'a1', status: 'streaming', content: 'Here are' }),
+        ]),
+      );
     expect(contentOf(store, 'a1')).toBe('Here are three');
     expect(contentOf(store, 'u1')).toBe('Mail me at sam@example.com');
     expect(store.getState().watched?.detail?.messages[0]?.isMasked).toBe(false);
@@ -157,14 +170,18 @@ describe('transcript list refresh', () => {
     const store = createAgentStore({ schedule: clock.schedule });
     store.getState().listLoaded(page);
     for (let i = 0; i < 5; i += 1) {
-      store.getState().applyTranscriptUpdate({ conversationId: 'conv-2', status: 'active', lastActivity: `2025-05-01T10:00:0${i}.000Z` });
+      store
+        .getState()
+        .applyTranscriptUpdate({ conversationId: 'conv-2', status: 'active', lastActivity: `2025-05-01T10:00:0${i}.000Z` });
     }
     expect(store.getState().listVersion).toBe(0);
     expect(clock.scheduled).toBe(1);
     clock.runAll();
     expect(store.getState().listVersion).toBe(1);
 
-    store.getState().applyTranscriptUpdate({ conversationId: 'conv-9', status: 'active', lastActivity: '2025-05-01T11:00:00.000Z' });
+    store
+      .getState()
+      .applyTranscriptUpdate({ conversationId: 'conv-9', status: 'active', lastActivity: '2025-05-01T11:00:00.000Z' });
     clock.runAll();
     expect(store.getState().listVersion).toBe(2);
   });
@@ -172,7 +189,9 @@ describe('transcript list refresh', () => {
   it('shows a waiting conversation at once, before the refetch', () => {
     const store = createAgentStore({ schedule: manualScheduler().schedule });
     store.getState().listLoaded(page);
-    store.getState().applyTranscriptUpdate({ conversationId: 'conv-2', status: 'waiting', lastActivity: '2025-05-01T10:05:00.000Z' });
+    store
+      .getState()
+      .applyTranscriptUpdate({ conversationId: 'conv-2', status: 'waiting', lastActivity: '2025-05-01T10:05:00.000Z' });
     const updated = store.getState().list?.items[1];
     expect(updated?.status).toBe('waiting');
     expect(updated?.lastActivity).toBe('2025-05-01T10:05:00.000Z');
@@ -191,7 +210,9 @@ describe('transcript list refresh', () => {
     const clock = manualScheduler();
     const store = createAgentStore({ schedule: clock.schedule });
     store.getState().listLoaded(page);
-    store.getState().applyTranscriptUpdate({ conversationId: 'conv-1', status: 'active', lastActivity: '2025-05-01T10:00:00.000Z' });
+    store
+      .getState()
+      .applyTranscriptUpdate({ conversationId: 'conv-1', status: 'active', lastActivity: '2025-05-01T10:00:00.000Z' });
     store.getState().signedOut('Your session ended.');
     expect(clock.scheduled).toBe(0);
     expect(store.getState().list).toBeNull();

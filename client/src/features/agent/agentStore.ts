@@ -123,12 +123,18 @@ interface AgentStoreOptions {
 }
 
 /** Creates an agent-console store; the app uses one (`agentStore`), tests make their own. */
-export function createAgentStore({ schedule = timeoutScheduler, refreshDelayMs = LIST_REFRESH_DELAY_MS }: AgentStoreOptions = {}): AgentStore {
+export function createAgentStore({
+  schedule = timeoutScheduler,
+  refreshDelayMs = LIST_REFRESH_DELAY_MS,
+}: AgentStoreOptions = {}): AgentStore {
   let cancelRefresh: (() => void) | null = null;
 
   return createStore<AgentState>()((set, get) => {
     /** Updates the watched detail only if it is the conversation named. */
-    const updateDetail = (conversationId: string, update: (detail: TranscriptDetail, watched: WatchedConversation) => Partial<WatchedConversation> | null) =>
+    const updateDetail = (
+      conversationId: string,
+      update: (detail: TranscriptDetail, watched: WatchedConversation) => Partial<WatchedConversation> | null,
+    ) =>
       set((state) => {
         const watched = state.watched;
         if (watched === null || watched.conversationId !== conversationId || watched.detail === null) return {};
@@ -156,7 +162,16 @@ export function createAgentStore({ schedule = timeoutScheduler, refreshDelayMs =
       signedIn: (agent) => set({ session: 'signed-in', agent, signInNotice: null }),
       signedOut: (signInNotice) => {
         cancelScheduledRefresh();
-        set({ session: 'signed-out', agent: null, signInNotice, connection: 'idle', list: null, listError: null, isListLoading: false, watched: null });
+        set({
+          session: 'signed-out',
+          agent: null,
+          signInNotice,
+          connection: 'idle',
+          list: null,
+          listError: null,
+          isListLoading: false,
+          watched: null,
+        });
       },
       setConnection: (connection) => set({ connection }),
 
@@ -179,7 +194,10 @@ export function createAgentStore({ schedule = timeoutScheduler, refreshDelayMs =
           if (watched?.detail != null && watched.conversationId === event.conversationId) {
             const detail = watched.detail;
             const takenOverBy = event.status === 'taken_over' ? detail.takenOverBy : null;
-            patch.watched = { ...watched, detail: { ...detail, status: event.status, lastActivity: event.lastActivity, takenOverBy } };
+            patch.watched = {
+              ...watched,
+              detail: { ...detail, status: event.status, lastActivity: event.lastActivity, takenOverBy },
+            };
           }
           return patch;
         });
@@ -216,7 +234,9 @@ export function createAgentStore({ schedule = timeoutScheduler, refreshDelayMs =
               messages: fresh.messages.map((m) => {
                 if (m.status !== 'streaming') return m;
                 const held = previous.messages[indexOfMessage(previous.messages, m.id)];
-                return held !== undefined && held.content.length > m.content.length && held.content.startsWith(m.content) ? { ...m, content: held.content } : m;
+                return held !== undefined && held.content.length > m.content.length && held.content.startsWith(m.content)
+                  ? { ...m, content: held.content }
+                  : m;
               }),
             };
           }

@@ -61,7 +61,9 @@ export function answersChart(data: Dashboard, theme: ChartTheme): ChartConfigura
     type: 'bar',
     data: {
       labels: data.answersPerModel.map((d) => d.model),
-      datasets: [{ label: 'Answers', data: data.answersPerModel.map((d) => d.count), backgroundColor: theme.accent, borderRadius: 4 }],
+      datasets: [
+        { label: 'Answers', data: data.answersPerModel.map((d) => d.count), backgroundColor: theme.accent, borderRadius: 4 },
+      ],
     },
     options: { ...baseOptions(theme, 'Answers'), plugins: { legend: { display: false } } },
   };
@@ -94,7 +96,12 @@ export function firstTokenChart(data: Dashboard, theme: ChartTheme): ChartConfig
       labels: data.firstTokenMsPerModel.map((d) => d.model),
       datasets: [
         { label: 'p50 (ms)', data: data.firstTokenMsPerModel.map((d) => d.p50), backgroundColor: theme.accent, borderRadius: 4 },
-        { label: 'p95 (ms)', data: data.firstTokenMsPerModel.map((d) => d.p95), backgroundColor: theme.secondary, borderRadius: 4 },
+        {
+          label: 'p95 (ms)',
+          data: data.firstTokenMsPerModel.map((d) => d.p95),
+          backgroundColor: theme.secondary,
+          borderRadius: 4,
+        },
       ],
     },
     options: baseOptions(theme, 'Milliseconds'),

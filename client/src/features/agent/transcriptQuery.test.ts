@@ -1,6 +1,13 @@
 import type { TranscriptFilter } from '@aisle/shared';
 import { describe, expect, it } from 'vitest';
-import { filterFromSearchParams, filterToApiQuery, filterToSearchParams, hasActiveFilter, pageCount, withFilter } from './transcriptQuery';
+import {
+  filterFromSearchParams,
+  filterToApiQuery,
+  filterToSearchParams,
+  hasActiveFilter,
+  pageCount,
+  withFilter,
+} from './transcriptQuery';
 
 describe('transcript filter <-> page address', () => {
   it('round-trips every filter through the address', () => {

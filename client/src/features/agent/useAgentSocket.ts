@@ -122,7 +122,9 @@ export function createAgentConnection(store: AgentStore, socket: AgentSocket): A
   return {
     start() {
       registerListeners();
-      unsubscribe = store.subscribe((state, before) => followWatched(state.watched?.conversationId, before.watched?.conversationId));
+      unsubscribe = store.subscribe((state, before) =>
+        followWatched(state.watched?.conversationId, before.watched?.conversationId),
+      );
       store.getState().setConnection('connecting');
       socket.connect();
       // A page opened before the socket existed already named its conversation.
@@ -139,7 +141,8 @@ export function createAgentConnection(store: AgentStore, socket: AgentSocket): A
     async takeOver(conversationId) {
       if (isDisposed) return { ok: false, error: NOT_CONNECTED };
       const result = await takeOver(socket, { conversationId });
-      if (result.ok && !isDisposed) store.getState().setHandoff(conversationId, 'taken_over', store.getState().agent?.name ?? null);
+      if (result.ok && !isDisposed)
+        store.getState().setHandoff(conversationId, 'taken_over', store.getState().agent?.name ?? null);
       return result;
     },
     async handBack(conversationId) {

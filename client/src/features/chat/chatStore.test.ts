@@ -75,13 +75,11 @@ describe('chat store streaming', () => {
     store.getState().finishAnswer(message({ id: 'a1', content: 'Try these.' }));
     store.getState().beginSend({ clientMessageId: 'client-0002', text: 'In size 44?' });
     store.getState().startAnswer({ conversationId, messageId: 'a2', model: 'qwen3:4b' });
-    store
-      .getState()
-      .confirmSend({
-        conversationId,
-        userMessage: message({ id: 'u2', role: 'user', content: 'In size 44?' }),
-        assistantMessageId: 'a2',
-      });
+    store.getState().confirmSend({
+      conversationId,
+      userMessage: message({ id: 'u2', role: 'user', content: 'In size 44?' }),
+      assistantMessageId: 'a2',
+    });
     expect(store.getState().messages.map((m) => m.id)).toEqual(['u1', 'a1', 'u2', 'a2']);
   });
 
