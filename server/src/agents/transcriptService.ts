@@ -57,6 +57,7 @@ export function displayStatus(row: ConversationRow, now = Date.now()): Conversat
 
 const toolCallsSchema = z.array(traceToolCallSchema);
 const mismatchesSchema = z.array(z.object({ kind: z.string(), text: z.string() }));
+const servedBySchema = z.object({ hostName: z.string(), url: z.string(), isFallback: z.boolean() }).nullable();
 
 /** Parses a JSON column; a value that does not fit shows as empty rather than failing the transcript. */
 function parseJson<T>(raw: string | null, schema: z.ZodType<T>, empty: T): T {
@@ -86,6 +87,7 @@ export function traceOf(row: MessageRow): AnswerTrace {
     doneReason: row.done_reason,
     toolCalls,
     mismatches: parseJson(row.grounding, mismatchesSchema, []),
+    servedBy: parseJson(row.served_by, servedBySchema, null),
   };
 }
 
@@ -197,6 +199,7 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
         ...(filter.label ? { label: filter.label.trim() } : {}),
         ...(filter.model ? { model: filter.model } : {}),
         ...(filter.hadError ? { hadError: filter.hadError === 'true' } : {}),
+        ...(filter.hadMismatch ? { hadMismatch: filter.hadMismatch === 'true' } : {}),
         ...(match ? { match } : {}),
         endedBefore: new Date(Date.now() - ENDED_AFTER_MS).toISOString(),
         limit: filter.pageSize,

@@ -292,6 +292,8 @@ export function createChatService(deps: ChatServiceDeps) {
       if (status !== 'error' && state.content.trim() !== '') {
         try {
           const categories = (await products.categories()).map((c) => c.category);
+          // A search returns one variant per product; linking another size or colour of it is fine.
+          const variants = await products.variantIds([...state.seenRows.keys()]);
           const report = await checkGrounding({
             answer: state.content,
             traces: state.traces,
@@ -300,9 +302,10 @@ export function createChatService(deps: ChatServiceDeps) {
               history.filter((m) => m.role === 'user').map((m) => m.content),
               categories,
             ),
-            earlierProductIds: history
-              .filter((m) => m.role === 'assistant')
-              .flatMap((m) => presentMessage(m).products.map((p) => p.id)),
+            earlierProductIds: [
+              ...variants,
+              ...history.filter((m) => m.role === 'assistant').flatMap((m) => presentMessage(m).products.map((p) => p.id)),
+            ],
           });
           mismatches = report.mismatches;
           if (mismatches.length > 0)

@@ -195,6 +195,30 @@ export function createProductRepository(db: Database) {
       });
     },
 
+    /** Ids of every variant that shares a group with one of these products (the ids included). */
+    async variantIds(ids: readonly string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await kysely
+        .selectFrom('products')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb('id', 'in', [...ids]),
+            eb(
+              'item_group_id',
+              'in',
+              eb
+                .selectFrom('products as g')
+                .select('g.item_group_id')
+                .where('g.id', 'in', [...ids])
+                .where('g.item_group_id', 'is not', null),
+            ),
+          ]),
+        )
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
     /** Distinct categories with their product-group counts (for the search UI and the prompt). */
     async categories(): Promise<Array<{ category: string; count: number }>> {
       const res = await sql<{ category: string; count: number }>`

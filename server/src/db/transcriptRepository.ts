@@ -20,6 +20,7 @@ export interface TranscriptListQuery {
   label?: string;
   model?: string;
   hadError?: boolean;
+  hadMismatch?: boolean;
   /** An FTS5 query over message text (built by the caller from the agent's words). */
   match?: string;
   limit: number;
@@ -94,6 +95,17 @@ export function createTranscriptRepository(db: Database) {
           .where('me.status', '=', 'error'),
       );
       conds.push(q.hadError ? failed : eb.not(failed));
+    }
+    if (q.hadMismatch !== undefined) {
+      const mismatched = eb.exists(
+        eb
+          .selectFrom('messages as mg')
+          .select('mg.id')
+          .whereRef('mg.conversation_id', '=', 'c.id')
+          .where('mg.grounding', 'is not', null)
+          .where('mg.grounding', '!=', '[]'),
+      );
+      conds.push(q.hadMismatch ? mismatched : eb.not(mismatched));
     }
     if (q.match) {
       conds.push(

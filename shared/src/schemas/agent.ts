@@ -43,6 +43,8 @@ export const transcriptFilterSchema = z.object({
   label: z.string().max(60).optional(),
   model: z.string().max(100).optional(),
   hadError: z.enum(['true', 'false']).optional(),
+  /** Conversations with an answer the grounding check found a mismatch in. */
+  hadMismatch: z.enum(['true', 'false']).optional(),
   q: z.string().max(200).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
@@ -97,6 +99,8 @@ export const answerTraceSchema = z.object({
   toolCalls: z.array(traceToolCallSchema),
   /** Grounding-check findings (issue 4); empty when none. */
   mismatches: z.array(z.object({ kind: z.string(), text: z.string() })).default([]),
+  /** Which host served the answer; `isFallback` when the preferred host could not. */
+  servedBy: z.object({ hostName: z.string(), url: z.string(), isFallback: z.boolean() }).nullable().default(null),
 });
 export type AnswerTrace = z.infer<typeof answerTraceSchema>;
 

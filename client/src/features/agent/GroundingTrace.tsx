@@ -42,6 +42,12 @@ export function GroundingTrace({ message, trace }: GroundingTraceProps) {
           <Fact term="Prompt tokens" value={formatCount(trace.promptTokens)} />
           <Fact term="Completion tokens" value={formatCount(trace.completionTokens)} />
           {trace.doneReason !== null && <Fact term="Done reason" value={trace.doneReason} />}
+          {trace.servedBy !== null && (
+            <Fact
+              term="Served by"
+              value={`${trace.servedBy.hostName} (${trace.servedBy.url})${trace.servedBy.isFallback ? ', fallback host' : ''}`}
+            />
+          )}
         </dl>
         {message.error !== null && (
           <p className="trace-error">

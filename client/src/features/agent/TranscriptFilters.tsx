@@ -31,6 +31,7 @@ export function TranscriptFilters({ filter, onChange, models }: TranscriptFilter
     feedback: useId(),
     flagged: useId(),
     hadError: useId(),
+    hadMismatch: useId(),
     label: useId(),
     model: useId(),
     labels: useId(),
@@ -161,6 +162,18 @@ export function TranscriptFilters({ filter, onChange, models }: TranscriptFilter
             <option value="">With or without</option>
             <option value="true">Had an error</option>
             <option value="false">No errors</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.hadMismatch}>Grounding</label>
+          <select
+            id={ids.hadMismatch}
+            value={filter.hadMismatch ?? ''}
+            onChange={(e) => handleChoice('hadMismatch', e.target.value)}
+          >
+            <option value="">Any</option>
+            <option value="true">Had a grounding mismatch</option>
+            <option value="false">No mismatches</option>
           </select>
         </div>
         <div className="field">

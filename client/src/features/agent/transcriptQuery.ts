@@ -1,7 +1,18 @@
 import { transcriptFilterSchema, type TranscriptFilter } from '@aisle/shared';
 
 /** The filter fields an agent sets (everything but paging), in the order they appear in addresses. */
-export const FILTER_KEYS = ['q', 'from', 'to', 'status', 'feedback', 'flagged', 'label', 'model', 'hadError'] as const;
+export const FILTER_KEYS = [
+  'q',
+  'from',
+  'to',
+  'status',
+  'feedback',
+  'flagged',
+  'label',
+  'model',
+  'hadError',
+  'hadMismatch',
+] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export const DEFAULT_PAGE_SIZE = 25;
