@@ -8,7 +8,9 @@ import { FeedError, formatImportSummary, importCatalogue, type ImportProgress } 
 const USAGE = `Aisle catalogue tool
 
 Usage:
-  pnpm catalogue import <file>   Import or update products from a Google Merchant Center feed
+  pnpm catalogue import <file> [--currency USD]
+                                 Import or update products from a Google Merchant Center feed;
+                                 --currency reads prices written without one ("9.99") in USD
   pnpm catalogue help            Show this help
 
 <file> is a product feed in Google Merchant Center format:
@@ -65,7 +67,14 @@ function createProgressReporter(): { update(p: ImportProgress): void; stop(): vo
   };
 }
 
-async function runImport(fileArg: string | undefined): Promise<number> {
+async function runImport(args: readonly string[]): Promise<number> {
+  const currencyAt = args.indexOf('--currency');
+  const defaultCurrency = currencyAt >= 0 ? args[currencyAt + 1]?.toUpperCase() : undefined;
+  if (currencyAt >= 0 && (!defaultCurrency || !/^[A-Z]{3}$/.test(defaultCurrency))) {
+    process.stderr.write('--currency takes a three-letter currency code, e.g. --currency USD\n');
+    return 1;
+  }
+  const fileArg = args.find((a, i) => !a.startsWith('--') && (currencyAt < 0 || i !== currencyAt + 1));
   if (!fileArg) {
     process.stderr.write(`Which file should be imported?\n\n${USAGE}`);
     return 1;
@@ -86,6 +95,7 @@ async function runImport(fileArg: string | undefined): Promise<number> {
       file,
       repo: createProductRepository(db),
       onProgress: (p) => progress.update(p),
+      ...(defaultCurrency ? { defaultCurrency } : {}),
     });
     progress.stop();
     process.stdout.write(`\n${formatImportSummary(summary)}\n`);
@@ -113,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'import':
-      return runImport(rest[0]);
+      return runImport(rest);
     case undefined:
     case 'help':
     case '--help':

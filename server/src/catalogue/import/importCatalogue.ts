@@ -39,6 +39,8 @@ export interface ImportCatalogueOptions {
   file: string;
   repo: Pick<ProductRepository, 'upsertMany'>;
   onProgress?: (progress: ImportProgress) => void;
+  /** ISO currency for prices written without one ("9.99"); without it such rows are refused. */
+  defaultCurrency?: string;
 }
 
 /** Rows written per transaction: large enough to be fast, small enough to keep memory flat. */
@@ -107,7 +109,7 @@ export async function importCatalogue(options: ImportCatalogueOptions): Promise<
       reject(item.line, item.reason);
     } else {
       if (layout.format === 'json' || layout.format === 'jsonl') noteColumns(Object.keys(item.fields));
-      const result = parseMerchantRow(item.fields);
+      const result = parseMerchantRow(item.fields, options.defaultCurrency ? { defaultCurrency: options.defaultCurrency } : {});
       if (!result.ok) {
         reject(item.line, result.reasons.join('; '));
       } else {

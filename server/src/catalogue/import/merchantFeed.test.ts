@@ -63,6 +63,16 @@ describe('parseMerchantRow', () => {
     quantity: '7',
   };
 
+  it('reads bare amounts in the currency the importer was told to assume, and only then', () => {
+    const bare = { ...valid, price: 9.99, sale_price: '7.5' };
+    expect(parseMerchantRow(bare).ok).toBe(false);
+    const result = parseMerchantRow(bare, { defaultCurrency: 'EUR' });
+    expect(result.ok && result.record).toMatchObject({ priceMinor: 999, salePriceMinor: 750, currency: 'EUR' });
+    // A price that names its currency keeps it.
+    const named = parseMerchantRow({ ...valid, sale_price: '' }, { defaultCurrency: 'EUR' });
+    expect(named.ok && named.record.currency).toBe('USD');
+  });
+
   it('maps a valid row to the stored record', () => {
     const result = parseMerchantRow(valid);
     expect(result).toEqual({

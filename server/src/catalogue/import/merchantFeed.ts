@@ -291,13 +291,25 @@ export type MerchantRowResult = { ok: true; record: ProductRecord } | { ok: fals
 /**
  * Validates one feed row. Keys may be in any case and carry a `g:` prefix; unknown keys are ignored.
  */
-export function parseMerchantRow(fields: Readonly<Record<string, unknown>>): MerchantRowResult {
+export function parseMerchantRow(
+  fields: Readonly<Record<string, unknown>>,
+  options: { defaultCurrency?: string } = {},
+): MerchantRowResult {
   // Every attribute present (null when absent) so each field's own check runs and can say "missing".
   const normalised: Record<string, unknown> = Object.fromEntries(MERCHANT_ATTRIBUTES.map((a) => [a, null]));
   for (const [key, value] of Object.entries(fields)) {
     const name = normaliseAttributeName(key);
     // A repeated column keeps its first non-blank value.
     if (isKnownAttribute(name) && (normalised[name] === null || normalised[name] === '')) normalised[name] = value;
+  }
+  // Exports that give bare amounts ("9.99") are read in the currency the importer was told to assume.
+  if (options.defaultCurrency) {
+    for (const key of ['price', 'sale_price'] as const) {
+      const v = normalised[key];
+      if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(v))) {
+        normalised[key] = `${String(v).trim()} ${options.defaultCurrency}`;
+      }
+    }
   }
   const result = merchantRowSchema.safeParse(normalised);
   if (result.success) return { ok: true, record: result.data };
