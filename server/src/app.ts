@@ -163,7 +163,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     conversations,
     products,
     tools,
-    gateway: currentGateway,
     route: (model) => hosts.route(model),
     config: deps.config,
     // The prompt file is part of the config: an edit applies to the next answer.

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from '../lib/tokens';
 import type { Agent, AgentRole } from '@aisle/shared';
 import { parse as parseCookie } from 'cookie';
 import type { Response } from 'express';
@@ -38,10 +39,8 @@ export type LoginOutcome =
   | { kind: 'disabled' }
   | { kind: 'rate-limited'; retryAfterSeconds: number };
 
-/** The database keeps only this hash of a session token. */
-export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+/** The database keeps only this hash of a session token (the same hash as shopper sessions). */
+export const hashSessionToken = hashToken;
 
 /** Reads the agent session token from a Cookie header (the `__Host-` variant first). */
 export function agentTokenFromCookieHeader(header: string | undefined): string | null {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMatchQuery, daysBetween, parseBound, percentile, TranscriptInputError } from './transcriptService';
+import { percentile } from '../lib/stats';
+import { buildMatchQuery, daysBetween, parseBound, TranscriptInputError } from './transcriptService';
 
 describe('buildMatchQuery', () => {
   it('quotes every word so FTS syntax typed by an agent is plain text, and prefix-matches the last', () => {

@@ -1,3 +1,4 @@
+import { percentile } from '../lib/stats';
 import {
   formatMoney,
   traceToolCallSchema,
@@ -103,13 +104,6 @@ export function presentTranscriptMessage(row: MessageRow, feedback: FeedbackMap 
     trace: row.role === 'assistant' ? traceOf(row) : null,
     feedback: feedback.get(row.id) ?? null,
   };
-}
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null;
 }
 
 /** Every UTC day from `from` (inclusive) to `to` (exclusive), as YYYY-MM-DD. */

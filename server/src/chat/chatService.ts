@@ -25,7 +25,6 @@ import type { ConversationRepository, ConversationRow, MessageRow } from '../db/
 import type { ProductRepository } from '../db/productRepository';
 import { LlmError } from '../llm/llmErrors';
 import { resolveModelSettings } from '../config/modelSettings';
-import type { ChatBackend } from '../llm/chatBackend';
 import type { RoutedBackend } from '../llm/hostPool';
 import type { LlmMessage } from '../llm/ollamaClient';
 import type { Logger } from '../logger';
@@ -74,9 +73,8 @@ export interface ChatServiceDeps {
   conversations: ConversationRepository;
   products: ProductRepository;
   tools: ToolRunner;
-  gateway: () => ChatBackend;
-  /** A backend for one model that fails over between hosts; without it, `gateway()` serves. */
-  route?: (model: string) => RoutedBackend;
+  /** A backend for one model that fails over between hosts and says which one served. */
+  route: (model: string) => RoutedBackend;
   config: () => LoadedConfig;
   systemPrompt: () => string;
   broadcast: ConversationBroadcast;
@@ -182,7 +180,7 @@ export function createChatService(deps: ChatServiceDeps) {
     const { config } = loaded;
     const conversationId = conversation.id;
     const settings = settingsFor(loaded, modelFor(conversation, loaded));
-    const backend: ChatBackend & { served?: () => unknown } = deps.route ? deps.route(settings.model) : deps.gateway();
+    const backend = deps.route(settings.model);
     const controller = new AbortController();
     const state = emptyAnswerState();
     const generation: Generation = {
@@ -340,7 +338,7 @@ export function createChatService(deps: ChatServiceDeps) {
         completed_at: nowIso(),
         config_version: loaded.version,
         model: settings.model,
-        served_by: backend.served ? JSON.stringify(backend.served()) : null,
+        served_by: JSON.stringify(backend.served()),
       });
       generations.delete(conversationId);
       const message = presentMessage(row);

@@ -10,8 +10,8 @@ export interface ModelSettings {
   hosts: string[];
 }
 
-/** `qwen3` and `qwen3:latest` are one model, as in Ollama. */
-function normaliseModelName(name: string): string {
+/** `qwen3` and `qwen3:latest` are one model, as in Ollama (a registry host's port is not a tag). */
+export function normaliseModelName(name: string): string {
   const last = name.slice(name.lastIndexOf('/') + 1);
   return last.includes(':') ? name : `${name}:latest`;
 }

@@ -1,3 +1,4 @@
+import { percentile } from '../lib/stats';
 import type { Database } from './database';
 
 /** How one arm of an experiment is doing. Rates are null when there is nothing to divide by. */
@@ -16,12 +17,6 @@ export interface ArmStats {
   /** Answers where the grounding check found at least one mismatch. */
   answersWithMismatches: number;
   mismatches: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? null;
 }
 
 /** Reads experiment results: the only SQL behind the arm comparison. */

@@ -1,15 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parse as parseCookie } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import type { ConversationRepository } from '../db/conversationRepository';
+import { hashToken } from '../lib/tokens';
 
 export const SESSION_COOKIE = 'aisle_sid';
 const MAX_AGE_S = 60 * 60 * 24 * 180;
 
-/** The database keeps only this hash, never the token itself. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+export { hashToken };
 
 /** Reads the session token from a Cookie header (`__Host-` variant first, used over https). */
 export function tokenFromCookieHeader(header: string | undefined): string | null {

@@ -1,4 +1,5 @@
 import { Ollama, type Message, type Tool } from 'ollama';
+import { normaliseModelName } from '../config/modelSettings';
 import type { ChatBackend } from './chatBackend';
 import { classifyLlmError, LlmError } from './llmErrors';
 
@@ -190,6 +191,5 @@ export class AbortedError extends Error {
 
 /** True if a model name from `/api/tags` is the configured one (a missing tag means `latest`). */
 export function isSameModel(a: string, b: string): boolean {
-  const norm = (n: string) => (n.includes(':') ? n : `${n}:latest`);
-  return norm(a) === norm(b);
+  return normaliseModelName(a) === normaliseModelName(b);
 }
