@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import '../../styles/agent.css';
-import { LogoMark } from '../chat/LogoMark';
+import { LogoMark } from '../../components/LogoMark';
 import { AgentActionsContext } from './agentActions';
 import { signOut } from './agentApi';
 import { agentStore, selectIsAdmin, useAgentStore } from './agentStore';

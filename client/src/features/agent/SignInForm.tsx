@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { LogoMark } from '../chat/LogoMark';
+import { LogoMark } from '../../components/LogoMark';
 import { signIn } from './agentApi';
 import { agentStore, useAgentStore } from './agentStore';
 

@@ -1,6 +1,6 @@
 import { formatMoney, type TranscriptMessage } from '@aisle/shared';
 import { memo, useCallback, useMemo, useState } from 'react';
-import { Markdown } from '../chat/Markdown';
+import { Markdown } from '../../components/Markdown';
 import { revealMessage } from './agentApi';
 import { agentStore } from './agentStore';
 import { formatClock, formatDateTime } from './format';

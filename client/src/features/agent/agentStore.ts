@@ -9,7 +9,7 @@ import type {
 } from '@aisle/shared';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { mergeDelta } from '../chat/chatStore';
+import { mergeDelta } from '../../lib/mergeDelta';
 import type { TranscriptNote, TranscriptPage } from './agentApi';
 
 export type SessionStatus = 'checking' | 'signed-out' | 'signed-in';

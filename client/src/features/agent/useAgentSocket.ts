@@ -1,6 +1,6 @@
 import { transcriptDetailSchema, transcriptMessageSchema, type AppErrorBody } from '@aisle/shared';
 import { useEffect, useMemo, useRef } from 'react';
-import { DeltaBuffer } from '../chat/deltaBuffer';
+import { DeltaBuffer } from '../../lib/deltaBuffer';
 import { NOT_CONNECTED, type AgentActions } from './agentActions';
 import { getMe } from './agentApi';
 import {

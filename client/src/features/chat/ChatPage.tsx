@@ -2,7 +2,7 @@ import { ChatActionsContext, useChatActions } from './chatActions';
 import { useChatStore } from './chatStore';
 import { Composer, COMPOSER_INPUT_ID } from './Composer';
 import { LiveAnnouncer } from './LiveAnnouncer';
-import { LogoMark } from './LogoMark';
+import { LogoMark } from '../../components/LogoMark';
 import { MessageList } from './MessageList';
 import { StatusBanner } from './StatusBanner';
 import { useChatSocket } from './useChatSocket';

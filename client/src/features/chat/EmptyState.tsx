@@ -1,6 +1,6 @@
 import { useChatActions } from './chatActions';
 import { selectIsBusy, useChatStore } from './chatStore';
-import { LogoMark } from './LogoMark';
+import { LogoMark } from '../../components/LogoMark';
 
 /** Example requests offered on an empty chat; clicking one sends it. */
 export const EXAMPLE_PROMPTS = [

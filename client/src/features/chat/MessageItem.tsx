@@ -3,9 +3,9 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useChatActions } from './chatActions';
 import type { LiveStatus, UiError } from './chatStore';
 import { isRetryableCode } from './errorCodes';
-import { LogoMark } from './LogoMark';
+import { LogoMark } from '../../components/LogoMark';
 import { AnswerFeedback } from './AnswerFeedback';
-import { Markdown } from './Markdown';
+import { Markdown } from '../../components/Markdown';
 import { PhaseIndicator } from './PhaseIndicator';
 import { ProductCard } from './ProductCard';
 

@@ -1,6 +1,6 @@
 import { formatMoney, type Availability, type ProductCard as ProductCardData } from '@aisle/shared';
 import { useId, useState } from 'react';
-import { classifyLink } from './linkPolicy';
+import { classifyLink } from '../../lib/linkPolicy';
 
 const AVAILABILITY_LABELS: Record<Availability, string> = {
   in_stock: 'In stock',

@@ -1,6 +1,6 @@
 import type { ChatDeltaEvent, ChatMessage, ChatSendReply } from '@aisle/shared';
 import { describe, expect, it } from 'vitest';
-import { createChatStore, mergeDelta, selectCanSend, selectIsBusy } from './chatStore';
+import { createChatStore, selectCanSend, selectIsBusy } from './chatStore';
 
 const conversationId = 'conv-1';
 
@@ -38,24 +38,6 @@ function streamingStore() {
 function contentOf(store: ReturnType<typeof createChatStore>, id: string): string | undefined {
   return store.getState().messages.find((m) => m.id === id)?.content;
 }
-
-describe('mergeDelta', () => {
-  it('appends text that continues the answer', () => {
-    expect(mergeDelta('Hello', 5, ' world')).toEqual({ kind: 'append', content: 'Hello world' });
-  });
-
-  it('keeps only the unseen tail of an overlapping delta', () => {
-    expect(mergeDelta('Hello wor', 5, ' world')).toEqual({ kind: 'append', content: 'Hello world' });
-  });
-
-  it('ignores a delta it has already seen', () => {
-    expect(mergeDelta('Hello world', 5, ' world')).toEqual({ kind: 'duplicate' });
-  });
-
-  it('reports a gap when text is missing', () => {
-    expect(mergeDelta('Hello', 8, 'ld')).toEqual({ kind: 'gap' });
-  });
-});
 
 describe('chat store streaming', () => {
   it('shows the confirmed user message and an empty answer that is waiting', () => {

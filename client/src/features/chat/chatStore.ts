@@ -12,8 +12,9 @@ import {
 } from '@aisle/shared';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { loadConversationId } from '../../lib/storage';
-import { toPlainText } from './plainText';
+import { mergeDelta } from '../../lib/mergeDelta';
+import { toPlainText } from '../../lib/plainText';
+import { loadConversationId } from './storage';
 
 /** An error as the UI shows it: from an ack (`AppErrorBody`) or stored on a failed message. */
 export type UiError = NonNullable<ChatMessage['error']>;
@@ -37,20 +38,6 @@ export type ConnectionState = 'connecting' | 'online' | 'offline';
 export interface Announcement {
   id: number;
   text: string;
-}
-
-/** Result of merging one delta into the text received so far. */
-export type DeltaMerge = { kind: 'append'; content: string } | { kind: 'duplicate' } | { kind: 'gap' };
-
-/**
- * Merges streamed text by offset: append when it continues the text, keep only the unseen tail when
- * it overlaps (a delta replayed after a resume), report a gap when text is missing.
- */
-export function mergeDelta(content: string, offset: number, text: string): DeltaMerge {
-  if (offset > content.length) return { kind: 'gap' };
-  const end = offset + text.length;
-  if (end <= content.length) return { kind: 'duplicate' };
-  return { kind: 'append', content: content + text.slice(content.length - offset) };
 }
 
 /** Who answers the shopper now. */

@@ -20,11 +20,11 @@ import {
   sendFeedback,
   stopChat,
   type ShopperSocket,
-} from '../../lib/socket';
-import { saveConversationId } from '../../lib/storage';
+} from './chatSocket';
+import { saveConversationId } from './storage';
 import type { ChatActions } from './chatActions';
 import { chatStore, hasHealthProblem, selectIsBusy, type ChatStore, type UiError } from './chatStore';
-import { DeltaBuffer } from './deltaBuffer';
+import { DeltaBuffer } from '../../lib/deltaBuffer';
 
 const HEALTH_POLL_MS = 10_000;
 const SESSION_RETRY_MS = 5_000;

@@ -1,8 +1,8 @@
 import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
-import { classifyLink, markdownUrlTransform } from './linkPolicy';
-import { createBlockSplitter } from './markdownBlocks';
+import { classifyLink, markdownUrlTransform } from '../lib/linkPolicy';
+import { createBlockSplitter } from '../lib/markdownBlocks';
 
 const remarkPlugins = [remarkGfm];
 // Model text may not show images (tracking pixels, made-up product photos).
