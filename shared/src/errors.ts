@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'generation-interrupted',
   'taken-over',
   'internal',
+  /** A reply the client could not read: not JSON, not the envelope, or `data` failing its schema. */
+  'bad-reply',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -179,3 +179,34 @@ export const experimentsSchema = z.object({
   experiments: z.array(z.object({ name: z.string(), arms: z.array(experimentArmSchema) })),
 });
 export type Experiments = z.infer<typeof experimentsSchema>;
+
+// ---- Replies of the console's HTTP API (`/api/agent/*`) ----
+
+/** `GET /api/agent/agents`: every account (admins only). */
+export const agentListReplySchema = z.object({ agents: z.array(agentSchema) });
+export type AgentListReply = z.infer<typeof agentListReplySchema>;
+
+/** `GET /api/agent/transcripts`: one page of the list. */
+export const transcriptListReplySchema = z.object({
+  transcripts: z.array(transcriptRowSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+export type TranscriptListReply = z.infer<typeof transcriptListReplySchema>;
+
+/** A private note on a transcript, as `POST /api/agent/transcripts/:id/notes` returns it. */
+export const transcriptNoteSchema = transcriptDetailSchema.shape.notes.element;
+export type TranscriptNoteReply = z.infer<typeof transcriptNoteSchema>;
+
+/** `POST`/`DELETE /api/agent/transcripts/:id/labels`: the transcript's labels now. */
+export const transcriptLabelsReplySchema = z.object({ labels: z.array(z.string()) });
+export type TranscriptLabelsReply = z.infer<typeof transcriptLabelsReplySchema>;
+
+/** `POST /api/agent/transcripts/:id/flag`: whether the transcript is flagged now. */
+export const transcriptFlagReplySchema = z.object({ flagged: z.boolean() });
+export type TranscriptFlagReply = z.infer<typeof transcriptFlagReplySchema>;
+
+/** `POST /api/agent/messages/:id/reveal`: one message unmasked. */
+export const revealedMessageReplySchema = z.object({ messageId: z.string(), content: z.string() });
+export type RevealedMessageReply = z.infer<typeof revealedMessageReplySchema>;

@@ -139,3 +139,11 @@ export interface ChatFailedEvent {
   conversationId: string;
   message: ChatMessage;
 }
+
+/** One conversation in the shopper's history, as `GET /api/session` lists it. */
+export const conversationSummarySchema = z.object({ id: z.string(), title: z.string(), updatedAt: z.string() });
+export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+
+/** What `GET /api/session` returns once the session cookie is set. */
+export const sessionInfoSchema = z.object({ conversations: z.array(conversationSummarySchema) });
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
