@@ -9,7 +9,7 @@ import {
   type Health,
 } from '@aisle/shared';
 import { useEffect, useMemo, useRef } from 'react';
-import { getHealth, getSession } from '../../lib/api';
+import { getHealth, getSession } from './chatApi';
 import { newClientId } from '../../lib/clientId';
 import {
   createShopperSocket,
