@@ -23,7 +23,7 @@ import {
   type TranscriptRow,
 } from '@aisle/shared';
 import { createApiClient } from '../../lib/api';
-import { filterToApiQuery } from './transcriptQuery';
+import { filterToApiQuery } from './transcripts/transcriptQuery';
 
 type SessionLostListener = (error: AppErrorBody) => void;
 const sessionLostListeners = new Set<SessionLostListener>();

@@ -17,21 +17,21 @@ export const agentRoutes: RouteObject[] = [
   {
     path: '/agent/login',
     HydrateFallback: LoadingConsole,
-    lazy: async () => ({ Component: (await import('./LoginPage')).LoginPage }),
+    lazy: async () => ({ Component: (await import('./signIn/LoginPage')).LoginPage }),
   },
   {
     path: '/agent',
     HydrateFallback: LoadingConsole,
-    lazy: async () => ({ Component: (await import('./AgentLayout')).AgentLayout }),
+    lazy: async () => ({ Component: (await import('./shell/AgentLayout')).AgentLayout }),
     children: [
-      { index: true, lazy: async () => ({ Component: (await import('./TranscriptListPage')).TranscriptListPage }) },
+      { index: true, lazy: async () => ({ Component: (await import('./transcripts/TranscriptListPage')).TranscriptListPage }) },
       {
         path: 'transcripts/:id',
-        lazy: async () => ({ Component: (await import('./TranscriptDetailPage')).TranscriptDetailPage }),
+        lazy: async () => ({ Component: (await import('./transcript/TranscriptDetailPage')).TranscriptDetailPage }),
       },
-      { path: 'dashboard', lazy: async () => ({ Component: (await import('./DashboardPage')).DashboardPage }) },
-      { path: 'admin', lazy: async () => ({ Component: (await import('./AdminPage')).AdminPage }) },
-      { path: '*', lazy: async () => ({ Component: (await import('./AgentNotFound')).AgentNotFound }) },
+      { path: 'dashboard', lazy: async () => ({ Component: (await import('./dashboard/DashboardPage')).DashboardPage }) },
+      { path: 'admin', lazy: async () => ({ Component: (await import('./admin/AdminPage')).AdminPage }) },
+      { path: '*', lazy: async () => ({ Component: (await import('./shell/AgentNotFound')).AgentNotFound }) },
     ],
   },
 ];

@@ -1,11 +1,11 @@
 import type { TranscriptFilter, TranscriptRow } from '@aisle/shared';
 import { useEffect, useMemo } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
-import { listTranscripts } from './agentApi';
-import { agentStore, useAgentStore } from './agentStore';
-import { formatDateTime, formatRelative, plural } from './format';
+import { listTranscripts } from '../agentApi';
+import { agentStore, useAgentStore } from '../agentStore';
+import { formatDateTime, formatRelative, plural } from '../format';
 import { HighlightedText } from './HighlightedText';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../StatusBadge';
 import { TranscriptFilters } from './TranscriptFilters';
 import { filterFromSearchParams, filterToApiQuery, filterToSearchParams, hasActiveFilter, pageCount } from './transcriptQuery';
 import { useNow } from './useNow';

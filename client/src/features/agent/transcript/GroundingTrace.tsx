@@ -1,5 +1,5 @@
 import type { MessageStatus, TranscriptMessage } from '@aisle/shared';
-import { formatCount, formatMs, formatPrice } from './format';
+import { formatCount, formatMs, formatPrice } from '../format';
 
 type Trace = NonNullable<TranscriptMessage['trace']>;
 type ToolCall = Trace['toolCalls'][number];

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
-import { LogoMark } from '../../components/LogoMark';
-import { signIn } from './agentApi';
-import { agentStore, useAgentStore } from './agentStore';
+import { LogoMark } from '../../../components/LogoMark';
+import { signIn } from '../agentApi';
+import { agentStore, useAgentStore } from '../agentStore';
 
 /** The console's sign-in screen. On success the store holds the agent and the console opens. */
 export function SignInForm() {

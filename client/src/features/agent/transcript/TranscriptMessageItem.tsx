@@ -1,9 +1,9 @@
 import { formatMoney, type TranscriptMessage } from '@aisle/shared';
 import { memo, useCallback, useMemo, useState } from 'react';
-import { Markdown } from '../../components/Markdown';
-import { revealMessage } from './agentApi';
-import { agentStore } from './agentStore';
-import { formatClock, formatDateTime } from './format';
+import { Markdown } from '../../../components/Markdown';
+import { revealMessage } from '../agentApi';
+import { agentStore } from '../agentStore';
+import { formatClock, formatDateTime } from '../format';
 import { GroundingTrace } from './GroundingTrace';
 
 const ROLE_NAMES: Record<TranscriptMessage['role'], string> = {

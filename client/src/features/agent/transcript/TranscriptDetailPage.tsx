@@ -1,10 +1,10 @@
 import type { TranscriptMessage } from '@aisle/shared';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
-import { useAgentActions } from './agentActions';
-import { agentStore, useAgentStore } from './agentStore';
-import { formatClock, formatDateTime, plural } from './format';
-import { StatusBadge } from './StatusBadge';
+import { useAgentActions } from '../agentActions';
+import { agentStore, useAgentStore } from '../agentStore';
+import { formatClock, formatDateTime, plural } from '../format';
+import { StatusBadge } from '../StatusBadge';
 import { TakeoverPanel } from './TakeoverPanel';
 import { TranscriptMessageItem } from './TranscriptMessageItem';
 import { TranscriptSidePanel } from './TranscriptSidePanel';

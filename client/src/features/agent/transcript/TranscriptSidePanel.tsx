@@ -1,8 +1,8 @@
 import { SUGGESTED_LABELS, type TranscriptDetail } from '@aisle/shared';
 import { useId, useState, type FormEvent } from 'react';
-import { addLabel, addNote, exportUrl, removeLabel, setFlagged } from './agentApi';
-import { agentStore } from './agentStore';
-import { formatDateTime } from './format';
+import { addLabel, addNote, exportUrl, removeLabel, setFlagged } from '../agentApi';
+import { agentStore } from '../agentStore';
+import { formatDateTime } from '../format';
 
 const MAX_LABEL = 60;
 const MAX_NOTE = 4000;

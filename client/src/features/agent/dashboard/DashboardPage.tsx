@@ -1,7 +1,7 @@
 import type { AppErrorBody, Dashboard, Experiments } from '@aisle/shared';
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
-import { getDashboard, getExperiments } from './agentApi';
+import { getDashboard, getExperiments } from '../agentApi';
 import { ChartCanvas, type ChartConfig } from './ChartCanvas';
 import {
   answersChart,
@@ -16,7 +16,7 @@ import {
   thumbsUpSummary,
   type ChartTheme,
 } from './dashboardCharts';
-import { formatDay, formatMs, formatPercent, last30Days } from './format';
+import { formatDay, formatMs, formatPercent, last30Days } from '../format';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 

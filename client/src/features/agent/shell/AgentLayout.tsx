@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
-import '../../styles/agent.css';
-import { LogoMark } from '../../components/LogoMark';
-import { AgentActionsContext } from './agentActions';
-import { signOut } from './agentApi';
-import { agentStore, selectIsAdmin, useAgentStore } from './agentStore';
-import { CheckingSession } from './LoginPage';
-import { SignInForm } from './SignInForm';
-import { useAgentSocket } from './useAgentSocket';
-import { useSession } from './useSession';
+import '../../../styles/agent.css';
+import { LogoMark } from '../../../components/LogoMark';
+import { AgentActionsContext } from '../agentActions';
+import { signOut } from '../agentApi';
+import { agentStore, selectIsAdmin, useAgentStore } from '../agentStore';
+import { CheckingSession } from '../signIn/LoginPage';
+import { SignInForm } from '../signIn/SignInForm';
+import { useAgentSocket } from '../useAgentSocket';
+import { useSession } from '../useSession';
 
 /**
  * `/agent` and its pages: the sign-in form when signed out (the address is kept, so the agent lands

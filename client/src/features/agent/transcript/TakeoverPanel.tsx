@@ -1,7 +1,7 @@
 import { MAX_MESSAGE_CHARS, type TranscriptDetail } from '@aisle/shared';
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { useAgentActions } from './agentActions';
-import { useAgentStore } from './agentStore';
+import { useAgentActions } from '../agentActions';
+import { useAgentStore } from '../agentStore';
 
 /**
  * Who answers the shopper, and the controls to change it: "Take over" (the assistant stops answering),

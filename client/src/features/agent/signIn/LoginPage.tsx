@@ -1,7 +1,7 @@
 import { Navigate } from 'react-router';
-import '../../styles/agent.css';
+import '../../../styles/agent.css';
 import { SignInForm } from './SignInForm';
-import { useSession } from './useSession';
+import { useSession } from '../useSession';
 
 /** `/agent/login`: the sign-in form; a signed-in agent goes straight to the transcripts. */
 export function LoginPage() {

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@aisle/shared';
 import type { ChartConfiguration } from 'chart.js';
-import { formatDay, formatMs, formatPercent } from './format';
+import { formatDay, formatMs, formatPercent } from '../format';
 
 /** Colours read from the page's design tokens, so charts follow light and dark mode. */
 export interface ChartTheme {

@@ -1,7 +1,7 @@
 import { createAgentSchema, type Agent, type AgentRole } from '@aisle/shared';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { createAgent, deleteAgent, listAgents, updateAgent, type NewAgent } from './agentApi';
-import { selectIsAdmin, useAgentStore } from './agentStore';
+import { createAgent, deleteAgent, listAgents, updateAgent, type NewAgent } from '../agentApi';
+import { selectIsAdmin, useAgentStore } from '../agentStore';
 
 type Load = { status: 'loading' } | { status: 'loaded'; agents: Agent[] } | { status: 'failed'; message: string };
 
