@@ -5,3 +5,4 @@ export * from './schemas/agent';
 export * from './schemas/chat';
 export * from './schemas/health';
 export * from './schemas/product';
+export * from './text';
