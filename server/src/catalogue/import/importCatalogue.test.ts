@@ -175,6 +175,33 @@ describe('importCatalogue', () => {
     await expect(importCatalogue({ file: feed('bad.json', '[{"id": '), repo })).rejects.toThrow(/"bad.json" is not valid JSON/);
   });
 
+  it('stores catalogue text without bidi overrides or hidden Tags text', async () => {
+    const file = feed(
+      'spoof.jsonl',
+      [
+        JSON.stringify({
+          id: 'S1',
+          title: 'invoice\u202Egnp.exe',
+          price: '1.00 USD',
+          availability: 'in_stock',
+          brand: '\u2067Lumora\u2069',
+        }),
+        JSON.stringify({
+          id: 'S2',
+          title: 'Lantern\u{E0049}\u{E0047}',
+          description: 'Warm\u200B light.',
+          price: '2.00 USD',
+          availability: 'in_stock',
+        }),
+      ].join('\n'),
+    );
+    const summary = await importCatalogue({ file, repo });
+
+    expect(summary).toMatchObject({ inserted: 2, skipped: 0 });
+    expect(await repo.getById('S1')).toMatchObject({ title: 'invoicegnp.exe', brand: 'Lumora' });
+    expect(await repo.getById('S2')).toMatchObject({ title: 'Lantern', description: 'Warm light.' });
+  });
+
   it('treats an empty file as nothing to import', async () => {
     const summary = await importCatalogue({ file: feed('empty.csv', ''), repo });
     expect(summary).toMatchObject({ rowsRead: 0, inserted: 0, skipped: 0 });

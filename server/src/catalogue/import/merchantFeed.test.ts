@@ -145,3 +145,48 @@ describe('parseMerchantRow', () => {
     });
   });
 });
+
+describe('parseMerchantRow text cleaning', () => {
+  const row = { id: 'B1', title: 'Mug', price: '9.00 USD', availability: 'in_stock' };
+
+  it('strips bidi controls and invisible characters from every text field before checking it', () => {
+    const result = parseMerchantRow({
+      ...row,
+      title: 'invoice\u202Egnp.exe',
+      description: '\u2067Grippy\u2069 lugs.\u200B',
+      brand: '\u202DVantor\u202C',
+      product_type: '\u200FShoes > Trail running shoes',
+      color: 'Black\u{E0020}\u{E0069}',
+      size: '\u202E44',
+      material: 'Knit\uFEFF upper',
+    });
+    expect(result.ok && result.record).toMatchObject({
+      title: 'invoicegnp.exe',
+      description: 'Grippy lugs.',
+      brand: 'Vantor',
+      productType: 'Shoes > Trail running shoes',
+      category: 'Shoes',
+      color: 'Black',
+      size: '44',
+      material: 'Knit upper',
+    });
+  });
+
+  it('counts a title made only of invisible characters as missing, and measures length after cleaning', () => {
+    expect(parseMerchantRow({ ...row, title: '\u202E\u200B' })).toEqual({ ok: false, reasons: ['missing title'] });
+    const padded = parseMerchantRow({ ...row, title: `${'x'.repeat(150)}\u202E\u202C` });
+    expect(padded.ok && padded.record.title).toBe('x'.repeat(150));
+  });
+
+  it('reads a price wrapped in direction marks', () => {
+    const result = parseMerchantRow({ ...row, price: '\u200E9.00 USD\u200E' });
+    expect(result.ok && result.record.priceMinor).toBe(900);
+  });
+
+  it('does not echo an override into the reasons it prints', () => {
+    expect(parseMerchantRow({ ...row, availability: 'gnp\u202Eexe' })).toEqual({
+      ok: false,
+      reasons: ['availability "gnpexe" is not one of in_stock, out_of_stock, preorder, backorder'],
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Availability } from '@aisle/shared';
+import { neutraliseBidi, type Availability } from '@aisle/shared';
 import { productRecordSchema, type ProductRecord } from '../productRecord';
 
 /**
@@ -133,11 +133,14 @@ export function categoryOf(productType: string | null, googleProductCategory: st
   return fromGoogle && !/^\d+$/.test(fromGoogle) ? fromGoogle : null;
 }
 
-/** Feed cells arrive as strings (CSV) or JSON values; blanks mean "not given". */
+/**
+ * Feed cells arrive as strings (CSV) or JSON values; blanks mean "not given". Bidi controls and
+ * invisible characters go here, before any check, so every stored text displays as it reads.
+ */
 const cell = z.unknown().transform((v) => {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') {
-    const t = v.trim();
+    const t = neutraliseBidi(v).trim();
     return t === '' ? undefined : t;
   }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -145,7 +148,8 @@ const cell = z.unknown().transform((v) => {
 });
 
 function quote(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  // Reasons are printed to a terminal; a raw override there would spoof the report itself.
+  const s = neutraliseBidi(typeof v === 'string' ? v : JSON.stringify(v));
   return `"${s.length > 40 ? `${s.slice(0, 37)}...` : s}"`;
 }
 
@@ -188,7 +192,9 @@ function oneOf<T>(name: string, parse: (v: string) => T | null, allowed: string)
 }
 
 function price(name: string, required: boolean) {
-  return z.unknown().transform((raw, ctx): ParsedPrice | null => {
+  return z.unknown().transform((given, ctx): ParsedPrice | null => {
+    // Spreadsheets in right-to-left locales wrap numbers in direction marks.
+    const raw = typeof given === 'string' ? neutraliseBidi(given) : given;
     const blank = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
     if (blank) {
       if (required) ctx.addIssue({ code: 'custom', message: `missing ${name}` });
