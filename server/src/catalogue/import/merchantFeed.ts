@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { neutraliseBidi, type Availability } from '@aisle/shared';
-import { productRecordSchema, type ProductRecord } from '../productRecord';
+import { parseHttpUrl, productRecordSchema, type ProductRecord } from '../productRecord';
 
 /**
  * Google Merchant Center attributes Aisle reads (plus its extensions rating, review_count, quantity).
@@ -170,6 +170,22 @@ function text(name: string, opts: { required?: boolean; max?: number } = {}) {
   });
 }
 
+/**
+ * A link the client will put in href or src: stored as the parser's normalised form, so what is
+ * checked here is byte for byte what a browser will follow.
+ */
+function httpUrl(name: string) {
+  return cell.transform((v, ctx): string | null => {
+    if (v === undefined) return null;
+    const url = typeof v === 'string' ? parseHttpUrl(v) : { error: 'must be an http(s) URL' };
+    if (!(url instanceof URL)) {
+      ctx.addIssue({ code: 'custom', message: `${name} ${url.error}, not ${quote(v)}` });
+      return null;
+    }
+    return url.href;
+  });
+}
+
 function count(name: string) {
   return cell.transform((v, ctx): number | null => {
     if (v === undefined) return null;
@@ -215,8 +231,8 @@ const merchantRowSchema = z
     id: text('id', { required: true, max: 50 }),
     title: text('title', { required: true, max: 150 }),
     description: text('description', { max: 5000 }),
-    link: text('link'),
-    image_link: text('image_link'),
+    link: httpUrl('link'),
+    image_link: httpUrl('image_link'),
     price: price('price', true),
     sale_price: price('sale_price', false),
     availability: oneOf('availability', parseAvailability, 'in_stock, out_of_stock, preorder, backorder'),
