@@ -6,3 +6,4 @@ export * from './schemas/chat';
 export * from './schemas/health';
 export * from './schemas/product';
 export * from './schemas/reply';
+export * from './text';

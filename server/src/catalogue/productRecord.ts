@@ -2,6 +2,23 @@ import { z } from 'zod';
 import { availabilitySchema } from '@aisle/shared';
 
 /**
+ * Parses a product or image link, which must be an absolute http(s) URL without a user name or
+ * password; returns the reason when it is not. The WHATWG parser decides the scheme exactly as a
+ * browser would, so obfuscations ("java\tscript:", "JaVaScRiPt:", leading control characters)
+ * cannot slip past a pattern, and relative or protocol-relative links, which do not parse without a
+ * base, are refused. Credentials are refused because "https://shop.example@evil.example" hides where
+ * it goes.
+ */
+export function parseHttpUrl(value: string): URL | { error: string } {
+  const url = URL.parse(value);
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) return { error: 'must be an http(s) URL' };
+  if (url.username !== '' || url.password !== '') return { error: 'must be an http(s) URL without a user name or password' };
+  return url;
+}
+
+const httpUrl = z.string().refine((v) => parseHttpUrl(v) instanceof URL, 'must be an http(s) URL');
+
+/**
  * One catalogue item as stored, normalised from a Google Merchant Center row. Variants of one product
  * are separate records sharing `itemGroupId`, exactly as Merchant feeds model them.
  */
@@ -9,8 +26,9 @@ export const productRecordSchema = z.object({
   id: z.string().min(1).max(50),
   title: z.string().min(1).max(150),
   description: z.string().max(5000),
-  link: z.string().nullable(),
-  imageLink: z.string().nullable(),
+  /** Absolute http(s) URLs only: the client puts them in href and src. */
+  link: httpUrl.nullable(),
+  imageLink: httpUrl.nullable(),
   priceMinor: z.number().int().nonnegative(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   salePriceMinor: z.number().int().nonnegative().nullable(),

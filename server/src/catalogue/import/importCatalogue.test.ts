@@ -175,6 +175,57 @@ describe('importCatalogue', () => {
     await expect(importCatalogue({ file: feed('bad.json', '[{"id": '), repo })).rejects.toThrow(/"bad.json" is not valid JSON/);
   });
 
+  it('stores catalogue text without bidi overrides or hidden Tags text', async () => {
+    const file = feed(
+      'spoof.jsonl',
+      [
+        JSON.stringify({
+          id: 'S1',
+          title: 'invoice\u202Egnp.exe',
+          price: '1.00 USD',
+          availability: 'in_stock',
+          brand: '\u2067Lumora\u2069',
+        }),
+        JSON.stringify({
+          id: 'S2',
+          title: 'Lantern\u{E0049}\u{E0047}',
+          description: 'Warm\u200B light.',
+          price: '2.00 USD',
+          availability: 'in_stock',
+        }),
+      ].join('\n'),
+    );
+    const summary = await importCatalogue({ file, repo });
+
+    expect(summary).toMatchObject({ inserted: 2, skipped: 0 });
+    expect(await repo.getById('S1')).toMatchObject({ title: 'invoicegnp.exe', brand: 'Lumora' });
+    expect(await repo.getById('S2')).toMatchObject({ title: 'Lantern', description: 'Warm light.' });
+  });
+
+  it('skips a row with a javascript: link, reporting its line, and stores the rows around it', async () => {
+    const file = feed(
+      'links.csv',
+      [
+        'id,title,price,availability,link,image_link',
+        'U1,Mug,9.00 USD,in_stock,https://shop.example/mug,https://cdn.example/mug.png',
+        'U2,Cup,4.00 USD,in_stock,"JaVa\tScRiPt:alert(document.cookie)",https://cdn.example/cup.png',
+        'U3,Bowl,6.00 USD,in_stock,,',
+        'U4,Plate,5.00 USD,in_stock,HTTPS://Shop.Example/plate,',
+      ].join('\n'),
+    );
+    const summary = await importCatalogue({ file, repo });
+
+    expect(summary).toMatchObject({ rowsRead: 4, inserted: 3, skipped: 1 });
+    expect(problemLines(summary)).toEqual(['line 3: link must be an http(s) URL, not "JaVa\tScRiPt:alert(document.cookie)"']);
+    expect(await repo.getById('U1')).toMatchObject({
+      link: 'https://shop.example/mug',
+      image_link: 'https://cdn.example/mug.png',
+    });
+    expect(await repo.getById('U3')).toMatchObject({ link: null, image_link: null });
+    expect(await repo.getById('U2')).toBeUndefined();
+    expect(await repo.getById('U4')).toMatchObject({ link: 'https://shop.example/plate', image_link: null });
+  });
+
   it('treats an empty file as nothing to import', async () => {
     const summary = await importCatalogue({ file: feed('empty.csv', ''), repo });
     expect(summary).toMatchObject({ rowsRead: 0, inserted: 0, skipped: 0 });

@@ -145,3 +145,113 @@ describe('parseMerchantRow', () => {
     });
   });
 });
+
+describe('parseMerchantRow text cleaning', () => {
+  const row = { id: 'B1', title: 'Mug', price: '9.00 USD', availability: 'in_stock' };
+
+  it('strips bidi controls and invisible characters from every text field before checking it', () => {
+    const result = parseMerchantRow({
+      ...row,
+      title: 'invoice\u202Egnp.exe',
+      description: '\u2067Grippy\u2069 lugs.\u200B',
+      brand: '\u202DVantor\u202C',
+      product_type: '\u200FShoes > Trail running shoes',
+      color: 'Black\u{E0020}\u{E0069}',
+      size: '\u202E44',
+      material: 'Knit\uFEFF upper',
+    });
+    expect(result.ok && result.record).toMatchObject({
+      title: 'invoicegnp.exe',
+      description: 'Grippy lugs.',
+      brand: 'Vantor',
+      productType: 'Shoes > Trail running shoes',
+      category: 'Shoes',
+      color: 'Black',
+      size: '44',
+      material: 'Knit upper',
+    });
+  });
+
+  it('counts a title made only of invisible characters as missing, and measures length after cleaning', () => {
+    expect(parseMerchantRow({ ...row, title: '\u202E\u200B' })).toEqual({ ok: false, reasons: ['missing title'] });
+    const padded = parseMerchantRow({ ...row, title: `${'x'.repeat(150)}\u202E\u202C` });
+    expect(padded.ok && padded.record.title).toBe('x'.repeat(150));
+  });
+
+  it('reads a price wrapped in direction marks', () => {
+    const result = parseMerchantRow({ ...row, price: '\u200E9.00 USD\u200E' });
+    expect(result.ok && result.record.priceMinor).toBe(900);
+  });
+
+  it('does not echo an override into the reasons it prints', () => {
+    expect(parseMerchantRow({ ...row, availability: 'gnp\u202Eexe' })).toEqual({
+      ok: false,
+      reasons: ['availability "gnpexe" is not one of in_stock, out_of_stock, preorder, backorder'],
+    });
+  });
+});
+
+describe('parseMerchantRow links', () => {
+  const row = { id: 'L1', title: 'Mug', price: '9.00 USD', availability: 'in_stock' };
+
+  it.each([
+    ['javascript:alert(1)'],
+    ['JaVaScRiPt:alert(1)'],
+    ['java\tscript:alert(1)'],
+    ['java\nscript:alert(1)'],
+    ['   javascript:alert(1)'],
+    ['\u0001javascript:alert(1)'],
+    ['\u202Ejavascript:alert(1)'],
+    ['jav&#x09;ascript:alert(1)'],
+    ['vbscript:msgbox(1)'],
+    ['data:text/html,<script>alert(1)</script>'],
+    ['data:image/svg+xml;base64,PHN2Zz48L3N2Zz4='],
+    ['file:///etc/passwd'],
+    ['blob:https://shop.example/0b5c6c3e'],
+    ['ftp://shop.example/mug.png'],
+    ['//evil.example/mug.png'],
+    ['/products/mug'],
+    ['products/mug'],
+    ['https://'],
+  ])('rejects %j as a link or image_link, naming the field', (hostile) => {
+    expect(parseMerchantRow({ ...row, link: hostile })).toEqual({
+      ok: false,
+      reasons: [expect.stringMatching(/^link must be an http\(s\) URL, not "/)],
+    });
+    expect(parseMerchantRow({ ...row, image_link: hostile })).toEqual({
+      ok: false,
+      reasons: [expect.stringMatching(/^image_link must be an http\(s\) URL, not "/)],
+    });
+  });
+
+  it('says which value it refused', () => {
+    expect(parseMerchantRow({ ...row, link: 'javascript:alert(1)' })).toEqual({
+      ok: false,
+      reasons: ['link must be an http(s) URL, not "javascript:alert(1)"'],
+    });
+  });
+
+  it('rejects a link that hides its real host behind a user name', () => {
+    expect(parseMerchantRow({ ...row, link: 'https://shop.example@evil.example/mug' })).toEqual({
+      ok: false,
+      reasons: ['link must be an http(s) URL without a user name or password, not "https://shop.example@evil.example/mug"'],
+    });
+  });
+
+  it('rejects a link given as a JSON value that is not text', () => {
+    expect(parseMerchantRow({ ...row, image_link: { url: 'https://cdn.example/a.png' } })).toEqual({
+      ok: false,
+      reasons: ['image_link must be an http(s) URL, not "{"url":"https://cdn.example/a.png"}"'],
+    });
+  });
+
+  it.each([
+    ['https://shop.example/p/mug?ref=feed#top', 'https://shop.example/p/mug?ref=feed#top'],
+    ['HTTP://Shop.Example/p/mug', 'http://shop.example/p/mug'],
+    ['https://shop.example', 'https://shop.example/'],
+    ['https://cdn.example/red mug.png', 'https://cdn.example/red%20mug.png'],
+  ])('stores the http(s) link %j as the parsed %j', (given, stored) => {
+    const result = parseMerchantRow({ ...row, link: given, image_link: given });
+    expect(result.ok && result.record).toMatchObject({ link: stored, imageLink: stored });
+  });
+});

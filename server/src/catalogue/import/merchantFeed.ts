@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Availability } from '@aisle/shared';
-import { productRecordSchema, type ProductRecord } from '../productRecord';
+import { neutraliseBidi, type Availability } from '@aisle/shared';
+import { parseHttpUrl, productRecordSchema, type ProductRecord } from '../productRecord';
 
 /**
  * Google Merchant Center attributes Aisle reads (plus its extensions rating, review_count, quantity).
@@ -133,11 +133,14 @@ export function categoryOf(productType: string | null, googleProductCategory: st
   return fromGoogle && !/^\d+$/.test(fromGoogle) ? fromGoogle : null;
 }
 
-/** Feed cells arrive as strings (CSV) or JSON values; blanks mean "not given". */
+/**
+ * Feed cells arrive as strings (CSV) or JSON values; blanks mean "not given". Bidi controls and
+ * invisible characters go here, before any check, so every stored text displays as it reads.
+ */
 const cell = z.unknown().transform((v) => {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') {
-    const t = v.trim();
+    const t = neutraliseBidi(v).trim();
     return t === '' ? undefined : t;
   }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -145,7 +148,8 @@ const cell = z.unknown().transform((v) => {
 });
 
 function quote(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  // Reasons are printed to a terminal; a raw override there would spoof the report itself.
+  const s = neutraliseBidi(typeof v === 'string' ? v : JSON.stringify(v));
   return `"${s.length > 40 ? `${s.slice(0, 37)}...` : s}"`;
 }
 
@@ -163,6 +167,22 @@ function text(name: string, opts: { required?: boolean; max?: number } = {}) {
       ctx.addIssue({ code: 'custom', message: `${name} is ${v.length} characters long; the limit is ${opts.max}` });
     }
     return v;
+  });
+}
+
+/**
+ * A link the client will put in href or src: stored as the parser's normalised form, so what is
+ * checked here is byte for byte what a browser will follow.
+ */
+function httpUrl(name: string) {
+  return cell.transform((v, ctx): string | null => {
+    if (v === undefined) return null;
+    const url = typeof v === 'string' ? parseHttpUrl(v) : { error: 'must be an http(s) URL' };
+    if (!(url instanceof URL)) {
+      ctx.addIssue({ code: 'custom', message: `${name} ${url.error}, not ${quote(v)}` });
+      return null;
+    }
+    return url.href;
   });
 }
 
@@ -188,7 +208,9 @@ function oneOf<T>(name: string, parse: (v: string) => T | null, allowed: string)
 }
 
 function price(name: string, required: boolean) {
-  return z.unknown().transform((raw, ctx): ParsedPrice | null => {
+  return z.unknown().transform((given, ctx): ParsedPrice | null => {
+    // Spreadsheets in right-to-left locales wrap numbers in direction marks.
+    const raw = typeof given === 'string' ? neutraliseBidi(given) : given;
     const blank = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
     if (blank) {
       if (required) ctx.addIssue({ code: 'custom', message: `missing ${name}` });
@@ -209,8 +231,8 @@ const merchantRowSchema = z
     id: text('id', { required: true, max: 50 }),
     title: text('title', { required: true, max: 150 }),
     description: text('description', { max: 5000 }),
-    link: text('link'),
-    image_link: text('image_link'),
+    link: httpUrl('link'),
+    image_link: httpUrl('image_link'),
     price: price('price', true),
     sale_price: price('sale_price', false),
     availability: oneOf('availability', parseAvailability, 'in_stock, out_of_stock, preorder, backorder'),
