@@ -4,7 +4,8 @@ import { effectiveHosts, resolveModelSettings } from '../config/modelSettings';
 import type { Logger } from '../logger';
 import type { ChatBackend } from './chatBackend';
 import { LlmError } from './llmErrors';
-import { OllamaGateway, type ChatStreamRequest, type LlmEvent } from './ollamaClient';
+import { OllamaGateway } from './ollamaClient';
+import type { ChatStreamRequest, LlmEvent } from './types';
 import { OpenAiCompatibleBackend } from './openaiBackend';
 
 /**

@@ -1,50 +1,37 @@
-import { Ollama, type Message, type Tool } from 'ollama';
-import { normaliseModelName } from '../config/modelSettings';
+import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
 import type { ChatBackend } from './chatBackend';
-import { classifyLlmError, LlmError } from './llmErrors';
+import { AbortedError, classifyLlmError, LlmError } from './llmErrors';
+import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
 
-/** A tool call as the model made it (arguments always an object on Ollama's native API). */
-export interface LlmToolCall {
-  id: string | null;
-  name: string;
-  arguments: Record<string, unknown>;
+// Re-exported for callers outside llm/ until they import ./types (issue 7 merge).
+export type { LlmMessage, LlmStats, LlmTool } from './types';
+// Re-exported for callers outside llm/ until they import ./modelNames (issue 7 merge).
+export { isSameModel } from './modelNames';
+
+/** ollama-js omits `tool_call_id` and tool-call ids from its types, though Ollama accepts both. */
+type OllamaMessage = Message & { tool_call_id?: string; tool_calls?: Array<ToolCall & { id?: string }> };
+
+/** Our history in ollama-js's shape; every field is passed on as it was. */
+function toOllamaMessage(message: LlmMessage): OllamaMessage {
+  return {
+    role: message.role,
+    content: message.content,
+    ...(message.thinking !== undefined ? { thinking: message.thinking } : {}),
+    ...(message.tool_calls !== undefined
+      ? {
+          tool_calls: message.tool_calls.map((call) => ({
+            ...(call.id !== undefined ? { id: call.id } : {}),
+            function: { name: call.function.name, arguments: call.function.arguments },
+          })),
+        }
+      : {}),
+    ...(message.tool_name !== undefined ? { tool_name: message.tool_name } : {}),
+    ...(message.tool_call_id !== undefined ? { tool_call_id: message.tool_call_id } : {}),
+  };
 }
 
-/** A message in Ollama's native shape; `tool_call_id` is accepted by Ollama though ollama-js omits it. */
-export type LlmMessage = Message & { tool_call_id?: string };
-
-export type LlmTool = Tool;
-
-/** Token counts and durations from Ollama's final chunk. */
-export interface LlmStats {
-  doneReason: string | null;
-  promptEvalCount: number;
-  evalCount: number;
-  loadDurationNs: number;
-  promptEvalDurationNs: number;
-  evalDurationNs: number;
-  totalDurationNs: number;
-}
-
-export type LlmEvent =
-  | { type: 'thinking'; text: string }
-  | { type: 'content'; text: string }
-  | { type: 'tool_calls'; calls: LlmToolCall[] }
-  | { type: 'done'; stats: LlmStats };
-
-export interface ChatStreamRequest {
-  model: string;
-  messages: LlmMessage[];
-  tools?: LlmTool[];
-  think: boolean | 'low' | 'medium' | 'high';
-  keepAlive: string | number;
-  options: Record<string, number | undefined>;
-  /** Aborts the HTTP request (before or after headers), so Ollama stops generating. */
-  signal: AbortSignal;
-  /** Longest wait for the response headers (Ollama sends them with the first token). */
-  firstTokenTimeoutMs: number;
-  /** Longest silence between two chunks. */
-  idleTimeoutMs: number;
+function toOllamaTool(tool: LlmTool): Tool {
+  return { type: tool.type, function: { ...tool.function } };
 }
 
 /** The only module that talks to Ollama. One instance per configured host. */
@@ -85,8 +72,8 @@ export class OllamaGateway implements ChatBackend {
     try {
       const live = await this.client(signal).chat({
         model: req.model,
-        messages: req.messages,
-        ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+        messages: req.messages.map(toOllamaMessage),
+        ...(req.tools && req.tools.length > 0 ? { tools: req.tools.map(toOllamaTool) } : {}),
         think: req.think,
         keep_alive: req.keepAlive,
         options: req.options,
@@ -179,17 +166,4 @@ export class OllamaGateway implements ChatBackend {
       throw classifyLlmError(err, { host: this.host, model: '', isMidStream: false });
     }
   }
-}
-
-/** Thrown out of a stream that the caller aborted without giving a reason. */
-export class AbortedError extends Error {
-  constructor() {
-    super('aborted');
-    this.name = 'AbortedError';
-  }
-}
-
-/** True if a model name from `/api/tags` is the configured one (a missing tag means `latest`). */
-export function isSameModel(a: string, b: string): boolean {
-  return normaliseModelName(a) === normaliseModelName(b);
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reasoning, startOpenAiDouble, text, type OpenAiDouble, type OpenAiDoubleOptions } from '../../../test/openai-double';
 import { LlmError } from './llmErrors';
-import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './ollamaClient';
+import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
 import { OpenAiCompatibleBackend, SseDataParser, type OpenAiServerKind } from './openaiBackend';
 
 let double: OpenAiDouble | undefined;

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import type { ChatBackend } from './chatBackend';
-import { LlmError } from './llmErrors';
-import {
-  AbortedError,
-  type ChatStreamRequest,
-  type LlmEvent,
-  type LlmMessage,
-  type LlmStats,
-  type LlmTool,
-  type LlmToolCall,
-} from './ollamaClient';
+import { AbortedError, LlmError } from './llmErrors';
+import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmStats, LlmTool, LlmToolCall } from './types';
 
 /**
  * Which OpenAI-compatible server is on the other end. It decides how thinking is switched off and which
