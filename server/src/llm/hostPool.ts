@@ -6,7 +6,7 @@ import type { ChatBackend } from './chatBackend';
 import { LlmError } from './llmErrors';
 import { OllamaGateway } from './ollamaClient';
 import type { ChatStreamRequest, LlmEvent } from './types';
-import { OpenAiCompatibleBackend } from './openaiBackend';
+import { OpenAiCompatibleBackend } from './openai/openaiBackend';
 
 /**
  * The backend for a configured host: Ollama's native API, or an OpenAI-compatible server whose API
