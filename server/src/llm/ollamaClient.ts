@@ -1,6 +1,7 @@
 import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
 import type { ChatBackend } from './chatBackend';
-import { AbortedError, classifyLlmError, LlmError } from './llmErrors';
+import { classifyLlmError } from './llmErrors';
+import { StreamGuard } from './streamGuard';
 import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
 
 // Re-exported for callers outside llm/ until they import ./types (issue 7 merge).
@@ -54,23 +55,14 @@ export class OllamaGateway implements ChatBackend {
    * (including the final one), then `done` with Ollama's metrics. Throws LlmError.
    */
   async *streamChat(req: ChatStreamRequest): AsyncGenerator<LlmEvent> {
-    const timer = new AbortController();
-    let timeout: NodeJS.Timeout | undefined;
-    const arm = (ms: number, why: string) => {
-      clearTimeout(timeout);
-      timeout = setTimeout(
-        () => timer.abort(new LlmError('ollama-timeout', why, 'The model may still be loading or overloaded; try again.')),
-        ms,
-      );
-    };
-    const signal = AbortSignal.any([req.signal, timer.signal]);
+    const guard = new StreamGuard({
+      signal: req.signal,
+      timeoutHint: 'The model may still be loading or overloaded; try again.',
+    });
     let isMidStream = false;
-    let stream: { abort(): void } | undefined;
-    arm(req.firstTokenTimeoutMs, `Ollama did not start answering within ${Math.round(req.firstTokenTimeoutMs / 1000)} s.`);
-    const onAbort = () => stream?.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    guard.arm(req.firstTokenTimeoutMs, `Ollama did not start answering within ${Math.round(req.firstTokenTimeoutMs / 1000)} s.`);
     try {
-      const live = await this.client(signal).chat({
+      const live = await this.client(guard.signal).chat({
         model: req.model,
         messages: req.messages.map(toOllamaMessage),
         ...(req.tools && req.tools.length > 0 ? { tools: req.tools.map(toOllamaTool) } : {}),
@@ -79,11 +71,14 @@ export class OllamaGateway implements ChatBackend {
         options: req.options,
         stream: true,
       });
-      stream = live;
-      if (signal.aborted) live.abort();
+      // Leaving the loop early does not close ollama-js's stream: abort it so Ollama stops generating.
+      guard.onAbort(() => live.abort());
       let sawDone = false;
       for await (const chunk of live) {
-        arm(req.idleTimeoutMs, `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`);
+        guard.arm(
+          req.idleTimeoutMs,
+          `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`,
+        );
         const m = chunk.message;
         // One chunk can carry thinking and content at the transition, and tool calls may come in any
         // chunk including the final one: handle every field of every chunk.
@@ -121,14 +116,9 @@ export class OllamaGateway implements ChatBackend {
       }
       if (!sawDone) throw new Error('Did not receive done or success response in stream.');
     } catch (err) {
-      if (timer.signal.aborted && timer.signal.reason instanceof LlmError) throw timer.signal.reason;
-      if (req.signal.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new AbortedError();
-      throw classifyLlmError(err, { host: this.host, model: req.model, isMidStream });
+      throw guard.failure(err, (cause) => classifyLlmError(cause, { host: this.host, model: req.model, isMidStream }));
     } finally {
-      clearTimeout(timeout);
-      signal.removeEventListener('abort', onAbort);
-      // Leaving the loop early does not close the HTTP request: abort it so Ollama stops generating.
-      stream?.abort();
+      guard.close();
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ChatBackend } from '../chatBackend';
-import { AbortedError, LlmError } from '../llmErrors';
+import type { LlmError } from '../llmErrors';
+import { StreamGuard } from '../streamGuard';
 import type { ChatStreamRequest, LlmEvent, LlmStats } from '../types';
 import { classifyOpenAiError, HttpStatusError, httpError, StreamEndedEarly, StreamErrorEvent } from './openaiErrors';
 import { doneReason, readEvents, ReplyAccumulator } from './replyAccumulator';
@@ -54,17 +55,7 @@ export class OpenAiCompatibleBackend implements ChatBackend {
    * every call merged from its fragments, then `done`. Throws LlmError (or the abort reason).
    */
   async *streamChat(req: ChatStreamRequest): AsyncGenerator<LlmEvent> {
-    const timer = new AbortController();
-    const upstream = new AbortController();
-    let timeout: NodeJS.Timeout | undefined;
-    const arm = (ms: number, why: string) => {
-      clearTimeout(timeout);
-      timeout = setTimeout(
-        () => timer.abort(new LlmError('ollama-timeout', why, 'The model server may be overloaded; try again.')),
-        ms,
-      );
-    };
-    const signal = AbortSignal.any([req.signal, timer.signal, upstream.signal]);
+    const guard = new StreamGuard({ signal: req.signal, timeoutHint: 'The model server may be overloaded; try again.' });
     const label = KIND_LABEL[this.kind];
     const started = process.hrtime.bigint();
     let firstOutputAt: bigint | null = null;
@@ -73,13 +64,16 @@ export class OpenAiCompatibleBackend implements ChatBackend {
     const reply = new ReplyAccumulator();
     // Unlike Ollama, these servers send headers before the first token: the first-token timeout runs
     // until something generated arrives, not just the headers.
-    arm(req.firstTokenTimeoutMs, `${label} did not start answering within ${Math.round(req.firstTokenTimeoutMs / 1000)} s.`);
+    guard.arm(
+      req.firstTokenTimeoutMs,
+      `${label} did not start answering within ${Math.round(req.firstTokenTimeoutMs / 1000)} s.`,
+    );
     try {
       const res = await fetch(`${this.host}/v1/chat/completions`, {
         method: 'POST',
         headers: this.headers({ 'Content-Type': 'application/json', Accept: 'text/event-stream' }),
         body: JSON.stringify(chatCompletionBody(req, this.kind)),
-        signal,
+        signal: guard.signal,
       });
       if (!res.ok) throw await httpError(res);
 
@@ -104,7 +98,7 @@ export class OpenAiCompatibleBackend implements ChatBackend {
           if (reply.hasOutput) {
             firstOutputAt ??= process.hrtime.bigint();
             lastOutputAt = process.hrtime.bigint();
-            arm(
+            guard.arm(
               req.idleTimeoutMs,
               `${label} went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`,
             );
@@ -133,14 +127,11 @@ export class OpenAiCompatibleBackend implements ChatBackend {
       };
       yield { type: 'done', stats };
     } catch (err) {
-      if (timer.signal.aborted && timer.signal.reason instanceof LlmError) throw timer.signal.reason;
-      if (req.signal.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new AbortedError();
-      throw this.classify(err, req.model, isMidStream);
+      throw guard.failure(err, (cause) => this.classify(cause, req.model, isMidStream));
     } finally {
-      clearTimeout(timeout);
       // Closes the connection if the caller left early or something failed, so the server stops
       // generating; after `[DONE]` it is a no-op for the server.
-      upstream.abort();
+      guard.close();
     }
   }
 
