@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: every case drives the one backend class through the same double and
+// helpers (start, request, collect, failure); split files would each repeat that harness.
 import { afterEach, describe, expect, it } from 'vitest';
 import { reasoning, startOpenAiDouble, text, type OpenAiDouble, type OpenAiDoubleOptions } from '../../../../test/openai-double';
 import { LlmError } from '../llmErrors';
