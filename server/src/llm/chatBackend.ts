@@ -1,4 +1,4 @@
-import type { ChatStreamRequest, LlmEvent } from './ollamaClient';
+import type { ChatStreamRequest, LlmEvent } from './types';
 
 /**
  * What the assistant needs from a model server. Ollama's native API (`OllamaGateway`) is the default;

@@ -6,7 +6,7 @@ import type { AisleConfigInput } from '../config/configSchema';
 import { configVersion, parseConfig, type LoadedConfig } from '../config/loadConfig';
 import { createHostPool, type HostPool } from './hostPool';
 import { LlmError } from './llmErrors';
-import type { ChatStreamRequest, LlmEvent } from './ollamaClient';
+import type { ChatStreamRequest, LlmEvent } from './types';
 
 let gpu: OllamaDouble;
 let fallback: OllamaDouble;

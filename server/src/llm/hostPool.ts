@@ -4,8 +4,9 @@ import { effectiveHosts, resolveModelSettings } from '../config/modelSettings';
 import type { Logger } from '../logger';
 import type { ChatBackend } from './chatBackend';
 import { LlmError } from './llmErrors';
-import { OllamaGateway, type ChatStreamRequest, type LlmEvent } from './ollamaClient';
-import { OpenAiCompatibleBackend } from './openaiBackend';
+import { OllamaGateway } from './ollamaClient';
+import type { ChatStreamRequest, LlmEvent } from './types';
+import { OpenAiCompatibleBackend } from './openai/openaiBackend';
 
 /**
  * The backend for a configured host: Ollama's native API, or an OpenAI-compatible server whose API

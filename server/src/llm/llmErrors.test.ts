@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { classifyLlmError } from './llmErrors';
-import { isSameModel } from './ollamaClient';
 
 const ctx = { host: 'http://127.0.0.1:11434', model: 'qwen3:4b', isMidStream: false };
 
@@ -40,13 +39,5 @@ describe('classifying what ollama-js throws', () => {
     expect(classifyLlmError(new Error('Did not receive done or success response in stream.'), ctx).code).toBe(
       'generation-interrupted',
     );
-  });
-});
-
-describe('model names', () => {
-  it('treats a missing tag as latest, also behind a registry host with a port', () => {
-    expect(isSameModel('qwen3', 'qwen3:latest')).toBe(true);
-    expect(isSameModel('registry.local:5000/qwen3', 'registry.local:5000/qwen3:latest')).toBe(true);
-    expect(isSameModel('qwen3:4b', 'qwen3:8b')).toBe(false);
   });
 });

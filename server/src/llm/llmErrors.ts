@@ -21,13 +21,22 @@ export class LlmError extends Error {
   }
 }
 
+/** Thrown out of a stream that the caller aborted without giving a reason. */
+export class AbortedError extends Error {
+  constructor() {
+    super('aborted');
+    this.name = 'AbortedError';
+  }
+}
+
 interface Context {
   host: string;
   model: string;
   isMidStream: boolean;
 }
 
-function causeCode(err: unknown): string | undefined {
+/** The `code` of an error or of one of its causes (undici nests the socket error). */
+export function causeCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
     const code = (e as { code?: unknown }).code;

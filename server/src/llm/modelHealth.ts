@@ -6,7 +6,7 @@ import { configuredModels, effectiveHosts, resolveModelSettings, type ModelRole 
 import { LlmError } from './llmErrors';
 import type { ChatBackend } from './chatBackend';
 import { createBackend } from './hostPool';
-import { isSameModel } from './ollamaClient';
+import { isSameModel } from './modelNames';
 
 /**
  * Why a host could not be asked, with what to do. Host-level calls carry no model, so the generic

@@ -1,50 +1,38 @@
-import { Ollama, type Message, type Tool } from 'ollama';
-import { normaliseModelName } from '../config/modelSettings';
+import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
 import type { ChatBackend } from './chatBackend';
-import { classifyLlmError, LlmError } from './llmErrors';
+import { classifyLlmError } from './llmErrors';
+import { StreamGuard } from './streamGuard';
+import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
 
-/** A tool call as the model made it (arguments always an object on Ollama's native API). */
-export interface LlmToolCall {
-  id: string | null;
-  name: string;
-  arguments: Record<string, unknown>;
+// Re-exported for callers outside llm/ until they import ./types (issue 7 merge).
+export type { LlmMessage, LlmStats, LlmTool } from './types';
+// Re-exported for callers outside llm/ until they import ./modelNames (issue 7 merge).
+export { isSameModel } from './modelNames';
+
+/** ollama-js omits `tool_call_id` and tool-call ids from its types, though Ollama accepts both. */
+type OllamaMessage = Message & { tool_call_id?: string; tool_calls?: Array<ToolCall & { id?: string }> };
+
+/** Our history in ollama-js's shape; every field is passed on as it was. */
+function toOllamaMessage(message: LlmMessage): OllamaMessage {
+  return {
+    role: message.role,
+    content: message.content,
+    ...(message.thinking !== undefined ? { thinking: message.thinking } : {}),
+    ...(message.tool_calls !== undefined
+      ? {
+          tool_calls: message.tool_calls.map((call) => ({
+            ...(call.id !== undefined ? { id: call.id } : {}),
+            function: { name: call.function.name, arguments: call.function.arguments },
+          })),
+        }
+      : {}),
+    ...(message.tool_name !== undefined ? { tool_name: message.tool_name } : {}),
+    ...(message.tool_call_id !== undefined ? { tool_call_id: message.tool_call_id } : {}),
+  };
 }
 
-/** A message in Ollama's native shape; `tool_call_id` is accepted by Ollama though ollama-js omits it. */
-export type LlmMessage = Message & { tool_call_id?: string };
-
-export type LlmTool = Tool;
-
-/** Token counts and durations from Ollama's final chunk. */
-export interface LlmStats {
-  doneReason: string | null;
-  promptEvalCount: number;
-  evalCount: number;
-  loadDurationNs: number;
-  promptEvalDurationNs: number;
-  evalDurationNs: number;
-  totalDurationNs: number;
-}
-
-export type LlmEvent =
-  | { type: 'thinking'; text: string }
-  | { type: 'content'; text: string }
-  | { type: 'tool_calls'; calls: LlmToolCall[] }
-  | { type: 'done'; stats: LlmStats };
-
-export interface ChatStreamRequest {
-  model: string;
-  messages: LlmMessage[];
-  tools?: LlmTool[];
-  think: boolean | 'low' | 'medium' | 'high';
-  keepAlive: string | number;
-  options: Record<string, number | undefined>;
-  /** Aborts the HTTP request (before or after headers), so Ollama stops generating. */
-  signal: AbortSignal;
-  /** Longest wait for the response headers (Ollama sends them with the first token). */
-  firstTokenTimeoutMs: number;
-  /** Longest silence between two chunks. */
-  idleTimeoutMs: number;
+function toOllamaTool(tool: LlmTool): Tool {
+  return { type: tool.type, function: { ...tool.function } };
 }
 
 /** The only module that talks to Ollama. One instance per configured host. */
@@ -67,36 +55,30 @@ export class OllamaGateway implements ChatBackend {
    * (including the final one), then `done` with Ollama's metrics. Throws LlmError.
    */
   async *streamChat(req: ChatStreamRequest): AsyncGenerator<LlmEvent> {
-    const timer = new AbortController();
-    let timeout: NodeJS.Timeout | undefined;
-    const arm = (ms: number, why: string) => {
-      clearTimeout(timeout);
-      timeout = setTimeout(
-        () => timer.abort(new LlmError('ollama-timeout', why, 'The model may still be loading or overloaded; try again.')),
-        ms,
-      );
-    };
-    const signal = AbortSignal.any([req.signal, timer.signal]);
+    const guard = new StreamGuard({
+      signal: req.signal,
+      timeoutHint: 'The model may still be loading or overloaded; try again.',
+    });
     let isMidStream = false;
-    let stream: { abort(): void } | undefined;
-    arm(req.firstTokenTimeoutMs, `Ollama did not start answering within ${Math.round(req.firstTokenTimeoutMs / 1000)} s.`);
-    const onAbort = () => stream?.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    guard.arm(req.firstTokenTimeoutMs, `Ollama did not start answering within ${Math.round(req.firstTokenTimeoutMs / 1000)} s.`);
     try {
-      const live = await this.client(signal).chat({
+      const live = await this.client(guard.signal).chat({
         model: req.model,
-        messages: req.messages,
-        ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+        messages: req.messages.map(toOllamaMessage),
+        ...(req.tools && req.tools.length > 0 ? { tools: req.tools.map(toOllamaTool) } : {}),
         think: req.think,
         keep_alive: req.keepAlive,
         options: req.options,
         stream: true,
       });
-      stream = live;
-      if (signal.aborted) live.abort();
+      // Leaving the loop early does not close ollama-js's stream: abort it so Ollama stops generating.
+      guard.onAbort(() => live.abort());
       let sawDone = false;
       for await (const chunk of live) {
-        arm(req.idleTimeoutMs, `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`);
+        guard.arm(
+          req.idleTimeoutMs,
+          `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`,
+        );
         const m = chunk.message;
         // One chunk can carry thinking and content at the transition, and tool calls may come in any
         // chunk including the final one: handle every field of every chunk.
@@ -134,14 +116,9 @@ export class OllamaGateway implements ChatBackend {
       }
       if (!sawDone) throw new Error('Did not receive done or success response in stream.');
     } catch (err) {
-      if (timer.signal.aborted && timer.signal.reason instanceof LlmError) throw timer.signal.reason;
-      if (req.signal.aborted) throw req.signal.reason instanceof Error ? req.signal.reason : new AbortedError();
-      throw classifyLlmError(err, { host: this.host, model: req.model, isMidStream });
+      throw guard.failure(err, (cause) => classifyLlmError(cause, { host: this.host, model: req.model, isMidStream }));
     } finally {
-      clearTimeout(timeout);
-      signal.removeEventListener('abort', onAbort);
-      // Leaving the loop early does not close the HTTP request: abort it so Ollama stops generating.
-      stream?.abort();
+      guard.close();
     }
   }
 
@@ -179,17 +156,4 @@ export class OllamaGateway implements ChatBackend {
       throw classifyLlmError(err, { host: this.host, model: '', isMidStream: false });
     }
   }
-}
-
-/** Thrown out of a stream that the caller aborted without giving a reason. */
-export class AbortedError extends Error {
-  constructor() {
-    super('aborted');
-    this.name = 'AbortedError';
-  }
-}
-
-/** True if a model name from `/api/tags` is the configured one (a missing tag means `latest`). */
-export function isSameModel(a: string, b: string): boolean {
-  return normaliseModelName(a) === normaliseModelName(b);
 }

@@ -1,8 +1,11 @@
+// Over 350 lines on purpose: every case drives the one backend class through the same double and
+// helpers (start, request, collect, failure); split files would each repeat that harness.
 import { afterEach, describe, expect, it } from 'vitest';
-import { reasoning, startOpenAiDouble, text, type OpenAiDouble, type OpenAiDoubleOptions } from '../../../test/openai-double';
-import { LlmError } from './llmErrors';
-import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './ollamaClient';
-import { OpenAiCompatibleBackend, SseDataParser, type OpenAiServerKind } from './openaiBackend';
+import { reasoning, startOpenAiDouble, text, type OpenAiDouble, type OpenAiDoubleOptions } from '../../../../test/openai-double';
+import { LlmError } from '../llmErrors';
+import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from '../types';
+import { OpenAiCompatibleBackend } from './openaiBackend';
+import type { OpenAiServerKind } from './serverKind';
 
 let double: OpenAiDouble | undefined;
 
@@ -419,26 +422,5 @@ describe('server information', () => {
     const { double, backend } = await start();
     await double.setDown(true);
     await expect(backend.version()).rejects.toMatchObject({ code: 'ollama-unreachable' });
-  });
-});
-
-describe('SSE parsing', () => {
-  it('handles lines split anywhere, CRLF split between reads, comments, multi-line data and a missing final blank line', () => {
-    const parser = new SseDataParser();
-    const out = [
-      ...parser.push(': keep-alive\r'),
-      ...parser.push('\ndata: {"a"'),
-      ...parser.push(':1}\r'),
-      ...parser.push('\n\r\n'),
-      ...parser.push('event: message\nid: 7\ndata:first\ndata: second\n\n'),
-      ...parser.push('data: [DONE]'),
-      ...parser.end(),
-    ];
-    expect(out).toEqual(['{"a":1}', 'first\nsecond', '[DONE]']);
-  });
-
-  it('ignores a blank line with no data before it', () => {
-    const parser = new SseDataParser();
-    expect([...parser.push('\n\n: only a comment\n\n'), ...parser.end()]).toEqual([]);
   });
 });
