@@ -102,16 +102,9 @@ describe('sign-in', () => {
   });
 });
 
-/** A second server whose login lockout lasts `seconds` (read from the environment at start). */
-async function serverWithLoginWindow(seconds: number): Promise<TestServer> {
-  const previous = process.env.AISLE_AGENT_LOGIN_WINDOW_S;
-  process.env.AISLE_AGENT_LOGIN_WINDOW_S = String(seconds);
-  try {
-    return await startTestServer({ ollamaUrl: double.url });
-  } finally {
-    if (previous === undefined) delete process.env.AISLE_AGENT_LOGIN_WINDOW_S;
-    else process.env.AISLE_AGENT_LOGIN_WINDOW_S = previous;
-  }
+/** A second server whose login lockout lasts `seconds` (`agents.loginWindowSeconds`). */
+function serverWithLoginWindow(seconds: number): Promise<TestServer> {
+  return startTestServer({ ollamaUrl: double.url, config: { agents: { loginWindowSeconds: seconds } } });
 }
 
 describe('login rate limit', () => {

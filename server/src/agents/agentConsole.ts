@@ -15,26 +15,11 @@ import {
   type AgentNamespace,
 } from '../sockets/agent.handlers';
 import type { ShopperServer } from '../sockets/chat.handlers';
-import { createAgentAuth, type AgentAuthOptions } from './agentAuth';
-import { createRetention, retentionDaysFromEnv } from './retention';
+import { createAgentAuth } from './agentAuth';
+import { createRetention } from './retention';
 import { createTranscriptService, displayStatus } from './transcriptService';
 
-type Env = Record<string, string | undefined>;
-
 const SESSION_SWEEP_MS = 60_000;
-
-/**
- * Login throttling from the environment until the config has an `agents` section:
- * `AISLE_AGENT_LOGIN_WINDOW_S` (seconds a locked account or address waits; default 900).
- */
-export function agentAuthOptionsFromEnv(env: Env): { options: Partial<AgentAuthOptions>; problems: string[] } {
-  const raw = env.AISLE_AGENT_LOGIN_WINDOW_S?.trim();
-  if (!raw) return { options: {}, problems: [] };
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    return { options: {}, problems: [`AISLE_AGENT_LOGIN_WINDOW_S: expected a number of seconds, got "${raw}"`] };
-  return { options: { loginWindowSeconds: seconds }, problems: [] };
-}
 
 /**
  * The agent console's server side in one piece: the /api/agent router (mount it before /api), and,
@@ -45,18 +30,14 @@ export function createAgentConsole(deps: {
   logger: Logger;
   allowedOrigins: () => readonly string[];
   /** The config in force: retention days and the running experiment are read from it each time. */
-  config?: () => LoadedConfig;
-  env?: Env;
+  config: () => LoadedConfig;
 }) {
-  const env = deps.env ?? process.env;
   const log = deps.logger.child({ area: 'agent-console' });
   const agents = createAgentRepository(deps.db);
   const transcriptRows = createTranscriptRepository(deps.db);
   const transcripts = createTranscriptService(transcriptRows);
   const experimentRows = createExperimentRepository(deps.db);
-  const authOptions = agentAuthOptionsFromEnv(env);
-  for (const problem of authOptions.problems) log.warn(problem);
-  const auth = createAgentAuth({ agents, options: authOptions.options });
+  const auth = createAgentAuth({ agents, options: { loginWindowSeconds: deps.config().config.agents.loginWindowSeconds } });
   const retention = createRetention({ transcripts: transcriptRows, logger: deps.logger });
   let nsp: AgentNamespace | null = null;
   let chat: ChatService | null = null;
@@ -92,7 +73,7 @@ export function createAgentConsole(deps: {
     handBackAll,
     experiments: async () => {
       const names = await experimentRows.names();
-      const current = deps.config?.().config.experiment ?? null;
+      const current = deps.config().config.experiment ?? null;
       if (current && !names.includes(current.name)) names.unshift(current.name);
       return {
         current: current ? { name: current.name, candidate: current.candidate, share: current.share } : null,
@@ -147,10 +128,7 @@ export function createAgentConsole(deps: {
         delta: (event) => agentNsp.to(watchRoom(event.conversationId)).emit('conversation:delta', event),
       });
 
-      // privacy.retentionDays in the config wins; AISLE_RETENTION_DAYS still works without it.
-      const fromEnv = retentionDaysFromEnv(env);
-      if (fromEnv.problem) log.warn(fromEnv.problem);
-      retention.start(() => deps.config?.().config.privacy.retentionDays ?? fromEnv.days);
+      retention.start(() => deps.config().config.privacy.retentionDays);
     },
 
     /** Retention: deletes conversations with no activity for `days` days. */
