@@ -5,6 +5,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { createAgentConsole, type AgentConsole } from './agents/agentConsole';
+import type { Clock } from './agents/loginThrottle';
 import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
 import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
@@ -31,6 +32,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Built client to serve, or null to serve the API only. Defaults to client/dist when it exists. */
   clientDist?: string | null;
+  /** Tells the time for agent login locks and session expiry; default `Date`. Tests move it on instead of waiting. */
+  clock?: Clock;
 }
 
 export interface App {
@@ -101,6 +104,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     logger,
     config: deps.config,
+    clock: deps.clock,
     allowedOrigins: () => deps.config().config.server.allowedOrigins,
   });
   // Before /api: that router answers every unknown path under it with 404.

@@ -16,6 +16,7 @@ import {
 } from '../sockets/agent.handlers';
 import type { ShopperServer } from '../sockets/chat.handlers';
 import { createAgentAuth } from './agentAuth';
+import type { Clock } from './loginThrottle';
 import { createRetention } from './retention';
 import { createTranscriptService, displayStatus } from './transcriptService';
 
@@ -31,13 +32,18 @@ export function createAgentConsole(deps: {
   allowedOrigins: () => readonly string[];
   /** The config in force: retention days and the running experiment are read from it each time. */
   config: () => LoadedConfig;
+  clock?: Clock;
 }) {
   const log = deps.logger.child({ area: 'agent-console' });
   const agents = createAgentRepository(deps.db);
   const transcriptRows = createTranscriptRepository(deps.db);
   const transcripts = createTranscriptService(transcriptRows);
   const experimentRows = createExperimentRepository(deps.db);
-  const auth = createAgentAuth({ agents, options: { loginWindowSeconds: deps.config().config.agents.loginWindowSeconds } });
+  const auth = createAgentAuth({
+    agents,
+    options: { loginWindowSeconds: deps.config().config.agents.loginWindowSeconds },
+    clock: deps.clock,
+  });
   const retention = createRetention({ transcripts: transcriptRows, logger: deps.logger });
   let nsp: AgentNamespace | null = null;
   let chat: ChatService | null = null;
