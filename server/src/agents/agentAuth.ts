@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken } from '../lib/tokens';
 import type { Agent, AgentRole } from '@aisle/shared';
-import { parse as parseCookie } from 'cookie';
-import type { Response } from 'express';
 import { normaliseEmail, type AgentRepository, type AgentRow } from '../db/agentRepository';
 import { createLoginThrottle, type Clock } from './loginThrottle';
 import { dummyHash, hashPassword, verifyPassword } from './passwords';
-
-/** Name of the agent session cookie (`__Host-aisle_agent` over https). */
-export const AGENT_COOKIE = 'aisle_agent';
 
 /** Login throttling and session lifetimes. */
 export interface AgentAuthOptions {
@@ -41,31 +36,6 @@ export type LoginOutcome =
 
 /** The database keeps only this hash of a session token (the same hash as shopper sessions). */
 export const hashSessionToken = hashToken;
-
-/** Reads the agent session token from a Cookie header (the `__Host-` variant first). */
-export function agentTokenFromCookieHeader(header: string | undefined): string | null {
-  if (!header) return null;
-  const cookies = parseCookie(header);
-  const token = cookies[`__Host-${AGENT_COOKIE}`] ?? cookies[AGENT_COOKIE];
-  return token && /^[A-Za-z0-9_-]{32,64}$/.test(token) ? token : null;
-}
-
-/** Sets the session cookie: httpOnly, SameSite=Lax, and `Secure` with the `__Host-` prefix over https. */
-export function setAgentCookie(res: Response, token: string, secure: boolean, maxAgeMs: number): void {
-  res.cookie(secure ? `__Host-${AGENT_COOKIE}` : AGENT_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure,
-    path: '/',
-    maxAge: maxAgeMs,
-  });
-}
-
-/** Clears both cookie variants. */
-export function clearAgentCookie(res: Response, secure: boolean): void {
-  res.clearCookie(AGENT_COOKIE, { httpOnly: true, sameSite: 'lax', secure: false, path: '/' });
-  if (secure) res.clearCookie(`__Host-${AGENT_COOKIE}`, { httpOnly: true, sameSite: 'lax', secure: true, path: '/' });
-}
 
 /** An account as the console sees it (never the password hash). */
 export function presentAgent(row: AgentRow): Agent {

@@ -32,9 +32,12 @@ export function createRetention(deps: { transcripts: TranscriptRepository; logge
       timer.unref();
     },
 
+    /** Stops the timer. */
     stop(): void {
       if (timer) clearInterval(timer);
       timer = null;
     },
   };
 }
+
+export type Retention = ReturnType<typeof createRetention>;

@@ -10,18 +10,12 @@ import {
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import {
-  agentTokenFromCookieHeader,
-  clearAgentCookie,
-  hashSessionToken,
-  presentAgent,
-  setAgentCookie,
-  type AgentAuth,
-} from '../agents/agentAuth';
+import { hashSessionToken, presentAgent, type AgentAuth } from '../agents/agentAuth';
 import { TranscriptInputError, transcriptToMarkdown, type TranscriptService } from '../agents/transcriptService';
 import { AgentExistsError, type AgentRepository, type AgentRow } from '../db/agentRepository';
 import type { TranscriptRepository } from '../db/transcriptRepository';
 import type { Logger } from '../logger';
+import { agentTokenFromCookieHeader, clearAgentCookie, setAgentCookie } from './agentCookie';
 import { refuseCrossSite } from './crossSiteGuard';
 
 /** What the agent API needs; `sessions` reaches the live sockets, `handBackAll` the chat. */
