@@ -21,7 +21,7 @@ import { openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
 import { createTranscriptRepository } from './db/transcriptRepository';
-import { createAgentRouter } from './http/agentRoutes';
+import { createAgentRouter } from './http/agent/agentRouter';
 import { errorMiddleware } from './http/errorMiddleware';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
