@@ -4,15 +4,24 @@ import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
-import { createAgentConsole, type AgentConsole } from './agents/agentConsole';
+import { createAgentAuth, type AgentAuth } from './agents/agentAuth';
+import { createExperimentReport } from './agents/experimentReport';
+import { createHandBackAll } from './agents/handBack';
+import type { Clock } from './agents/loginThrottle';
+import { createRetention, type Retention } from './agents/retention';
+import { createTranscriptService, type TranscriptService } from './agents/transcriptService';
 import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
 import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
 import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
 import type { LoadedConfig } from './config/loadConfig';
+import { createAgentRepository, type AgentRepository } from './db/agentRepository';
 import { createConversationRepository } from './db/conversationRepository';
 import { openDatabase, type Database } from './db/database';
+import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
+import { createTranscriptRepository } from './db/transcriptRepository';
+import { createAgentRouter } from './http/agent/agentRouter';
 import { errorMiddleware } from './http/errorMiddleware';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
@@ -20,6 +29,8 @@ import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
 import { createBackend, createHostPool } from './llm/hostPool';
 import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
+import { createAgentNamespace } from './sockets/agent.handlers';
+import { startAgentLiveFeed } from './sockets/agentLiveFeed';
 import { conversationRoom, registerChatHandlers, type ShopperServer } from './sockets/chat.handlers';
 
 /** Socket payloads above this are refused by Socket.IO before any handler runs. */
@@ -31,6 +42,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Built client to serve, or null to serve the API only. Defaults to client/dist when it exists. */
   clientDist?: string | null;
+  /** Tells the time for agent login locks and session expiry; default `Date`. Tests move it on instead of waiting. */
+  clock?: Clock;
 }
 
 export interface App {
@@ -39,13 +52,22 @@ export interface App {
   db: Database;
   products: ProductRepository;
   chat: ChatService;
-  /** The agent console's server side (router, `/agent` namespace, retention). */
-  agentConsole: AgentConsole;
+  /** The agent console's services, for tools and tests that act as the CLI does. */
+  agentConsole: AgentConsoleServices;
   logger: Logger;
   /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops answers (committing their partial text), closes sockets, the server and the database. */
   close(): Promise<void>;
+}
+
+/** The agent console's services as `App` exposes them. */
+export interface AgentConsoleServices {
+  auth: AgentAuth;
+  agents: AgentRepository;
+  transcripts: TranscriptService;
+  /** Retention: deletes conversations with no activity for `days` days. */
+  purgeOlderThan: Retention['purgeOlderThan'];
 }
 
 const defaultClientDist = path.resolve(import.meta.dirname, '../../client/dist');
@@ -75,53 +97,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const modelsHealth = createModelsHealth({ config: deps.config, backendOf: (h) => hosts.backendOf(h.name) ?? createBackend(h) });
 
-  const app = express();
-  app.set('trust proxy', initial.config.server.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:', ...initial.config.server.imageOrigins.map((o) => new URL(o).origin)],
-          connectSrc: ["'self'"],
-          fontSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-    }),
-  );
-  app.use(express.json({ limit: '64kb' }));
-  const agentConsole = createAgentConsole({
-    db,
-    logger,
-    config: deps.config,
-    allowedOrigins: () => deps.config().config.server.allowedOrigins,
+  const transcriptRows = createTranscriptRepository(db);
+  const agents = createAgentRepository(db);
+  const auth = createAgentAuth({
+    agents,
+    options: { loginWindowSeconds: initial.config.agents.loginWindowSeconds },
+    clock: deps.clock,
   });
-  // Before /api: that router answers every unknown path under it with 404.
-  app.use('/api/agent', agentConsole.router);
-  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));
+  const transcripts = createTranscriptService(transcriptRows);
+  const retention = createRetention({ transcripts: transcriptRows, logger });
 
-  const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
-  if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {
-    app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
-    // Client-side routes (/, /agent, …) all get the app shell.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(path.join(clientDist, 'index.html'));
-    });
-  } else {
-    app.get('/', (_req, res) => {
-      res.type('text/plain').send('Aisle API is running. Build the client with "pnpm build" to get the chat page.');
-    });
-  }
-  app.use(errorMiddleware(logger));
-
+  const app = express();
   const httpServer = http.createServer(app);
   const io: ShopperServer = new Server(httpServer, {
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
@@ -174,7 +160,66 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));
-  agentConsole.attach({ io, chat });
+  const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
+  const liveFeed = startAgentLiveFeed({ nsp: agentNsp, chat, auth, transcripts, transcriptRows, logger });
+
+  // Routes are added once every part they reach exists; the server does not listen before createApp returns.
+  app.set('trust proxy', initial.config.server.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', ...initial.config.server.imageOrigins.map((o) => new URL(o).origin)],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use(express.json({ limit: '64kb' }));
+  // Before /api: that router answers every unknown path under it with 404.
+  app.use(
+    '/api/agent',
+    createAgentRouter({
+      auth,
+      agents,
+      transcripts,
+      transcriptRows,
+      allowedOrigins: () => deps.config().config.server.allowedOrigins,
+      endSockets: liveFeed.endSockets,
+      handBackAll: createHandBackAll({ transcripts: transcriptRows, chat }),
+      experiments: createExperimentReport({ experiments: createExperimentRepository(db), config: deps.config }),
+      rowChanged: liveFeed.rowChanged,
+      logger,
+    }),
+  );
+  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));
+
+  const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
+  if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {
+    app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
+    // Client-side routes (/, /agent, …) all get the app shell.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(clientDist, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('Aisle API is running. Build the client with "pnpm build" to get the chat page.');
+    });
+  }
+  app.use(errorMiddleware(logger));
+
+  // Read per run: a hot-reloaded privacy.retentionDays applies at the next hourly purge.
+  retention.start(() => deps.config().config.privacy.retentionDays);
 
   return {
     httpServer,
@@ -182,7 +227,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     products,
     chat,
-    agentConsole,
+    agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
       return new Promise((resolve, reject) => {
@@ -196,7 +241,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       });
     },
     async close() {
-      agentConsole.close();
+      liveFeed.close();
+      retention.stop();
       hosts.close();
       await chat.shutdown();
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -45,6 +45,8 @@ export async function startTestServer(options: {
   catalogue?: 'fixtures' | 'demo' | 'empty';
   clientDist?: string | null;
   dataDir?: string;
+  /** Time for agent login locks and session expiry (e.g. a clock the test moves on); default the real one. */
+  clock?: { now(): number };
 }): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-test-'));
   const overrides = options.config ?? {};
@@ -63,6 +65,7 @@ export async function startTestServer(options: {
     config: () => loaded,
     logger: pino({ level: 'silent' }),
     clientDist: options.clientDist ?? null,
+    clock: options.clock,
   });
   if ((options.catalogue ?? 'fixtures') === 'fixtures') await app.products.upsertMany(FIXTURE_PRODUCTS);
   const url = await app.listen(0, '127.0.0.1');

@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken } from '../lib/tokens';
 import type { Agent, AgentRole } from '@aisle/shared';
-import { parse as parseCookie } from 'cookie';
-import type { Response } from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { normaliseEmail, type AgentRepository, type AgentRow } from '../db/agentRepository';
+import { createLoginThrottle, type Clock } from './loginThrottle';
 import { dummyHash, hashPassword, verifyPassword } from './passwords';
-
-/** Name of the agent session cookie (`__Host-aisle_agent` over https). */
-export const AGENT_COOKIE = 'aisle_agent';
 
 /** Login throttling and session lifetimes. */
 export interface AgentAuthOptions {
@@ -42,31 +37,6 @@ export type LoginOutcome =
 /** The database keeps only this hash of a session token (the same hash as shopper sessions). */
 export const hashSessionToken = hashToken;
 
-/** Reads the agent session token from a Cookie header (the `__Host-` variant first). */
-export function agentTokenFromCookieHeader(header: string | undefined): string | null {
-  if (!header) return null;
-  const cookies = parseCookie(header);
-  const token = cookies[`__Host-${AGENT_COOKIE}`] ?? cookies[AGENT_COOKIE];
-  return token && /^[A-Za-z0-9_-]{32,64}$/.test(token) ? token : null;
-}
-
-/** Sets the session cookie: httpOnly, SameSite=Lax, and `Secure` with the `__Host-` prefix over https. */
-export function setAgentCookie(res: Response, token: string, secure: boolean, maxAgeMs: number): void {
-  res.cookie(secure ? `__Host-${AGENT_COOKIE}` : AGENT_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure,
-    path: '/',
-    maxAge: maxAgeMs,
-  });
-}
-
-/** Clears both cookie variants. */
-export function clearAgentCookie(res: Response, secure: boolean): void {
-  res.clearCookie(AGENT_COOKIE, { httpOnly: true, sameSite: 'lax', secure: false, path: '/' });
-  if (secure) res.clearCookie(`__Host-${AGENT_COOKIE}`, { httpOnly: true, sameSite: 'lax', secure: true, path: '/' });
-}
-
 /** An account as the console sees it (never the password hash). */
 export function presentAgent(row: AgentRow): Agent {
   return {
@@ -79,31 +49,22 @@ export function presentAgent(row: AgentRow): Agent {
   };
 }
 
-/** Sign-in, sessions and accounts for the agent console. */
-export function createAgentAuth(deps: { agents: AgentRepository; options?: Partial<AgentAuthOptions> }) {
+/**
+ * Sign-in, sessions and accounts for the agent console. `clock` tells the time for login locks and
+ * session expiry (tests move it on instead of waiting out a lock).
+ */
+export function createAgentAuth(deps: { agents: AgentRepository; options?: Partial<AgentAuthOptions>; clock?: Clock }) {
   const { agents } = deps;
+  const clock = deps.clock ?? Date;
   const options = { ...DEFAULT_AGENT_AUTH_OPTIONS, ...deps.options };
-  const byAccount = new RateLimiterMemory({
-    keyPrefix: 'agent-login-account',
-    points: options.maxFailuresPerAccount,
-    duration: options.loginWindowSeconds,
-  });
-  const byAddress = new RateLimiterMemory({
-    keyPrefix: 'agent-login-address',
-    points: options.maxFailuresPerAddress,
-    duration: options.loginWindowSeconds,
-  });
+  const windowMs = options.loginWindowSeconds * 1000;
+  const byAccount = createLoginThrottle({ limit: options.maxFailuresPerAccount, windowMs, clock });
+  const byAddress = createLoginThrottle({ limit: options.maxFailuresPerAddress, windowMs, clock });
   // Computed now, so the first sign-in with an unknown email is not faster than later ones.
   void dummyHash();
 
   const expiry = (createdAt: number, now: number) =>
     new Date(Math.min(createdAt + options.sessionMaxMs, now + options.sessionIdleMs)).toISOString();
-
-  /** Milliseconds until a limiter lets this key try again, or 0 when it may try now. */
-  async function lockedFor(limiter: RateLimiterMemory, key: string): Promise<number> {
-    const state = await limiter.get(key);
-    return state && state.consumedPoints >= limiter.points ? Math.max(state.msBeforeNext, 1) : 0;
-  }
 
   return {
     options,
@@ -120,22 +81,23 @@ export function createAgentAuth(deps: { agents: AgentRepository; options?: Parti
       previousToken: string | null;
     }): Promise<LoginOutcome> {
       const accountKey = normaliseEmail(input.email);
-      const wait = Math.max(await lockedFor(byAccount, accountKey), await lockedFor(byAddress, input.address));
+      const wait = Math.max(byAccount.lockedFor(accountKey), byAddress.lockedFor(input.address));
       if (wait > 0) return { kind: 'rate-limited', retryAfterSeconds: Math.ceil(wait / 1000) };
 
       const agent = await agents.findByEmail(accountKey);
       const matches = await verifyPassword(agent?.password_hash ?? (await dummyHash()), input.password);
       if (!agent || !matches) {
-        await Promise.all([byAccount.penalty(accountKey, 1), byAddress.penalty(input.address, 1)]);
+        byAccount.fail(accountKey);
+        byAddress.fail(input.address);
         return { kind: 'wrong-credentials' };
       }
       if (agent.disabled) return { kind: 'disabled' };
-      await byAccount.delete(accountKey);
+      byAccount.reset(accountKey);
 
       if (input.previousToken) await agents.deleteSession(hashSessionToken(input.previousToken));
       const token = randomBytes(32).toString('base64url');
       const sessionHash = hashSessionToken(token);
-      const now = Date.now();
+      const now = clock.now();
       await agents.createSession({ idHash: sessionHash, agentId: agent.id, expiresAt: expiry(now, now) });
       return { kind: 'signed-in', agent, token, sessionHash };
     },
@@ -144,7 +106,7 @@ export function createAgentAuth(deps: { agents: AgentRepository; options?: Parti
     async authenticate(sessionHash: string, options: { touch?: boolean } = {}): Promise<AgentRow | null> {
       const found = await agents.findSession(sessionHash);
       if (!found) return null;
-      const now = Date.now();
+      const now = clock.now();
       // Writing on every request would turn each read into a write; a minute's precision is plenty.
       if (options.touch !== false && now - Date.parse(found.lastSeenAt) > 60_000)
         await agents.touchSession(sessionHash, expiry(Date.parse(found.createdAt), now));

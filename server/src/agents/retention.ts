@@ -3,23 +3,6 @@ import type { Logger } from '../logger';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/**
- * Reads the retention period in days from the environment (`AISLE_RETENTION_DAYS`) until the config
- * gains `privacy.retentionDays`. Unset or empty means keep everything; anything but a whole number of
- * at least 1 is refused with a reason, so a typo never deletes data.
- */
-export function retentionDaysFromEnv(env: Record<string, string | undefined> = process.env): {
-  days: number | null;
-  problem?: string;
-} {
-  const raw = env.AISLE_RETENTION_DAYS?.trim();
-  if (!raw) return { days: null };
-  const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1)
-    return { days: null, problem: `AISLE_RETENTION_DAYS: expected a whole number of days (1 or more), got "${raw}"` };
-  return { days };
-}
-
 /** Deletes conversations (and what hangs off them) with no activity for the given number of days. */
 export function createRetention(deps: { transcripts: TranscriptRepository; logger: Logger }) {
   const log = deps.logger.child({ area: 'retention' });
@@ -49,9 +32,12 @@ export function createRetention(deps: { transcripts: TranscriptRepository; logge
       timer.unref();
     },
 
+    /** Stops the timer. */
     stop(): void {
       if (timer) clearInterval(timer);
       timer = null;
     },
   };
 }
+
+export type Retention = ReturnType<typeof createRetention>;

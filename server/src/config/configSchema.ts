@@ -251,6 +251,18 @@ export const configSchema = z
       .describe(
         'Per-model settings keyed by model name (quote names with a colon, e.g. "qwen3:8b"). Also lists candidate models `pnpm models` checks.',
       ),
+    agents: z
+      .object({
+        loginWindowSeconds: z
+          .number()
+          .positive()
+          .default(15 * 60)
+          .describe(
+            'Failed agent sign-ins are counted over this many seconds; a locked account or address unlocks when it ends (AISLE_AGENT_LOGIN_WINDOW_S overrides it). Restart to change.',
+          ),
+      })
+      .strict()
+      .prefault({}),
     privacy: z
       .object({
         retentionDays: z
@@ -259,7 +271,9 @@ export const configSchema = z
           .min(1)
           .nullable()
           .default(null)
-          .describe('Delete conversations older than this many days (checked hourly); null keeps them.'),
+          .describe(
+            'Delete conversations older than this many days (checked hourly); null keeps them (AISLE_RETENTION_DAYS overrides it).',
+          ),
       })
       .strict()
       .prefault({}),

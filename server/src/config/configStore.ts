@@ -14,6 +14,7 @@ export const RESTART_ONLY_FIELDS = [
   'dataDir',
   'catalogue',
   'log.level',
+  'agents.loginWindowSeconds',
 ] as const;
 
 /** What happened to one reload. */

@@ -32,6 +32,36 @@ describe('config', () => {
     expect(loaded.dataDir).toBe('/var/lib/aisle');
   });
 
+  it('reads the agent sign-in window and the retention period from the file, the environment overriding it', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'aisle.yaml'), 'agents:\n  loginWindowSeconds: 600\nprivacy:\n  retentionDays: 90\n');
+    const fromFile = loadConfig({ cwd: dir, env: {} });
+    expect(fromFile.config.agents.loginWindowSeconds).toBe(600);
+    expect(fromFile.config.privacy.retentionDays).toBe(90);
+
+    const fromEnv = loadConfig({ cwd: dir, env: { AISLE_AGENT_LOGIN_WINDOW_S: '8', AISLE_RETENTION_DAYS: ' 30 ' } });
+    expect(fromEnv.config.agents.loginWindowSeconds).toBe(8);
+    expect(fromEnv.config.privacy.retentionDays).toBe(30);
+    expect(fromEnv.envOverrides).toEqual(['AISLE_AGENT_LOGIN_WINDOW_S', 'AISLE_RETENTION_DAYS']);
+
+    const defaults = loadConfig({ cwd: tempDir(), env: { AISLE_RETENTION_DAYS: '' } });
+    expect(defaults.config.agents.loginWindowSeconds).toBe(900);
+    expect(defaults.config.privacy.retentionDays).toBeNull();
+  });
+
+  it('refuses a bad sign-in window or retention period from the environment, naming the variable', () => {
+    for (const [name, value] of [
+      ['AISLE_AGENT_LOGIN_WINDOW_S', 'soon'],
+      ['AISLE_AGENT_LOGIN_WINDOW_S', '0'],
+      ['AISLE_RETENTION_DAYS', '2.5'],
+      ['AISLE_RETENTION_DAYS', '0'],
+      ['AISLE_RETENTION_DAYS', '30d'],
+    ] as const) {
+      expect(() => parseConfig({}, { [name]: value })).toThrow(ConfigError);
+      expect(() => parseConfig({}, { [name]: value })).toThrow(new RegExp(`${name}: expected .*"${value}"`));
+    }
+  });
+
   it('names every bad field in one error', () => {
     let error: unknown;
     try {

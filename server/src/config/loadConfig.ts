@@ -49,7 +49,16 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Environment variables that override the file, documented in README and .env.example. */
-export const ENV_OVERRIDES = ['PORT', 'HOST', 'OLLAMA_HOST', 'AISLE_MODEL', 'AISLE_DATA_DIR', 'LOG_LEVEL'] as const;
+export const ENV_OVERRIDES = [
+  'PORT',
+  'HOST',
+  'OLLAMA_HOST',
+  'AISLE_MODEL',
+  'AISLE_DATA_DIR',
+  'LOG_LEVEL',
+  'AISLE_AGENT_LOGIN_WINDOW_S',
+  'AISLE_RETENTION_DAYS',
+] as const;
 
 /** Environment overrides documented in README and .env.example. */
 function applyEnv(input: Record<string, unknown>, env: Env): { input: Record<string, unknown>; problems: string[] } {
@@ -72,6 +81,21 @@ function applyEnv(input: Record<string, unknown>, env: Env): { input: Record<str
   if (env.AISLE_MODEL) section('chat').model = env.AISLE_MODEL;
   if (env.AISLE_DATA_DIR) out.dataDir = env.AISLE_DATA_DIR;
   if (env.LOG_LEVEL) section('log').level = env.LOG_LEVEL;
+  const loginWindow = env.AISLE_AGENT_LOGIN_WINDOW_S?.trim();
+  if (loginWindow) {
+    const seconds = Number(loginWindow);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      problems.push(`AISLE_AGENT_LOGIN_WINDOW_S: expected a number of seconds above 0, got "${loginWindow}"`);
+    else section('agents').loginWindowSeconds = seconds;
+  }
+  // A typo here must never delete data: anything but a whole number of days is refused, not ignored.
+  const retention = env.AISLE_RETENTION_DAYS?.trim();
+  if (retention) {
+    const days = Number(retention);
+    if (!Number.isInteger(days) || days < 1)
+      problems.push(`AISLE_RETENTION_DAYS: expected a whole number of days (1 or more), got "${retention}"`);
+    else section('privacy').retentionDays = days;
+  }
   return { input: out as Record<string, unknown>, problems };
 }
 

@@ -10,11 +10,13 @@ import {
 } from '@aisle/shared';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
-import { agentTokenFromCookieHeader, hashSessionToken, type AgentAuth } from '../agents/agentAuth';
+import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
 import type { TranscriptService } from '../agents/transcriptService';
 import type { ChatService } from '../chat/chatService';
 import type { AgentRow } from '../db/agentRepository';
+import { agentTokenFromCookieHeader } from '../http/agentCookie';
 import type { Logger } from '../logger';
+import type { ShopperServer } from './chat.handlers';
 
 export interface AgentSocketData {
   agentId: string;
@@ -62,11 +64,25 @@ export function endAgentSockets(nsp: AgentNamespace, match: { sessionHash?: stri
   }
 }
 
+/** What the `/agent` namespace's handlers use. */
+export interface AgentHandlerDeps {
+  auth: AgentAuth;
+  chat: ChatService;
+  transcripts: TranscriptService;
+  logger: Logger;
+}
+
+/** Opens the `/agent` namespace: only signed-in agents get in, and each socket gets the console's events. */
+export function createAgentNamespace(io: ShopperServer, deps: AgentHandlerDeps): AgentNamespace {
+  // Namespaces of one server share its type parameters; this one speaks the agent event maps.
+  const nsp = io.of('/agent') as unknown as AgentNamespace;
+  nsp.use(agentSocketAuth(deps.auth));
+  nsp.on('connection', (socket) => registerAgentHandlers(socket, deps));
+  return nsp;
+}
+
 /** Registers the console's live events on one agent socket. */
-export function registerAgentHandlers(
-  socket: AgentSocket,
-  deps: { auth: AgentAuth; chat: ChatService; transcripts: TranscriptService; logger: Logger },
-): void {
+export function registerAgentHandlers(socket: AgentSocket, deps: AgentHandlerDeps): void {
   const log = deps.logger.child({ area: 'agent-socket' });
   void socket.join(AGENT_LIST_ROOM);
 
