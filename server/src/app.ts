@@ -31,6 +31,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Built client to serve, or null to serve the API only. Defaults to client/dist when it exists. */
   clientDist?: string | null;
+  /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
+  random?: () => number;
 }
 
 export interface App {
@@ -171,6 +173,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       io.to(conversationRoom(conversationId)).emit(event, ...args);
     },
     logger,
+    random: deps.random,
   });
 
   io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));

@@ -45,6 +45,8 @@ export async function startTestServer(options: {
   catalogue?: 'fixtures' | 'demo' | 'empty';
   clientDist?: string | null;
   dataDir?: string;
+  /** Random source for the experiment split; pass a seeded one for a deterministic split. */
+  random?: () => number;
 }): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-test-'));
   const overrides = options.config ?? {};
@@ -63,6 +65,7 @@ export async function startTestServer(options: {
     config: () => loaded,
     logger: pino({ level: 'silent' }),
     clientDist: options.clientDist ?? null,
+    random: options.random,
   });
   if ((options.catalogue ?? 'fixtures') === 'fixtures') await app.products.upsertMany(FIXTURE_PRODUCTS);
   const url = await app.listen(0, '127.0.0.1');
