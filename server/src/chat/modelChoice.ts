@@ -38,7 +38,7 @@ export function settingsFor(loaded: LoadedConfig, model: string): AnswerSettings
  * while that experiment runs, otherwise the configured chat model (so a config edit applies to the
  * next answer).
  */
-export function modelFor(conversation: ConversationRow, loaded: LoadedConfig): string {
+export function modelFor(conversation: Pick<ConversationRow, 'arm' | 'experiment'>, loaded: LoadedConfig): string {
   const experiment = loaded.config.experiment;
   if (conversation.arm === 'candidate' && experiment && experiment.name === conversation.experiment) return experiment.candidate;
   return loaded.config.chat.model;
