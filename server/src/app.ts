@@ -44,6 +44,8 @@ export interface AppDeps {
   clientDist?: string | null;
   /** Tells the time for agent login locks and session expiry; default `Date`. Tests move it on instead of waiting. */
   clock?: Clock;
+  /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
+  random?: () => number;
 }
 
 export interface App {
@@ -157,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       io.to(conversationRoom(conversationId)).emit(event, ...args);
     },
     logger,
+    random: deps.random,
   });
 
   io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));

@@ -47,6 +47,8 @@ export async function startTestServer(options: {
   dataDir?: string;
   /** Time for agent login locks and session expiry (e.g. a clock the test moves on); default the real one. */
   clock?: { now(): number };
+  /** Random source for the experiment split; pass a seeded one for a deterministic split. */
+  random?: () => number;
 }): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-test-'));
   const overrides = options.config ?? {};
@@ -66,6 +68,7 @@ export async function startTestServer(options: {
     logger: pino({ level: 'silent' }),
     clientDist: options.clientDist ?? null,
     clock: options.clock,
+    random: options.random,
   });
   if ((options.catalogue ?? 'fixtures') === 'fixtures') await app.products.upsertMany(FIXTURE_PRODUCTS);
   const url = await app.listen(0, '127.0.0.1');

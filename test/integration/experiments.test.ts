@@ -1,16 +1,20 @@
+import { Rng } from '@aisle/server/catalogue/demo/demoEngine';
 import type { ExperimentArm, Experiments } from '@aisle/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../ollama-double';
 import { api, createAgentAccount, signIn } from '../helpers/agentClient';
-import { nextEvent, startTestServer, type TestServer } from '../helpers/testServer';
+import { nextEvent, startTestServer, type ShopperSocket, type TestServer } from '../helpers/testServer';
 
 let double: OllamaDouble;
 let server: TestServer;
 
 beforeAll(async () => {
   double = await startOllamaDouble();
+  // Seeded, so the split (and whether each arm gets a conversation) is the same on every run.
+  const rng = new Rng(20240611);
   server = await startTestServer({
     ollamaUrl: double.url,
+    random: () => rng.next(),
     config: { chat: { messagesPerMinute: 1000 }, experiment: { name: 'try-8b', candidate: 'qwen3:8b', share: 0.3 } },
   });
 });
@@ -19,13 +23,23 @@ afterAll(async () => {
   await double.close();
 });
 
-async function settled(): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const streaming = await server.app.db.kysely.selectFrom('messages').select('id').where('status', '=', 'streaming').execute();
-    if (streaming.length === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('answers did not finish');
+/**
+ * Resolves once `count` conversations have each reported their answer ended. The sender joins a
+ * conversation's room before its answer starts, and a row is committed before the event is sent.
+ */
+function answersEnded(socket: ShopperSocket, count: number): Promise<void> {
+  const ended = new Set<string>();
+  return new Promise((resolve) => {
+    const onEnd = (e: { conversationId: string }) => {
+      ended.add(e.conversationId);
+      if (ended.size < count) return;
+      socket.off('chat:completed', onEnd);
+      socket.off('chat:failed', onEnd);
+      resolve();
+    };
+    socket.on('chat:completed', onEnd);
+    socket.on('chat:failed', onEnd);
+  });
 }
 
 describe('experiments: a share of new conversations goes to a candidate model', () => {
@@ -33,6 +47,7 @@ describe('experiments: a share of new conversations goes to a candidate model', 
 
   it('routes about the configured share, records the arm, and keeps each conversation on its arm', async () => {
     const shopper = await server.shopper();
+    const ended = answersEnded(shopper.socket, N);
     const ids: string[] = [];
     for (let i = 0; i < N; i++) {
       const reply = await shopper.request('chat:send', {
@@ -42,13 +57,16 @@ describe('experiments: a share of new conversations goes to a candidate model', 
       if (!reply.ok) throw new Error(reply.error.message);
       ids.push(reply.data.conversationId);
     }
-    await settled();
+    await ended;
+    const streaming = await server.app.db.kysely.selectFrom('messages').select('id').where('status', '=', 'streaming').execute();
+    expect(streaming).toEqual([]);
 
     const rows = await server.app.db.kysely.selectFrom('conversations').select(['id', 'arm', 'experiment', 'model']).execute();
     expect(rows).toHaveLength(N);
     expect(new Set(rows.map((r) => r.experiment))).toEqual(new Set(['try-8b']));
     const candidates = rows.filter((r) => r.arm === 'candidate');
-    // Binomial(200, 0.3): mean 60, sd 6.5; 4 sd either side keeps a false alarm below 1 in 10,000.
+    // The split is seeded, so this count is the same on every run. The bounds are still those of
+    // Binomial(200, 0.3) (mean 60, sd 6.5, 4 sd either side): they say "about the share", not one seed's count.
     expect(candidates.length).toBeGreaterThanOrEqual(34);
     expect(candidates.length).toBeLessThanOrEqual(86);
     expect(new Set(candidates.map((r) => r.model))).toEqual(new Set(['qwen3:8b']));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toFtsQuery } from '../db/productRepository';
 import { prefetchArguments } from './answerRunner';
 import { DeltaCoalescer } from './deltaCoalescer';
@@ -72,12 +72,18 @@ describe('delta coalescing', () => {
   });
 
   it('emits held text when the interval passes', async () => {
-    const emitted: string[] = [];
-    const c = new DeltaCoalescer(10, (t) => emitted.push(t));
-    c.push('a');
-    c.push('b');
-    await new Promise((r) => setTimeout(r, 30));
-    expect(emitted).toEqual(['a', 'b']);
-    c.dispose();
+    vi.useFakeTimers();
+    try {
+      const emitted: string[] = [];
+      const c = new DeltaCoalescer(10, (t) => emitted.push(t));
+      c.push('a');
+      c.push('b');
+      expect(emitted).toEqual(['a']);
+      await vi.advanceTimersByTimeAsync(30);
+      expect(emitted).toEqual(['a', 'b']);
+      c.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,73 +1,39 @@
 import {
   MAX_MESSAGE_CHARS,
-  type AnswerPhase,
+  type ChatFeedbackPayload,
   type ChatResumePayload,
   type ChatRetryPayload,
   type ChatSendPayload,
   type ChatSendReply,
-  type ChatFeedbackPayload,
   type ChatStopPayload,
   type ConversationSnapshot,
   type Result,
-  type ShopperServerEvents,
   fail,
   ok,
 } from '@aisle/shared';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { emptyAnswerState, runAnswer, type AnswerSettings, type AnswerState } from '../assistant/answerRunner';
-import { DeltaCoalescer } from '../assistant/deltaCoalescer';
-import { checkGrounding, extractShopperConstraints, type GroundingMismatch } from '../assistant/groundingCheck';
-import { linkedProductIds, mentionedByTitle } from '../assistant/references';
 import type { ToolRunner } from '../assistant/tools';
 import type { LoadedConfig } from '../config/loadConfig';
-import { nowIso } from '../db/database';
-import type { ConversationRepository, ConversationRow, MessageRow } from '../db/conversationRepository';
+import type { ConversationRepository, ConversationRow } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
-import { LlmError } from '../llm/llmErrors';
-import { resolveModelSettings } from '../config/modelSettings';
 import type { RoutedBackend } from '../llm/hostPool';
-import type { LlmMessage } from '../llm/ollamaClient';
 import type { Logger } from '../logger';
+import { startGeneration, type AnswerGenerationDeps } from './answerGeneration';
+import { createChatObservers, type ConversationBroadcast } from './chatEvents';
+import { createHandoff } from './handoff';
+import { createLiveGenerations, StopSignal } from './liveGenerations';
 import { presentMessage } from './messagePresenter';
+import { assignArm, modelFor } from './modelChoice';
 
-/** Sends a server event to everyone watching a conversation. */
-export type ConversationBroadcast = <E extends keyof ShopperServerEvents>(
-  conversationId: string,
-  event: E,
-  ...args: Parameters<ShopperServerEvents[E]>
-) => void;
+/**
+ * The chat service's public API and the flow of one answer: checks and locks, storing the shopper's
+ * message, then starting its answer. The parts live beside it: one answer from start to commit
+ * (`answerGeneration.ts`, `answerCommit.ts`), the registry of live answers (`liveGenerations.ts`),
+ * hand-off to a person (`handoff.ts`), model and experiment choice (`modelChoice.ts`), observers
+ * (`chatEvents.ts`).
+ */
 
-/** Why a generation ended early. */
-type StopReason = 'stopped' | 'disconnected' | 'shutdown' | 'timeout' | 'taken-over';
-
-const CHECKPOINT_MS = 1000;
-
-class StopSignal extends Error {
-  constructor(readonly reason: StopReason) {
-    super(reason);
-    this.name = 'StopSignal';
-  }
-}
-
-/** An answer being generated: its live text (for resumes) and how to stop it. */
-interface Generation {
-  conversationId: string;
-  messageId: string;
-  state: AnswerState;
-  /** Text already sent to clients; resumes continue from here so no text is lost or repeated. */
-  emitted: string;
-  phase: AnswerPhase;
-  detail: string | undefined;
-  controller: AbortController;
-  done: Promise<void>;
-}
-
-/** Notified of changes, e.g. by the agent console to update live. */
-export interface ChatObserver {
-  messageStored?(row: MessageRow): void;
-  conversationChanged?(conversationId: string): void;
-  delta?(event: { conversationId: string; messageId: string; offset: number; text: string }): void;
-}
+export type { ChatObserver, ConversationBroadcast } from './chatEvents';
 
 export interface ChatServiceDeps {
   conversations: ConversationRepository;
@@ -79,6 +45,8 @@ export interface ChatServiceDeps {
   systemPrompt: () => string;
   broadcast: ConversationBroadcast;
   logger: Logger;
+  /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
+  random?: () => number;
 }
 
 /**
@@ -86,22 +54,11 @@ export interface ChatServiceDeps {
  * conversation's room, and commits every answer (complete, stopped or failed) before confirming it.
  */
 export function createChatService(deps: ChatServiceDeps) {
-  const { conversations, products, broadcast } = deps;
+  const { conversations, broadcast } = deps;
+  const random = deps.random ?? Math.random;
   const log = deps.logger.child({ area: 'chat' });
-  const generations = new Map<string, Generation>();
-  const graceTimers = new Map<string, NodeJS.Timeout>();
-  const observers = new Set<ChatObserver>();
-  const notify = (fn: (o: ChatObserver) => void) => {
-    for (const o of observers) {
-      try {
-        fn(o);
-      } catch (err) {
-        log.error({ err }, 'chat observer failed');
-      }
-    }
-  };
-  /** Conversations whose next answer is being set up (between the check and the start). */
-  const starting = new Set<string>();
+  const events = createChatObservers(log);
+  const live = createLiveGenerations({ disconnectGraceMs: () => deps.config().config.chat.disconnectGraceMs, logger: log });
   let limiter: { perMinute: number; limiter: RateLimiterMemory } | null = null;
 
   function rateLimiter(): RateLimiterMemory {
@@ -111,272 +68,31 @@ export function createChatService(deps: ChatServiceDeps) {
     return limiter.limiter;
   }
 
-  async function ownedConversation(sessionHash: string, conversationId: string) {
+  async function ownedConversation(sessionHash: string, conversationId: string): Promise<ConversationRow | null> {
     const conversation = await conversations.getConversation(conversationId);
     // Same answer for "does not exist" and "not yours": an id alone reveals nothing.
     if (!conversation || conversation.session_hash !== sessionHash) return null;
     return conversation;
   }
 
-  /** Settings for one answer from one reading of the config: the model's own entry over the chat defaults. */
-  function settingsFor(loaded: LoadedConfig, model: string): AnswerSettings {
-    const { chat, ollama } = loaded.config;
-    const m = resolveModelSettings(loaded.config, model);
-    return {
-      model: m.model,
-      think: m.think,
-      keepAlive: m.keepAlive,
-      options: m.options,
-      maxToolRounds: chat.maxToolRounds,
-      prefetchProducts: chat.prefetchProducts,
-      firstTokenTimeoutMs: ollama.firstTokenTimeoutMs,
-      idleTimeoutMs: ollama.idleTimeoutMs,
-      busyRetries: ollama.busyRetries,
-      busyRetryBaseMs: ollama.busyRetryBaseMs,
-    };
-  }
-
-  /**
-   * The model that answers a conversation: the experiment's candidate for conversations routed to it
-   * while that experiment runs, otherwise the configured chat model (so a config edit applies to the
-   * next answer).
-   */
-  function modelFor(conversation: ConversationRow, loaded: LoadedConfig): string {
-    const experiment = loaded.config.experiment;
-    if (conversation.arm === 'candidate' && experiment && experiment.name === conversation.experiment)
-      return experiment.candidate;
-    return loaded.config.chat.model;
-  }
-
-  /** Picks the arm of a new conversation when an experiment runs. */
-  function assignArm(loaded: LoadedConfig): { name: string; arm: 'control' | 'candidate'; model: string } | null {
-    const experiment = loaded.config.experiment;
-    if (!experiment) return null;
-    const isCandidate = Math.random() < experiment.share;
-    return {
-      name: experiment.name,
-      arm: isCandidate ? 'candidate' : 'control',
-      model: isCandidate ? experiment.candidate : loaded.config.chat.model,
-    };
-  }
-
-  /** History in Ollama's shape: the system prompt, then the last N visible turns with text. */
-  function toLlmHistory(rows: MessageRow[], limit: number): LlmMessage[] {
-    const turns = rows
-      .filter((r) => (r.role === 'user' || r.role === 'assistant' || r.role === 'agent') && r.content.trim() !== '')
-      .slice(-limit)
-      .map((r): LlmMessage => ({ role: r.role === 'user' ? 'user' : 'assistant', content: r.content }));
-    return [{ role: 'system', content: deps.systemPrompt() }, ...turns];
-  }
-
-  /** Starts generating the answer `messageId` for the conversation's latest user message. */
-  function startGeneration(
-    loaded: LoadedConfig,
-    conversation: ConversationRow,
-    messageId: string,
-    history: MessageRow[],
-    userText: string,
-  ): void {
-    const { config } = loaded;
-    const conversationId = conversation.id;
-    const settings = settingsFor(loaded, modelFor(conversation, loaded));
-    const backend = deps.route(settings.model);
-    const controller = new AbortController();
-    const state = emptyAnswerState();
-    const generation: Generation = {
-      conversationId,
-      messageId,
-      state,
-      emitted: '',
-      phase: 'waiting',
-      detail: undefined,
-      controller,
-      done: Promise.resolve(),
-    };
-    // Text already shown is saved about once a second, so a crash or kill loses at most that second.
-    let checkpoint: Promise<void> = Promise.resolve();
-    let lastCheckpointAt = Date.now();
-    const coalescer = new DeltaCoalescer(config.chat.coalesceMs, (text) => {
-      const offset = generation.emitted.length;
-      generation.emitted += text;
-      const event = { conversationId, messageId, offset, text };
-      broadcast(conversationId, 'chat:delta', event);
-      notify((o) => o.delta?.(event));
-      if (Date.now() - lastCheckpointAt >= CHECKPOINT_MS) {
-        lastCheckpointAt = Date.now();
-        const content = generation.emitted;
-        checkpoint = checkpoint
-          .then(() => conversations.saveStreamingText(messageId, content))
-          .catch((err: unknown) => log.warn({ err, messageId }, 'could not save streaming text'));
-      }
-    });
-    const timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
-    const started = Date.now();
-    generations.set(conversationId, generation);
-    broadcast(conversationId, 'chat:started', { conversationId, messageId, model: settings.model });
-
-    generation.done = (async () => {
-      let status: 'complete' | 'stopped' | 'error' = 'complete';
-      let error: LlmError | null = null;
-      try {
-        await runAnswer({
-          gateway: backend,
-          tools: deps.tools,
-          settings,
-          messages: toLlmHistory(history, config.chat.historyMessages),
-          userText,
-          priorUserTexts: history
-            .filter((m) => m.role === 'user')
-            .map((m) => m.content)
-            .slice(0, -1),
-          signal: controller.signal,
-          state,
-          callbacks: {
-            onPhase: (phase, detail) => {
-              generation.phase = phase;
-              generation.detail = detail;
-              broadcast(conversationId, 'chat:status', { conversationId, messageId, phase, ...(detail ? { detail } : {}) });
-            },
-            onText: (text) => coalescer.push(text),
-            onToolCalls: () => coalescer.flush(),
-          },
-        });
-      } catch (err) {
-        const reason = controller.signal.reason;
-        if (reason instanceof StopSignal && reason.reason !== 'timeout') {
-          status = 'stopped';
-        } else if (reason instanceof StopSignal) {
-          status = 'error';
-          error = new LlmError(
-            'ollama-timeout',
-            'The answer took too long and was stopped.',
-            'Try again, or ask a shorter question.',
-          );
-        } else {
-          status = 'error';
-          error = err instanceof LlmError ? err : new LlmError('internal', 'Something went wrong while answering.', 'Try again.');
-          if (!(err instanceof LlmError)) log.error({ err, conversationId, messageId }, 'answer failed unexpectedly');
-        }
-      } finally {
-        clearTimeout(timeout);
-      }
-      if (status === 'complete' && state.content.trim() === '') {
-        // A model can end without writing anything (e.g. still asking for tools on the last round).
-        status = 'error';
-        error = new LlmError(
-          'generation-failed',
-          'The model finished without writing an answer.',
-          'Try again, or ask in other words.',
-        );
-      }
-      coalescer.flush();
-      coalescer.dispose();
-      await checkpoint;
-
-      // Cards: products the answer links to, else products of this turn it names by title. Built from
-      // the database now; ids that do not exist never become cards.
-      const seen = [...state.seenRows.values()];
-      const linked = linkedProductIds(state.content);
-      const ids = (linked.length > 0 ? linked : mentionedByTitle(state.content, seen)).slice(0, config.chat.maxCards);
-      let cards: Awaited<ReturnType<ProductRepository['getCards']>> = [];
-      try {
-        cards = await products.getCards(ids);
-      } catch (err) {
-        log.error({ err, messageId }, 'could not build product cards');
-      }
-      // The grounding check: code, not the model, maps every product and price in the answer to the
-      // catalogue. Findings go into the trace and become corrections under the answer.
-      let mismatches: GroundingMismatch[] = [];
-      if (status !== 'error' && state.content.trim() !== '') {
-        try {
-          const categories = (await products.categories()).map((c) => c.category);
-          // A search returns one variant per product; linking another size or colour of it is fine.
-          const variants = await products.variantIds([...state.seenRows.keys()]);
-          const report = await checkGrounding({
-            answer: state.content,
-            traces: state.traces,
-            lookup: (lookupIds) => products.getCards(lookupIds),
-            constraints: extractShopperConstraints(
-              history.filter((m) => m.role === 'user').map((m) => m.content),
-              categories,
-            ),
-            earlierProductIds: [
-              ...variants,
-              ...history.filter((m) => m.role === 'assistant').flatMap((m) => presentMessage(m).products.map((p) => p.id)),
-            ],
-          });
-          mismatches = report.mismatches;
-          if (mismatches.length > 0)
-            log.warn(
-              { conversationId, messageId, mismatches: mismatches.map((m) => m.kind) },
-              'grounding mismatches in an answer',
-            );
-        } catch (err) {
-          log.error({ err, messageId }, 'grounding check failed');
-        }
-      }
-      const stopNote = controller.signal.reason instanceof StopSignal ? controller.signal.reason.reason : null;
-      const row = await conversations.updateMessage(messageId, {
-        content: state.content,
-        status,
-        thinking: state.thinking || null,
-        tool_calls: JSON.stringify(state.traces),
-        products: JSON.stringify(cards),
-        grounding: JSON.stringify(mismatches),
-        error_code: error?.code ?? null,
-        error_message: error?.message ?? null,
-        error_hint: error?.hint ?? null,
-        done_reason: status === 'stopped' ? `aborted:${stopNote ?? 'stopped'}` : state.stats.doneReason,
-        first_token_ms: state.firstTokenMs,
-        total_ms: Date.now() - started,
-        prompt_eval_count: state.stats.promptEvalCount,
-        eval_count: state.stats.evalCount,
-        load_duration_ns: state.stats.loadDurationNs,
-        prompt_eval_duration_ns: state.stats.promptEvalDurationNs,
-        eval_duration_ns: state.stats.evalDurationNs,
-        total_duration_ns: state.stats.totalDurationNs,
-        completed_at: nowIso(),
-        config_version: loaded.version,
-        model: settings.model,
-        served_by: JSON.stringify(backend.served()),
-      });
-      generations.delete(conversationId);
-      const message = presentMessage(row);
-      log.info(
-        {
-          conversationId,
-          messageId,
-          status,
-          errorCode: error?.code,
-          firstTokenMs: state.firstTokenMs,
-          rounds: state.rounds,
-          tools: state.traces.length,
-          cards: cards.length,
-        },
-        'answer finished',
-      );
-      if (status === 'error') broadcast(conversationId, 'chat:failed', { conversationId, message });
-      else broadcast(conversationId, 'chat:completed', { conversationId, message });
-      notify((o) => o.messageStored?.(row));
-    })().catch((err: unknown) => {
-      // Only a database failure gets here; the row stays `streaming` and is marked failed at next start.
-      generations.delete(conversationId);
-      log.error({ err, conversationId, messageId }, 'could not store the answer');
-    });
-  }
-
-  /** A visible, stored line in the conversation (who joined or left), delivered live. */
-  async function postNotice(conversationId: string, content: string): Promise<void> {
-    const row = await conversations.insertSystemMessage({ conversationId, content });
-    broadcast(conversationId, 'chat:message', { conversationId, message: presentMessage(row) });
-    notify((o) => o.messageStored?.(row));
-  }
+  const handoff = createHandoff({ conversations, live, broadcast, notify: events.notify, ownedConversation });
+  const generationDeps: AnswerGenerationDeps = {
+    conversations,
+    products: deps.products,
+    tools: deps.tools,
+    route: deps.route,
+    systemPrompt: deps.systemPrompt,
+    broadcast,
+    notify: events.notify,
+    live,
+    logger: log,
+  };
 
   async function sendUnlocked(
     sessionHash: string,
     payload: ChatSendPayload,
     text: string,
-    existing: Awaited<ReturnType<typeof ownedConversation>>,
+    existing: ConversationRow | null,
     beforeStart: (conversationId: string) => Promise<void>,
   ): Promise<Result<ChatSendReply>> {
     const loaded = deps.config();
@@ -388,7 +104,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return fail('rate-limited', 'You are sending messages too quickly.', 'Wait a minute and try again.');
     }
     if (!conversation) {
-      const arm = assignArm(loaded);
+      const arm = assignArm(loaded, random);
       conversation = await conversations.createConversation({
         sessionHash,
         title: text.slice(0, 80),
@@ -401,7 +117,7 @@ export function createChatService(deps: ChatServiceDeps) {
       clientMessageId: payload.clientMessageId,
       content: text,
     });
-    if (!isDuplicate) notify((o) => o.messageStored?.(userRow));
+    if (!isDuplicate) events.notify((o) => o.messageStored?.(userRow));
     if (conversation.status === 'taken_over') {
       // A person answers this conversation now: store the message for them, start no answer.
       return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: '' });
@@ -422,12 +138,12 @@ export function createChatService(deps: ChatServiceDeps) {
     );
     // The sender watches before the first event, so it sees chat:started and the searching phase.
     await beforeStart(conversation.id);
-    startGeneration(loaded, conversation, assistant.id, history, text);
+    startGeneration(generationDeps, loaded, conversation, assistant.id, history, text);
     return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: assistant.id });
   }
 
   async function retryUnlocked(
-    conversation: NonNullable<Awaited<ReturnType<typeof ownedConversation>>>,
+    conversation: ConversationRow,
     payload: ChatRetryPayload,
   ): Promise<Result<{ assistantMessageId: string }>> {
     const loaded = deps.config();
@@ -445,6 +161,7 @@ export function createChatService(deps: ChatServiceDeps) {
     });
     await conversations.updateMessage(last.id, { replaced_by: assistant.id });
     startGeneration(
+      generationDeps,
       loaded,
       conversation,
       assistant.id,
@@ -488,23 +205,17 @@ export function createChatService(deps: ChatServiceDeps) {
       const conversation = payload.conversationId ? await ownedConversation(sessionHash, payload.conversationId) : null;
       if (payload.conversationId && !conversation)
         return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
-      if (conversation && (generations.has(conversation.id) || starting.has(conversation.id))) {
+      if (conversation && live.isBusy(conversation.id)) {
         return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
       }
-      const lockedId = conversation?.id;
-      if (lockedId) starting.add(lockedId);
-      try {
-        return await sendUnlocked(sessionHash, payload, text, conversation, beforeStart);
-      } finally {
-        if (lockedId) starting.delete(lockedId);
-      }
+      return live.whileStarting(conversation?.id, () => sendUnlocked(sessionHash, payload, text, conversation, beforeStart));
     },
 
     /** Stops the answer being generated; it is committed as `stopped` with its partial text. */
     async stop(sessionHash: string, payload: ChatStopPayload): Promise<Result<{ messageId: string }>> {
       if (!(await ownedConversation(sessionHash, payload.conversationId)))
         return fail('not-found', 'That conversation was not found.');
-      const generation = generations.get(payload.conversationId);
+      const generation = live.get(payload.conversationId);
       if (!generation) return fail('nothing-to-stop', 'No answer is being generated.');
       generation.controller.abort(new StopSignal('stopped'));
       await generation.done;
@@ -515,14 +226,9 @@ export function createChatService(deps: ChatServiceDeps) {
     async retry(sessionHash: string, payload: ChatRetryPayload): Promise<Result<{ assistantMessageId: string }>> {
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (generations.has(conversation.id) || starting.has(conversation.id))
+      if (live.isBusy(conversation.id))
         return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
-      starting.add(conversation.id);
-      try {
-        return await retryUnlocked(conversation, payload);
-      } finally {
-        starting.delete(conversation.id);
-      }
+      return live.whileStarting(conversation.id, () => retryUnlocked(conversation, payload));
     },
 
     /** The conversation as stored, plus the answer still being generated (text so far and phase). */
@@ -531,7 +237,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
       const rows = await conversations.listMessages(conversation.id, { visibleOnly: true });
       const feedback = await conversations.feedbackFor(conversation.id);
-      const generation = generations.get(conversation.id);
+      const generation = live.get(conversation.id);
       return ok({
         conversationId: conversation.id,
         messages: rows
@@ -571,120 +277,26 @@ export function createChatService(deps: ChatServiceDeps) {
         rating: payload.rating,
         comment: payload.rating === null ? null : payload.comment?.trim() || null,
       });
-      notify((o) => o.conversationChanged?.(payload.conversationId));
+      events.notify((o) => o.conversationChanged?.(payload.conversationId));
       return ok(null);
     },
 
-    /** The shopper asks for a person: the conversation waits for an agent (the assistant keeps helping). */
-    async requestHuman(sessionHash: string, payload: ChatStopPayload): Promise<Result<null>> {
-      const conversation = await ownedConversation(sessionHash, payload.conversationId);
-      if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (conversation.status !== 'taken_over') {
-        await conversations.setConversationStatus(conversation.id, 'waiting');
-        broadcast(conversation.id, 'chat:handoff', { conversationId: conversation.id, state: 'waiting' });
-        notify((o) => o.conversationChanged?.(conversation.id));
-      }
-      return ok(null);
-    },
-
-    /** A person takes the conversation over: any answer being written stops, the assistant stays quiet. */
-    async takeOver(conversationId: string, agent: { id: string; name: string }): Promise<Result<null>> {
-      const conversation = await conversations.getConversation(conversationId);
-      if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (conversation.status === 'taken_over' && conversation.taken_over_by !== agent.id) {
-        return fail('taken-over', `${conversation.taken_over_name ?? 'Another agent'} is already answering this conversation.`);
-      }
-      await conversations.setConversationStatus(conversationId, 'taken_over', agent);
-      const generation = generations.get(conversationId);
-      if (generation) {
-        generation.controller.abort(new StopSignal('taken-over'));
-        await generation.done;
-      }
-      broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-joined', agentName: agent.name });
-      await postNotice(conversationId, `${agent.name} from our team joined the chat.`);
-      notify((o) => o.conversationChanged?.(conversationId));
-      return ok(null);
-    },
-
-    /** The person hands the conversation back to the assistant. */
-    async handBack(conversationId: string, agent: { id: string; name: string }): Promise<Result<null>> {
-      const conversation = await conversations.getConversation(conversationId);
-      if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (conversation.status !== 'taken_over' || conversation.taken_over_by !== agent.id) {
-        return fail('forbidden', 'Only the agent who took this conversation over can hand it back.');
-      }
-      await conversations.setConversationStatus(conversationId, 'active');
-      broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-left', agentName: agent.name });
-      await postNotice(conversationId, `${agent.name} left the chat. The assistant is back.`);
-      notify((o) => o.conversationChanged?.(conversationId));
-      return ok(null);
-    },
-
-    /** A person's reply, stored first, then delivered live to the shopper. */
-    async agentSend(
-      conversationId: string,
-      agent: { id: string; name: string },
-      text: string,
-    ): Promise<Result<{ messageId: string }>> {
-      const conversation = await conversations.getConversation(conversationId);
-      if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (conversation.status !== 'taken_over' || conversation.taken_over_by !== agent.id) {
-        return fail('forbidden', 'Take the conversation over before replying.');
-      }
-      const row = await conversations.insertAgentMessage({
-        conversationId,
-        authorId: agent.id,
-        authorName: agent.name,
-        content: text,
-      });
-      broadcast(conversationId, 'chat:message', { conversationId, message: presentMessage(row) });
-      notify((o) => o.messageStored?.(row));
-      return ok({ messageId: row.id });
-    },
+    ...handoff,
 
     /** Subscribes to stored messages, status changes and live text; returns the unsubscribe function. */
-    observe(observer: ChatObserver): () => void {
-      observers.add(observer);
-      return () => observers.delete(observer);
-    },
+    observe: events.observe,
 
     /** Somebody is watching the conversation again: keep its answer going. */
-    watcherJoined(conversationId: string): void {
-      const t = graceTimers.get(conversationId);
-      if (t) clearTimeout(t);
-      graceTimers.delete(conversationId);
-    },
+    watcherJoined: live.watcherJoined,
 
     /** Nobody is watching: stop the answer after a grace period that covers reloads and short drops. */
-    watchersLeft(conversationId: string): void {
-      if (!generations.has(conversationId) || graceTimers.has(conversationId)) return;
-      const grace = deps.config().config.chat.disconnectGraceMs;
-      graceTimers.set(
-        conversationId,
-        setTimeout(() => {
-          graceTimers.delete(conversationId);
-          const generation = generations.get(conversationId);
-          if (generation) {
-            log.info({ conversationId, messageId: generation.messageId }, 'nobody listening: stopping the answer');
-            generation.controller.abort(new StopSignal('disconnected'));
-          }
-        }, grace),
-      );
-    },
+    watchersLeft: live.watchersLeft,
 
     /** True while an answer is generating for the conversation. */
-    isGenerating(conversationId: string): boolean {
-      return generations.has(conversationId);
-    },
+    isGenerating: live.has,
 
     /** Stops every answer and waits until each is committed (graceful shutdown). */
-    async shutdown(): Promise<void> {
-      for (const t of graceTimers.values()) clearTimeout(t);
-      graceTimers.clear();
-      const pending = [...generations.values()];
-      for (const g of pending) g.controller.abort(new StopSignal('shutdown'));
-      await Promise.all(pending.map((g) => g.done));
-    },
+    shutdown: live.shutdown,
   };
 }
 

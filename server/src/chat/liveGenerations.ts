@@ -1,0 +1,167 @@
+import type { AnswerPhase } from '@aisle/shared';
+import type { AnswerState } from '../assistant/answerRunner';
+import { DeltaCoalescer } from '../assistant/deltaCoalescer';
+import type { Logger } from '../logger';
+
+/**
+ * The answers being generated right now, one per conversation: what each has sent so far (so a
+ * resume continues at the right offset), how to stop it, the lock held while the next one is set
+ * up, the grace timers that stop an answer nobody watches, and saving the streamed text as it goes.
+ */
+
+/** Why a generation ended early. */
+export type StopReason = 'stopped' | 'disconnected' | 'shutdown' | 'timeout' | 'taken-over';
+
+/** The abort reason of a generation stopped on purpose (as opposed to one that failed). */
+export class StopSignal extends Error {
+  constructor(readonly reason: StopReason) {
+    super(reason);
+    this.name = 'StopSignal';
+  }
+}
+
+/** An answer being generated: its live text (for resumes) and how to stop it. */
+export interface Generation {
+  conversationId: string;
+  messageId: string;
+  state: AnswerState;
+  /** Text already sent to clients; resumes continue from here so no text is lost or repeated. */
+  emitted: string;
+  phase: AnswerPhase;
+  detail: string | undefined;
+  controller: AbortController;
+  /** Settles once the answer is committed (or could not be stored). */
+  done: Promise<void>;
+}
+
+/** One streamed piece of an answer with where it starts in the answer's text. */
+export interface DeltaEvent {
+  conversationId: string;
+  messageId: string;
+  offset: number;
+  text: string;
+}
+
+const CHECKPOINT_MS = 1000;
+
+/** The registry of live generations of one chat service. */
+export function createLiveGenerations(options: { disconnectGraceMs: () => number; logger: Logger }) {
+  const { logger: log } = options;
+  const generations = new Map<string, Generation>();
+  const graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Conversations whose next answer is being set up (between the check and the start). */
+  const starting = new Set<string>();
+
+  return {
+    /** The answer generating for the conversation, if any. */
+    get(conversationId: string): Generation | undefined {
+      return generations.get(conversationId);
+    },
+
+    /** True while an answer is generating for the conversation. */
+    has(conversationId: string): boolean {
+      return generations.has(conversationId);
+    },
+
+    /** True while an answer is generating or being set up: a new one must wait. */
+    isBusy(conversationId: string): boolean {
+      return generations.has(conversationId) || starting.has(conversationId);
+    },
+
+    /**
+     * Runs `setUp` with the conversation marked busy, so a second send or retry arriving meanwhile is
+     * refused. Check `isBusy` first, in the same tick. No id (a new conversation) takes no lock.
+     */
+    async whileStarting<T>(conversationId: string | undefined, setUp: () => Promise<T>): Promise<T> {
+      if (conversationId) starting.add(conversationId);
+      try {
+        return await setUp();
+      } finally {
+        if (conversationId) starting.delete(conversationId);
+      }
+    },
+
+    add(generation: Generation): void {
+      generations.set(generation.conversationId, generation);
+    },
+
+    remove(conversationId: string): void {
+      generations.delete(conversationId);
+    },
+
+    /** Somebody is watching the conversation again: keep its answer going. */
+    watcherJoined(conversationId: string): void {
+      const t = graceTimers.get(conversationId);
+      if (t) clearTimeout(t);
+      graceTimers.delete(conversationId);
+    },
+
+    /** Nobody is watching: stop the answer after a grace period that covers reloads and short drops. */
+    watchersLeft(conversationId: string): void {
+      if (!generations.has(conversationId) || graceTimers.has(conversationId)) return;
+      graceTimers.set(
+        conversationId,
+        setTimeout(() => {
+          graceTimers.delete(conversationId);
+          const generation = generations.get(conversationId);
+          if (generation) {
+            log.info({ conversationId, messageId: generation.messageId }, 'nobody listening: stopping the answer');
+            generation.controller.abort(new StopSignal('disconnected'));
+          }
+        }, options.disconnectGraceMs()),
+      );
+    },
+
+    /** Stops every answer and waits until each is committed (graceful shutdown). */
+    async shutdown(): Promise<void> {
+      for (const t of graceTimers.values()) clearTimeout(t);
+      graceTimers.clear();
+      const pending = [...generations.values()];
+      for (const g of pending) g.controller.abort(new StopSignal('shutdown'));
+      await Promise.all(pending.map((g) => g.done));
+    },
+  };
+}
+
+/** The registry of live generations of one chat service. */
+export type LiveGenerations = ReturnType<typeof createLiveGenerations>;
+
+/**
+ * The streamed text of one generation: coalesced into deltas that carry their offset (recorded in
+ * `generation.emitted`), and saved about once a second so a crash or kill loses at most that second.
+ */
+export function createLiveText(options: {
+  generation: Generation;
+  coalesceMs: number;
+  emit: (event: DeltaEvent) => void;
+  save: (content: string) => Promise<void>;
+  logger: Logger;
+}) {
+  const { generation } = options;
+  const { conversationId, messageId } = generation;
+  let checkpoint: Promise<void> = Promise.resolve();
+  let lastCheckpointAt = Date.now();
+  const coalescer = new DeltaCoalescer(options.coalesceMs, (text) => {
+    const offset = generation.emitted.length;
+    generation.emitted += text;
+    options.emit({ conversationId, messageId, offset, text });
+    if (Date.now() - lastCheckpointAt >= CHECKPOINT_MS) {
+      lastCheckpointAt = Date.now();
+      const content = generation.emitted;
+      checkpoint = checkpoint
+        .then(() => options.save(content))
+        .catch((err: unknown) => options.logger.warn({ err, messageId }, 'could not save streaming text'));
+    }
+  });
+  return {
+    push: (text: string) => coalescer.push(text),
+    /** Sends pending text now (before tool calls run). */
+    flush: () => coalescer.flush(),
+    /** Sends what is pending, stops the timer, and waits for the last checkpoint to be saved. */
+    async finish(): Promise<void> {
+      coalescer.flush();
+      coalescer.dispose();
+      await checkpoint;
+    },
+  };
+}
