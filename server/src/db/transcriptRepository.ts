@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { ConversationRow, MessageRow } from './conversationRepository';
 import { nowIso, type Database, type DB } from './database';
+import { messageMatchQuery } from './fts';
 import type { TranscriptNotesTable } from './schema';
 
 export type NoteRow = Selectable<TranscriptNotesTable>;
@@ -21,8 +22,8 @@ export interface TranscriptListQuery {
   model?: string;
   hadError?: boolean;
   hadMismatch?: boolean;
-  /** An FTS5 query over message text (built by the caller from the agent's words). */
-  match?: string;
+  /** Words the agent typed to search message text (turned into an FTS5 query here). */
+  search?: string;
   limit: number;
   offset: number;
 }
@@ -107,9 +108,10 @@ export function createTranscriptRepository(db: Database) {
       );
       conds.push(q.hadMismatch ? mismatched : eb.not(mismatched));
     }
-    if (q.match) {
+    const match = q.search ? messageMatchQuery(q.search) : null;
+    if (match) {
       conds.push(
-        sql<SqlBool>`c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ${q.match})`,
+        sql<SqlBool>`c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ${match})`,
       );
     }
     return eb.and(conds);
@@ -194,16 +196,17 @@ export function createTranscriptRepository(db: Database) {
     },
 
     /**
-     * The first message matching the FTS query in each conversation, with hits wrapped in the given
-     * markers (the caller masks and escapes before anything reaches HTML).
+     * The first message matching the search words in each conversation, with hits wrapped in the
+     * given markers (the caller masks and escapes before anything reaches HTML).
      */
     async firstHits(
       conversationIds: string[],
-      match: string,
+      search: string,
       open: string,
       close: string,
     ): Promise<Map<string, { role: string; marked: string }>> {
-      if (conversationIds.length === 0) return new Map();
+      const match = messageMatchQuery(search);
+      if (conversationIds.length === 0 || !match) return new Map();
       const rows = await sql<{ conversation_id: string; role: string; marked: string }>`
         SELECT m.conversation_id, m.role, highlight(messages_fts, 0, ${open}, ${close}) AS marked
         FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
