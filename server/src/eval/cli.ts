@@ -99,12 +99,10 @@ export async function main(argv: string[]): Promise<number> {
   const transcripts = values['from-transcripts'] ? path.resolve(cwd, values['from-transcripts']) : undefined;
   if (transcripts) {
     const replay = await scenariosFromTranscripts(transcripts, values.label ? { label: values.label } : {});
-    if (values.label && !replay.isLabelApplied)
-      process.stdout.write(`No labels in ${transcripts} yet: replaying every conversation.\n`);
     scenarios = replay.scenarios;
     source = transcripts;
     if (scenarios.length === 0) {
-      process.stderr.write(`No conversations to replay in ${transcripts}.\n`);
+      process.stderr.write(`No conversations${values.label ? ` labelled "${values.label}"` : ''} to replay in ${transcripts}.\n`);
       return 1;
     }
   } else {
