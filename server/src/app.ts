@@ -11,7 +11,7 @@ import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
 import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
 import type { LoadedConfig } from './config/loadConfig';
 import { createConversationRepository } from './db/conversationRepository';
-import { openDatabase, type Database } from './db/database';
+import { databaseFile, openDatabase, type Database } from './db/database';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
 import { errorMiddleware } from './http/errorMiddleware';
 import { isAllowedOrigin } from './http/origin';
@@ -54,7 +54,7 @@ const defaultClientDist = path.resolve(import.meta.dirname, '../../client/dist')
 export async function createApp(deps: AppDeps): Promise<App> {
   const initial = deps.config();
   const logger = deps.logger ?? createLogger(initial.config.log.level);
-  const db = await openDatabase(path.join(initial.dataDir, 'aisle.sqlite'));
+  const db = await openDatabase(databaseFile(initial));
   const products = createProductRepository(db);
   const conversations = createConversationRepository(db);
 
