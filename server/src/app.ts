@@ -17,7 +17,7 @@ import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
 import type { LoadedConfig } from './config/loadConfig';
 import { createAgentRepository, type AgentRepository } from './db/agentRepository';
 import { createConversationRepository } from './db/conversationRepository';
-import { openDatabase, type Database } from './db/database';
+import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
 import { createTranscriptRepository } from './db/transcriptRepository';
@@ -78,7 +78,7 @@ const defaultClientDist = path.resolve(import.meta.dirname, '../../client/dist')
 export async function createApp(deps: AppDeps): Promise<App> {
   const initial = deps.config();
   const logger = deps.logger ?? createLogger(initial.config.log.level);
-  const db = await openDatabase(path.join(initial.dataDir, 'aisle.sqlite'));
+  const db = await openDatabase(databaseFile(initial));
   const products = createProductRepository(db);
   const conversations = createConversationRepository(db);
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '@aisle/server/db/database';
+import { databaseFile, openDatabase } from '@aisle/server/db/database';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -43,7 +43,7 @@ describe('pnpm agent', () => {
     const listed = await agentCli(['list']);
     expect(listed.stdout).toMatch(/root@shop\.example\s+admin\s+active\s+Root/);
 
-    const db = await openDatabase(path.join(dataDir, 'aisle.sqlite'));
+    const db = await openDatabase(databaseFile({ dataDir }));
     try {
       const row = await db.kysely.selectFrom('agents').selectAll().executeTakeFirstOrThrow();
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

@@ -4,9 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { configVersion, parseConfig, type LoadedConfig } from '@aisle/server/config/loadConfig';
+import { createConversationRepository } from '@aisle/server/db/conversationRepository';
+import { openDatabase } from '@aisle/server/db/database';
+import { createTranscriptRepository } from '@aisle/server/db/transcriptRepository';
 import { formatTable, writeReport, type EvalReport } from '@aisle/server/eval/report';
 import { runEval, sessionCookie, type ShopperConnector } from '@aisle/server/eval/runner';
 import { loadScenarios } from '@aisle/server/eval/scenarios';
+import { scenariosFromTranscripts } from '@aisle/server/eval/transcriptScenarios';
 import type { ChatMessage, ShopperClientEvents, ShopperServerEvents } from '@aisle/shared';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -251,5 +255,42 @@ describe('pnpm eval against the Ollama double', () => {
     expect(written).toHaveLength(2);
     expect(written[0]).toMatch(/^eval-.*\.html$/);
     expect(written[1]).toMatch(/^eval-.*\.json$/);
+  });
+});
+
+describe('replaying recorded conversations (`pnpm eval --from-transcripts`)', () => {
+  /** A real transcript store: two shopper conversations, only the tent one labelled by an agent. */
+  async function recordedStore(): Promise<{ file: string; tentId: string; jacketId: string }> {
+    const file = path.join(fs.mkdtempSync(path.join(dir, 'store-')), 'aisle.sqlite');
+    const db = await openDatabase(file);
+    try {
+      const conversations = createConversationRepository(db);
+      const ask = async (title: string, said: string[]) => {
+        const c = await conversations.createConversation({ sessionHash: 'shopper-1', title, model: 'qwen3:4b' });
+        for (const [i, content] of said.entries())
+          await conversations.insertUserMessage({ conversationId: c.id, clientMessageId: `${c.id}-${i}`, content });
+        return c.id;
+      };
+      const tentId = await ask('Tent', ['a two person tent', 'under $300 please']);
+      const jacketId = await ask('Jacket', ['a rain jacket']);
+      await createTranscriptRepository(db).addLabel(tentId, 'regression', 'agent-1');
+      return { file, tentId, jacketId };
+    } finally {
+      await db.close();
+    }
+  }
+
+  it('replays only the conversations carrying the label, and every one without a label', async () => {
+    const { file, tentId, jacketId } = await recordedStore();
+
+    const labelled = await scenariosFromTranscripts(file, { label: 'regression' });
+    expect(labelled.scenarios.map((s) => s.id)).toEqual([`replay-${tentId}`]);
+    expect(labelled.scenarios[0]?.turns.map((t) => t.say)).toEqual(['a two person tent', 'under $300 please']);
+    expect(labelled.scenarios[0]?.tags).toEqual(['replay', 'regression']);
+
+    expect((await scenariosFromTranscripts(file, { label: 'nobody-used-this' })).scenarios).toEqual([]);
+
+    const all = await scenariosFromTranscripts(file);
+    expect(all.scenarios.map((s) => s.id).sort()).toEqual([`replay-${tentId}`, `replay-${jacketId}`].sort());
   });
 });

@@ -3,7 +3,7 @@
  * app can be tried without a GPU. It answers with the deterministic demo brain, streamed slowly
  * enough to look like a model.
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { z } from 'zod';
 import type { OllamaDouble } from './index';
 import { DEFAULT_MODELS, startOllamaDouble } from './index';
@@ -14,22 +14,19 @@ const DEMO_TOKEN_DELAY_MS = 25;
 const portSchema = z.coerce.number().int().min(0).max(65535);
 const delaySchema = z.coerce.number().int().min(0).max(10_000);
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', short: 'p' },
-    delay: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+const USAGE =
+  'Usage: pnpm ollama-double [--port N] [--delay MS]\n' +
+  `  --port, -p  port on 127.0.0.1 (default PORT env or ${DEFAULT_PORT})\n` +
+  `  --delay     milliseconds between streamed tokens (default ${DEMO_TOKEN_DELAY_MS})\n` +
+  '  --help, -h  show this help\n';
 
-if (values.help) {
-  process.stdout.write(
-    'Usage: pnpm ollama-double [--port N] [--delay MS]\n' +
-      `  --port   port on 127.0.0.1 (default PORT env or ${DEFAULT_PORT})\n` +
-      `  --delay  milliseconds between streamed tokens (default ${DEMO_TOKEN_DELAY_MS})\n`,
-  );
-  process.exit(0);
-}
+const args = parseCliArgs(process.argv.slice(2), {
+  command: 'pnpm ollama-double',
+  usage: USAGE,
+  options: { port: { type: 'string', short: 'p' }, delay: { type: 'string' } },
+});
+if (args.isDone) process.exit(args.exitCode);
+const { values } = args;
 
 const port = portSchema.safeParse(values.port ?? process.env.PORT ?? DEFAULT_PORT);
 const delay = delaySchema.safeParse(values.delay ?? DEMO_TOKEN_DELAY_MS);

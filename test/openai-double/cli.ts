@@ -3,7 +3,7 @@
  * (default) or Ollama's /v1 (--flavor ollama-v1), so the openai-compatible backend can be tried
  * without a GPU. It answers with the Ollama double's deterministic demo brain.
  */
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { z } from 'zod';
 import type { OpenAiDouble } from './index';
 import { startOpenAiDouble } from './index';
@@ -19,23 +19,22 @@ const argsSchema = z.object({
   apiKey: z.string().min(1).optional(),
 });
 
-const { values } = parseArgs({
+const USAGE =
+  'Usage: tsx test/openai-double/cli.ts [--port N] [--delay MS] [--flavor vllm|ollama-v1] [--model ID]... [--api-key KEY]\n';
+
+const parsed = parseCliArgs(process.argv.slice(2), {
+  command: 'tsx test/openai-double/cli.ts',
+  usage: USAGE,
   options: {
     port: { type: 'string', short: 'p' },
     delay: { type: 'string' },
     flavor: { type: 'string' },
     model: { type: 'string', multiple: true },
     'api-key': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
   },
 });
-
-if (values.help) {
-  process.stdout.write(
-    'Usage: tsx test/openai-double/cli.ts [--port N] [--delay MS] [--flavor vllm|ollama-v1] [--model ID]... [--api-key KEY]\n',
-  );
-  process.exit(0);
-}
+if (parsed.isDone) process.exit(parsed.exitCode);
+const { values } = parsed;
 
 const args = argsSchema.safeParse({
   port: values.port ?? process.env.PORT ?? DEFAULT_PORT,

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { percentile } from '../lib/stats';
-import { buildMatchQuery, daysBetween, parseBound, TranscriptInputError } from './transcriptService';
-
-describe('buildMatchQuery', () => {
-  it('quotes every word so FTS syntax typed by an agent is plain text, and prefix-matches the last', () => {
-    expect(buildMatchQuery('trail shoe')).toBe('"trail" "shoe"*');
-    expect(buildMatchQuery('" OR NEAR( * -x')).toBe('"OR" "NEAR" "x"*');
-    expect(buildMatchQuery('   ')).toBeNull();
-    expect(buildMatchQuery('Größe 44')).toBe('"Größe" "44"*');
-  });
-});
+import { daysBetween, parseBound, TranscriptInputError } from './transcriptService';
 
 describe('parseBound', () => {
   it('reads a day as a whole UTC day, with `to` inclusive of that day', () => {

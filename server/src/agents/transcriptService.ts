@@ -40,16 +40,6 @@ export function parseBound(value: string, edge: 'from' | 'to', field: string): s
   return new Date(DATE_ONLY.test(value) && edge === 'to' ? ms + DAY_MS : ms).toISOString();
 }
 
-/**
- * Turns what an agent typed into a safe FTS5 query: each word quoted (so FTS syntax in the input is
- * just text), all words required, the last one also matching as a prefix. Null when no word is left.
- */
-export function buildMatchQuery(q: string): string | null {
-  const words = (q.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 12);
-  if (words.length === 0) return null;
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
-}
-
 /** The status agents see: an idle `active` conversation has `ended`. */
 export function displayStatus(row: ConversationRow, now = Date.now()): ConversationStatus {
   if (row.status === 'waiting' || row.status === 'taken_over' || row.status === 'ended') return row.status;
@@ -183,7 +173,6 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
     async list(
       filter: TranscriptFilter,
     ): Promise<{ transcripts: TranscriptRow[]; total: number; page: number; pageSize: number }> {
-      const match = filter.q ? buildMatchQuery(filter.q) : null;
       const { total, rows } = await transcripts.list({
         ...(filter.from ? { from: parseBound(filter.from, 'from', 'from') } : {}),
         ...(filter.to ? { to: parseBound(filter.to, 'to', 'to') } : {}),
@@ -194,7 +183,7 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
         ...(filter.model ? { model: filter.model } : {}),
         ...(filter.hadError ? { hadError: filter.hadError === 'true' } : {}),
         ...(filter.hadMismatch ? { hadMismatch: filter.hadMismatch === 'true' } : {}),
-        ...(match ? { match } : {}),
+        ...(filter.q ? { search: filter.q } : {}),
         endedBefore: new Date(Date.now() - ENDED_AFTER_MS).toISOString(),
         limit: filter.pageSize,
         offset: (filter.page - 1) * filter.pageSize,
@@ -202,7 +191,7 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
       const ids = rows.map((r) => r.conversation.id);
       const [labels, hits] = await Promise.all([
         transcripts.labelsFor(ids),
-        match ? transcripts.firstHits(ids, match, HIT_OPEN, HIT_CLOSE) : null,
+        filter.q ? transcripts.firstHits(ids, filter.q, HIT_OPEN, HIT_CLOSE) : null,
       ]);
       return {
         total,

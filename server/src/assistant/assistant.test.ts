@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { toFtsQuery } from '../db/productRepository';
+import { productMatchQuery as toFtsQuery } from '../db/fts';
 import { prefetchArguments } from './answerRunner';
 import { DeltaCoalescer } from './deltaCoalescer';
 import { linkedProductIds, mentionedByTitle } from './references';

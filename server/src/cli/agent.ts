@@ -1,11 +1,10 @@
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createAgentSchema, agentRoleSchema } from '@aisle/shared';
 import { presentAgent } from '../agents/agentAuth';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../agents/passwords';
-import { ConfigError, loadConfig } from '../config/loadConfig';
 import { AgentExistsError, createAgentRepository, type AgentRepository } from '../db/agentRepository';
-import { openDatabase } from '../db/database';
+import { databaseFile, openDatabase } from '../db/database';
+import { parseCliArgs } from './cliArgs';
+import { loadCliConfig } from './cliConfig';
 
 const USAGE = `Aisle agent accounts
 
@@ -15,7 +14,7 @@ Usage:
   pnpm agent disable --email <email>
   pnpm agent enable --email <email>
   pnpm agent password --email <email>     Set a new password (signs the agent out everywhere)
-  pnpm agent help
+  pnpm agent help                         Show this help (also --help, -h)
 
 The password is asked for without echo on a terminal, or read from the first line of stdin:
   printf '%s\\n' "$PASSWORD" | pnpm agent create --email ann@shop.example --role admin
@@ -77,27 +76,25 @@ async function findOrFail(agents: AgentRepository, email: string | undefined) {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const args = parseCliArgs(argv, {
+    command: 'pnpm agent',
+    usage: USAGE,
     options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    allowPositionals: true,
   });
+  if (args.isDone) return args.exitCode;
+  const { positionals, values } = args;
   const command = positionals[0] ?? 'help';
-  if (command === 'help' || command === '--help') {
+  if (command === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }
   if (!['create', 'list', 'disable', 'enable', 'password'].includes(command))
     return fail(`Unknown command "${command}".\n\n${USAGE}`);
 
-  let dataDir: string;
-  try {
-    dataDir = loadConfig().dataDir;
-  } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message);
-    throw err;
-  }
-  const db = await openDatabase(path.join(dataDir, 'aisle.sqlite'));
+  const loaded = loadCliConfig();
+  if (!loaded) return 1;
+  const db = await openDatabase(databaseFile(loaded));
   const agents = createAgentRepository(db);
   try {
     if (command === 'list') {

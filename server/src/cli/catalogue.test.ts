@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../app';
+import { ENV_OVERRIDES, loadConfig } from '../config/loadConfig';
+import { createLogger } from '../logger';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(repoRoot, 'server/src/cli/catalogue.ts');
@@ -18,13 +21,19 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `catalogue <args>` the way `pnpm catalogue` does, with its own data dir. */
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs `catalogue <args>` the way `pnpm catalogue` does, with its own data dir (AISLE_DATA_DIR), or
+ * with `env` instead.
+ */
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = { ...process.env, AISLE_CONFIG: '', AISLE_DATA_DIR: path.join(dir, 'data') },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', cli, ...args],
-      { cwd: repoRoot, env: { ...process.env, AISLE_DATA_DIR: path.join(dir, 'data'), INIT_CWD: dir } },
+      { cwd: repoRoot, env: { ...env, INIT_CWD: dir } },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === 'number' ? error.code : 0;
         resolve({ code, stdout, stderr });
@@ -49,6 +58,31 @@ describe('pnpm catalogue', () => {
     const second = await run(['import', path.join(dir, 'shop.tsv')]);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('updated products: 1');
+  }, 60_000);
+
+  it('imports into the database the server opens: the data dir of the config AISLE_CONFIG names', async () => {
+    const dataDir = path.join(dir, 'shop-data');
+    const configFile = path.join(dir, 'shop.yaml');
+    fs.writeFileSync(
+      configFile,
+      `dataDir: ${JSON.stringify(dataDir)}\ncatalogue:\n  loadDemoWhenEmpty: false\nlog:\n  level: silent\n`,
+    );
+    fs.writeFileSync(path.join(dir, 'shop.tsv'), 'id\ttitle\tprice\tavailability\nS1\tTrail Shoe\t99.00 USD\tin stock\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, AISLE_CONFIG: configFile };
+    for (const name of ENV_OVERRIDES) delete env[name];
+
+    const result = await run(['import', 'shop.tsv'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`into ${path.join(dataDir, 'aisle.sqlite')}`);
+
+    const loaded = loadConfig({ env });
+    const app = await createApp({ config: () => loaded, logger: createLogger('silent'), clientDist: null });
+    try {
+      expect(await app.products.getById('S1')).toMatchObject({ title: 'Trail Shoe', price_minor: 9900 });
+      expect(await app.products.count()).toBe(1);
+    } finally {
+      await app.close();
+    }
   }, 60_000);
 
   it('exits 1 when every row fails', async () => {

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { openDatabase } from '../db/database';
+import { databaseFile, openDatabase } from '../db/database';
 import { createProductRepository } from '../db/productRepository';
 import { FeedError, formatImportSummary, importCatalogue, type ImportProgress } from '../catalogue/import/importCatalogue';
+import { parseCliArgs } from './cliArgs';
+import { loadCliConfig } from './cliConfig';
 
 const USAGE = `Aisle catalogue tool
 
@@ -11,7 +13,7 @@ Usage:
   pnpm catalogue import <file> [--currency USD]
                                  Import or update products from a Google Merchant Center feed;
                                  --currency reads prices written without one ("9.99") in USD
-  pnpm catalogue help            Show this help
+  pnpm catalogue help            Show this help (also --help, -h)
 
 <file> is a product feed in Google Merchant Center format:
   .tsv / .txt   tab-separated, with a header row (id, title, description, price, availability, ...)
@@ -20,13 +22,9 @@ Usage:
   .json         an array of JSON objects
 
 Products are matched by id: importing again updates them. Rows with problems are skipped and
-listed by line number. The database is <data dir>/aisle.sqlite (data dir: AISLE_DATA_DIR or ./data).
+listed by line number. Products go into the database the server opens: aisle.sqlite in the data
+dir of the config (dataDir in ./aisle.yaml or the file AISLE_CONFIG names; AISLE_DATA_DIR overrides).
 `;
-
-/** Where the database lives. Kept in one place so the full config loader can replace it. */
-function resolveDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.AISLE_DATA_DIR && env.AISLE_DATA_DIR.trim() !== '' ? env.AISLE_DATA_DIR : 'data');
-}
 
 /** `pnpm catalogue import x.tsv` runs in the repo root; a relative path means the caller's folder. */
 function resolveInputFile(file: string): string {
@@ -67,14 +65,12 @@ function createProgressReporter(): { update(p: ImportProgress): void; stop(): vo
   };
 }
 
-async function runImport(args: readonly string[]): Promise<number> {
-  const currencyAt = args.indexOf('--currency');
-  const defaultCurrency = currencyAt >= 0 ? args[currencyAt + 1]?.toUpperCase() : undefined;
-  if (currencyAt >= 0 && (!defaultCurrency || !/^[A-Z]{3}$/.test(defaultCurrency))) {
+async function runImport(fileArg: string | undefined, currency: string | undefined): Promise<number> {
+  const defaultCurrency = currency?.toUpperCase();
+  if (defaultCurrency !== undefined && !/^[A-Z]{3}$/.test(defaultCurrency)) {
     process.stderr.write('--currency takes a three-letter currency code, e.g. --currency USD\n');
     return 1;
   }
-  const fileArg = args.find((a, i) => !a.startsWith('--') && (currencyAt < 0 || i !== currencyAt + 1));
   if (!fileArg) {
     process.stderr.write(`Which file should be imported?\n\n${USAGE}`);
     return 1;
@@ -86,7 +82,9 @@ async function runImport(args: readonly string[]): Promise<number> {
     );
     return 1;
   }
-  const dbFile = path.join(resolveDataDir(), 'aisle.sqlite');
+  const loaded = loadCliConfig();
+  if (!loaded) return 1;
+  const dbFile = databaseFile(loaded);
   const db = await openDatabase(dbFile);
   const progress = createProgressReporter();
   try {
@@ -120,14 +118,19 @@ async function runImport(args: readonly string[]): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const args = parseCliArgs(argv, {
+    command: 'pnpm catalogue',
+    usage: USAGE,
+    options: { currency: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (args.isDone) return args.exitCode;
+  const [command, ...rest] = args.positionals;
   switch (command) {
     case 'import':
-      return runImport(rest);
+      return runImport(rest[0], args.values.currency);
     case undefined:
     case 'help':
-    case '--help':
-    case '-h':
       process.stdout.write(USAGE);
       return command === undefined ? 1 : 0;
     default:

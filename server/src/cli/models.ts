@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/loadConfig';
+import type { LoadedConfig } from '../config/loadConfig';
 import { checkModels, type ModelsReport } from '../llm/modelHealth';
+import { parseCliArgs } from './cliArgs';
+import { loadCliConfig } from './cliConfig';
 
 const USAGE = `Aisle models check
 
@@ -9,7 +11,7 @@ Usage:
   pnpm models                  List the models on every configured Ollama host and check the configured ones
   pnpm models --config FILE    Use another config file (default: AISLE_CONFIG or ./aisle.yaml)
   pnpm models --json           Print the report as JSON
-  pnpm models --help           Show this help
+  pnpm models --help           Show this help (also -h, help)
 
 Exit code 0 when every host answers and every configured model (chat, embedding and each entry under
 "models:") is pulled on each host it may use, with the capabilities it needs; 1 otherwise.
@@ -101,34 +103,27 @@ export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig): 
 
 /** Runs the check; returns the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h') || argv.includes('help')) {
+  const args = parseCliArgs(argv, {
+    command: 'pnpm models',
+    usage: USAGE,
+    options: { config: { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (args.isDone) return args.exitCode;
+  if (args.positionals[0] === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }
-  const isJson = argv.includes('--json');
-  const configIndex = argv.indexOf('--config');
-  const configArg = configIndex >= 0 ? argv[configIndex + 1] : undefined;
-  if (configIndex >= 0 && !configArg) {
-    process.stderr.write(`--config needs a file.\n\n${USAGE}`);
+  if (args.positionals.length > 0) {
+    process.stderr.write(`Unknown argument: ${args.positionals.join(' ')}\n\n${USAGE}`);
     return 1;
   }
-  const unknown = argv.filter((a, i) => a !== '--json' && !(configIndex >= 0 && (i === configIndex || i === configIndex + 1)));
-  if (unknown.length > 0) {
-    process.stderr.write(`Unknown argument: ${unknown.join(' ')}\n\n${USAGE}`);
-    return 1;
-  }
+  const isJson = args.values.json === true;
+  const configArg = args.values.config;
 
-  let loaded: LoadedConfig;
-  try {
-    // `pnpm models --config x.yaml` runs in the repo root; a relative path means the caller's folder.
-    loaded = loadConfig({ env, ...(configArg ? { file: path.resolve(env.INIT_CWD ?? process.cwd(), configArg) } : {}) });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  // `pnpm models --config x.yaml` runs in the repo root; a relative path means the caller's folder.
+  const loaded = loadCliConfig({ env, ...(configArg ? { file: path.resolve(env.INIT_CWD ?? process.cwd(), configArg) } : {}) });
+  if (!loaded) return 1;
   const report = await checkModels({ config: loaded });
   process.stdout.write(isJson ? `${JSON.stringify(report, null, 2)}\n` : formatModelsReport(report, loaded));
   return report.ok ? 0 : 1;

@@ -19,6 +19,28 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The database's file name inside the data dir. */
+const DATABASE_FILE_NAME = 'aisle.sqlite';
+
+/**
+ * The one database file of a configuration: the server and every CLI open this, so a CLI never
+ * writes into a file the server does not read.
+ */
+export function databaseFile(config: { dataDir: string }): string {
+  return path.join(config.dataDir, DATABASE_FILE_NAME);
+}
+
+/**
+ * Copies a database file (with its WAL, if any) into `toDir` so the copy can be opened and changed
+ * without touching the original. Returns the copy's path.
+ */
+export function copyDatabaseFile(from: string, toDir: string): string {
+  fs.mkdirSync(toDir, { recursive: true });
+  const to = databaseFile({ dataDir: toDir });
+  for (const suffix of ['', '-wal']) if (fs.existsSync(from + suffix)) fs.copyFileSync(from + suffix, to + suffix);
+  return to;
+}
+
 /** Migrations live in code so they ship with the server and run in order on every start. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,

@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
 import type { ProductRecord } from '../catalogue/productRecord';
 import { nowIso, type Database } from './database';
+import { productMatchQuery } from './fts';
 import type { ProductsTable } from './schema';
 
 export type ProductRow = Selectable<ProductsTable>;
@@ -15,30 +16,6 @@ export interface ProductHit {
 /** Candidates considered before grouping and ranking: bounds the cost of broad queries. */
 const CANDIDATE_CAP = 400;
 const DEFAULT_LIMIT = 8;
-
-const STOPWORDS = new Set(
-  'a an and are as at be by can do for from have i in is it me my of on or please show some that the this to under over with without want need looking find any less than more below above between around about size sizes cheap cheaper under usd eur gbp'.split(
-    ' ',
-  ),
-);
-
-/**
- * Turns free text into an FTS5 query: words only (no operators from the shopper reach FTS5), stopwords
- * and numbers dropped, each term quoted and prefix-matched when long enough.
- */
-export function toFtsQuery(text: string, mode: 'and' | 'or'): string | null {
-  const terms = [...new Set((text.toLowerCase().match(/[\p{L}][\p{L}\p{N}'-]*/gu) ?? []).map((t) => t.replace(/['-]+$/, '')))]
-    .filter((t) => t.length >= 2 && !STOPWORDS.has(t))
-    .slice(0, 12);
-  if (terms.length === 0) return null;
-  const parts = terms.map((t) => {
-    const quoted = `"${t.replaceAll('"', '')}"`;
-    // A plural in the query should still find the singular: prefix-match on a trimmed stem.
-    const stem = t.length > 4 && t.endsWith('s') ? t.slice(0, -1) : t;
-    return t.length >= 3 ? `("${stem.replaceAll('"', '')}"* OR ${quoted})` : quoted;
-  });
-  return parts.join(mode === 'and' ? ' AND ' : ' OR ');
-}
 
 /** Maps a validated record to its row. */
 function toRow(r: ProductRecord, updatedAt: string): ProductRow {
@@ -158,11 +135,11 @@ export function createProductRepository(db: Database) {
         }));
       };
       if (!f.q) return run(null);
-      const all = toFtsQuery(f.q, 'and');
+      const all = productMatchQuery(f.q, 'and');
       if (!all) return run(null);
       const hits = await run(all);
       if (hits.length >= Math.min(3, limit)) return hits;
-      const any = toFtsQuery(f.q, 'or');
+      const any = productMatchQuery(f.q, 'or');
       const more = any && any !== all ? await run(any) : [];
       const seen = new Set(hits.map((h) => h.row.item_group_id ?? h.row.id));
       return [...hits, ...more.filter((h) => !seen.has(h.row.item_group_id ?? h.row.id))].slice(0, limit);

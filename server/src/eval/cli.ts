@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
+import { parseCliArgs } from '../cli/cliArgs';
 import { ConfigError, loadConfig, normaliseOllamaHost } from '../config/loadConfig';
 import { OllamaGateway, isSameModel } from '../llm/ollamaClient';
 import { formatFailures, formatTable, writeReport, type EvalReport } from './report';
@@ -71,8 +71,9 @@ async function checkModels(host: string, models: readonly string[]): Promise<str
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const args = parseCliArgs(argv, {
+    command: 'pnpm eval',
+    usage: USAGE,
     options: {
       model: { type: 'string', multiple: true },
       scenarios: { type: 'string' },
@@ -81,14 +82,10 @@ export async function main(argv: string[]): Promise<number> {
       ollama: { type: 'string' },
       out: { type: 'string' },
       'require-pass': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: false,
   });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  if (args.isDone) return args.exitCode;
+  const { values } = args;
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const baseConfig = loadConfig();
   const models = values.model?.length ? values.model : [baseConfig.config.chat.model];
@@ -99,12 +96,10 @@ export async function main(argv: string[]): Promise<number> {
   const transcripts = values['from-transcripts'] ? path.resolve(cwd, values['from-transcripts']) : undefined;
   if (transcripts) {
     const replay = await scenariosFromTranscripts(transcripts, values.label ? { label: values.label } : {});
-    if (values.label && !replay.isLabelApplied)
-      process.stdout.write(`No labels in ${transcripts} yet: replaying every conversation.\n`);
     scenarios = replay.scenarios;
     source = transcripts;
     if (scenarios.length === 0) {
-      process.stderr.write(`No conversations to replay in ${transcripts}.\n`);
+      process.stderr.write(`No conversations${values.label ? ` labelled "${values.label}"` : ''} to replay in ${transcripts}.\n`);
       return 1;
     }
   } else {

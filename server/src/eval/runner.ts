@@ -11,7 +11,7 @@ import { loadDemoCatalogueIfEmpty } from '../catalogue/demoCatalogue';
 import { parseMerchantRow } from '../catalogue/import/merchantFeed';
 import { configVersion, parseConfig, type LoadedConfig } from '../config/loadConfig';
 import { createConversationRepository } from '../db/conversationRepository';
-import { openDatabase } from '../db/database';
+import { copyDatabaseFile, databaseFile, openDatabase } from '../db/database';
 import { createProductRepository } from '../db/productRepository';
 import { hashToken, tokenFromCookieHeader } from '../http/shopperSession';
 import { createLogger } from '../logger';
@@ -107,19 +107,10 @@ const toolTracesSchema = z.array(
   }) satisfies z.ZodType<ToolTrace>,
 );
 
-/** Copies a SQLite database (with its WAL, if any) so the copy can be opened and changed freely. */
-function copyDatabase(from: string, toDir: string): void {
-  fs.mkdirSync(toDir, { recursive: true });
-  for (const suffix of ['', '-wal']) {
-    if (fs.existsSync(from + suffix)) fs.copyFileSync(from + suffix, path.join(toDir, `aisle.sqlite${suffix}`));
-  }
-}
-
 /** Builds the catalogue every scenario starts from, once per run. */
 async function prepareBase(catalogueFrom: string | undefined): Promise<{ dir: string; file: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-eval-base-'));
-  const file = path.join(dir, 'aisle.sqlite');
-  if (catalogueFrom) copyDatabase(catalogueFrom, dir);
+  const file = catalogueFrom ? copyDatabaseFile(catalogueFrom, dir) : databaseFile({ dataDir: dir });
   const db = await openDatabase(file);
   try {
     await loadDemoCatalogueIfEmpty(createProductRepository(db));
@@ -158,7 +149,7 @@ async function runScenario(
   ollamaHost: string,
 ): Promise<ScenarioResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-eval-'));
-  copyDatabase(baseFile, dataDir);
+  copyDatabaseFile(baseFile, dataDir);
   const loaded = evalConfig(options.baseConfig, model, dataDir, ollamaHost);
   const app = await createApp({ config: () => loaded, logger: createLogger('silent'), clientDist: null });
   let shopper: EvalShopper | null = null;
