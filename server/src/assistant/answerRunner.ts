@@ -2,7 +2,8 @@ import type { AnswerPhase } from '@aisle/shared';
 import type { ProductRow } from '../db/productRepository';
 import { LlmError } from '../llm/llmErrors';
 import type { ChatBackend } from '../llm/chatBackend';
-import { isSameModel, type LlmMessage, type LlmStats } from '../llm/ollamaClient';
+import { isSameModel } from '../llm/modelNames';
+import type { LlmMessage, LlmStats } from '../llm/types';
 import { CATALOGUE_TOOLS, extractPrefetchFilters, type ToolRunner, type ToolTrace } from './tools';
 
 /** Settings of one answer, taken from the config in force when it starts. */

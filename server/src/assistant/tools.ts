@@ -1,7 +1,7 @@
 import { formatMoney, productSearchSchema, type ProductSearch } from '@aisle/shared';
 import { z } from 'zod';
 import type { ProductRepository, ProductRow } from '../db/productRepository';
-import type { LlmTool } from '../llm/ollamaClient';
+import type { LlmTool } from '../llm/types';
 
 /** The tools offered to the model. Descriptions are short: small models follow short text better. */
 export const CATALOGUE_TOOLS: LlmTool[] = [

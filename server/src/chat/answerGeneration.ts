@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/loadConfig';
 import type { ConversationRepository, ConversationRow, MessageRow } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
-import type { LlmMessage } from '../llm/ollamaClient';
+import type { LlmMessage } from '../llm/types';
 import type { Logger } from '../logger';
 import { commitAnswer, failedOutcome, type AnswerOutcome } from './answerCommit';
 import type { ConversationBroadcast, NotifyObservers } from './chatEvents';

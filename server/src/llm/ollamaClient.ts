@@ -4,10 +4,6 @@ import { classifyLlmError } from './llmErrors';
 import { StreamGuard } from './streamGuard';
 import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
 
-// Re-exported for callers outside llm/ until they import ./types (issue 7 merge).
-export type { LlmMessage, LlmStats, LlmTool } from './types';
-// Re-exported for callers outside llm/ until they import ./modelNames (issue 7 merge).
-export { isSameModel } from './modelNames';
 
 /** ollama-js omits `tool_call_id` and tool-call ids from its types, though Ollama accepts both. */
 type OllamaMessage = Message & { tool_call_id?: string; tool_calls?: Array<ToolCall & { id?: string }> };
