@@ -15,6 +15,16 @@ export const STAMP_PLACEHOLDER = '#TS#';
 /** Matches a stamped token in delta text: sequence number and write time (µs, CLOCK_MONOTONIC). */
 export const STAMPED_TOKEN = / t(\d+):(\d+)/g;
 
+/**
+ * The first token of every answer also carries ` rq` plus this placeholder; the relay replaces it with
+ * `:<monotonic µs>` of the moment the server's /api/chat request reached it, so the shopper who sent
+ * the question can tell how long the server took from its `chat:send` to asking the model.
+ */
+export const REQUEST_PLACEHOLDER = '#RQ#';
+
+/** Matches the request-arrival stamp in delta text (µs, CLOCK_MONOTONIC). */
+export const REQUEST_STAMP = / rq:(\d+)/;
+
 /** Microseconds on the machine-wide monotonic clock (process.hrtime is CLOCK_MONOTONIC on Linux). */
 export function monotonicMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
@@ -60,6 +70,8 @@ export type WorkerCommand = z.infer<typeof workerCommandSchema>;
 export const answersSchema = z.object({
   /** Per received token: client receive time minus relay write time, in µs. */
   latenciesUs: z.array(z.number()),
+  /** Per answer: the relay's request-arrival stamp minus the client's time just before `chat:send`, in µs. */
+  sendToRequestUs: z.array(z.number()),
   /** `chat:delta` events per answer. */
   emitsPerAnswer: z.array(z.number()),
   completed: z.number(),

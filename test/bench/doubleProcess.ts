@@ -4,13 +4,14 @@
  * The double writes its reply lines on its own schedule; the relay forwards every line to the server
  * the moment it arrives, and on the way replaces each token's placeholder with the current monotonic
  * time in µs. That stamp is "when Ollama wrote this token" as the server sees it, so a shopper's
- * receive time minus the stamp is exactly the server's added latency (plus two loopback hops).
+ * receive time minus the stamp is exactly the server's added latency (plus two loopback hops). The
+ * first token also carries the time the server's /api/chat request reached the relay.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startOllamaDouble, type ScriptedChunk } from '../ollama-double';
-import { doubleCommandSchema, monotonicMicros, STAMP_PLACEHOLDER, toParent } from './benchProtocol';
+import { doubleCommandSchema, monotonicMicros, REQUEST_PLACEHOLDER, STAMP_PLACEHOLDER, toParent } from './benchProtocol';
 
 interface StreamRate {
   tokens: number;
@@ -24,7 +25,9 @@ let rates: StreamRate[] = [];
 const double = await startOllamaDouble({
   // No tool calls and no thinking: the first model round is the answer, so every chunk is a token.
   brain: () => ({
-    chunks: Array.from({ length: answer.tokens }, (_, i): ScriptedChunk => ({ content: ` t${i}${STAMP_PLACEHOLDER}` })),
+    chunks: Array.from({ length: answer.tokens }, (_, i): ScriptedChunk => ({
+      content: ` t${i}${STAMP_PLACEHOLDER}${i === 0 ? ` rq${REQUEST_PLACEHOLDER}` : ''}`,
+    })),
     tokenDelayMs: answer.tokenDelayMs,
   }),
 });
@@ -32,6 +35,8 @@ const double = await startOllamaDouble({
 const upstreamAgent = new http.Agent({ keepAlive: true });
 
 const relay = http.createServer({ noDelay: true }, (req, res) => {
+  // Headers parsed: the server's request has arrived (the body follows on the same connection).
+  const arrivedUs = monotonicMicros();
   const upstream = http.request(
     { host: '127.0.0.1', port: double.port, method: req.method, path: req.url, headers: req.headers, agent: upstreamAgent },
     (up) => {
@@ -57,7 +62,7 @@ const relay = http.createServer({ noDelay: true }, (req, res) => {
           rate.tokens += count;
           rate.lastUs = stampUs;
         }
-        res.write(lines.replaceAll(STAMP_PLACEHOLDER, `:${stampUs}`));
+        res.write(lines.replaceAll(STAMP_PLACEHOLDER, `:${stampUs}`).replace(REQUEST_PLACEHOLDER, `:${arrivedUs}`));
       });
       up.on('end', () => res.end(pending));
     },

@@ -4,17 +4,33 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 
 /** The repository root: children run from here so `--import tsx` and the workspace packages resolve. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The real server, booted the production way in its own process so its CPU time can be read. */
+/** A server under test (Aisle or the baseline relay) in its own process, so its CPU time can be read. */
 export interface ServerProcess {
   url: string;
   pid: number;
   stop(): Promise<void>;
   /** Synchronous SIGKILL, for when the bench itself is exiting. */
   kill(): void;
+}
+
+/** Every child the bench started and has not seen exit: killed on exit, on Ctrl-C and on failure. */
+const liveChildren = new Set<ChildProcess>();
+
+/** Registers a child so {@link killAllChildren} ends it if the bench stops first. */
+export function trackChild(child: ChildProcess): ChildProcess {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  return child;
+}
+
+/** SIGKILLs every tracked child still running. Synchronous, so it is safe in an `exit` handler. */
+export function killAllChildren(): void {
+  for (const child of liveChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 async function freePort(): Promise<number> {
@@ -28,32 +44,31 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `node --import tsx server/src/index.ts` with a config file in `dataDir` and waits until it
- * answers HTTP. Readiness is polled on `/` (outside `/api`) so it costs nothing against the API rate limit.
+ * The file a root `package.json` script runs through tsx (e.g. `catalogue` -> server/src/cli/catalogue.ts),
+ * so the bench follows the scripts if a file moves.
  */
-export async function startServerProcess(options: {
-  ollamaUrl: string;
-  dataDir: string;
-  chat: { coalesceMs: number; messagesPerMinute: number };
-}): Promise<ServerProcess> {
+export function scriptEntry(script: string): string {
+  const pkg = z
+    .object({ scripts: z.record(z.string(), z.string()) })
+    .parse(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')));
+  const entry = /^tsx (\S+\.ts)$/.exec(pkg.scripts[script] ?? '')?.[1];
+  if (!entry) throw new Error(`package.json script "${script}" is not "tsx <file>.ts"`);
+  return entry;
+}
+
+/**
+ * Spawns `node --import tsx <entry>` on a free port and waits until `GET /` answers. Readiness is
+ * polled outside `/api` so it costs nothing against Aisle's API rate limit.
+ */
+async function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = await freePort();
-  const configFile = path.join(options.dataDir, `aisle-bench-${options.chat.coalesceMs}.yaml`);
-  // JSON is YAML; the demo catalogue is loaded on first boot so the prefetch search has real work.
-  fs.writeFileSync(configFile, JSON.stringify({ chat: options.chat, catalogue: { loadDemoWhenEmpty: true } }, null, 2));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AISLE_DATA_DIR: options.dataDir,
-      AISLE_CONFIG: configFile,
-      OLLAMA_HOST: options.ollamaUrl,
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'production',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = trackChild(
+    spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -61,10 +76,10 @@ export async function startServerProcess(options: {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not start within 90 s: ${stderr}`);
+      throw new Error(`${name} did not start within 90 s: ${stderr}`);
     }
     const isUp = await fetch(`${url}/`).then(
       (res) => res.ok,
@@ -74,7 +89,7 @@ export async function startServerProcess(options: {
     await sleep(100);
   }
   const pid = child.pid;
-  if (pid === undefined) throw new Error('server process has no pid');
+  if (pid === undefined) throw new Error(`${name} process has no pid`);
   return {
     url,
     pid,
@@ -90,6 +105,61 @@ export async function startServerProcess(options: {
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * Starts Aisle the production way (`node --import tsx server/src/index.ts`) with a config file in
+ * `dataDir`. An empty data dir gets the demo catalogue on first boot, so the prefetch search has real work.
+ */
+export async function startServerProcess(options: {
+  ollamaUrl: string;
+  dataDir: string;
+  chat: { coalesceMs: number; messagesPerMinute: number };
+}): Promise<ServerProcess> {
+  const configFile = path.join(options.dataDir, 'aisle-bench.yaml');
+  // JSON is YAML.
+  fs.writeFileSync(configFile, JSON.stringify({ chat: options.chat, catalogue: { loadDemoWhenEmpty: true } }, null, 2));
+  return startProcess('server', 'server/src/index.ts', {
+    AISLE_DATA_DIR: options.dataDir,
+    AISLE_CONFIG: configFile,
+    OLLAMA_HOST: options.ollamaUrl,
+    LOG_LEVEL: 'silent',
+  });
+}
+
+/** Starts the baseline relay (test/bench/baseline/) with the same coalescing as the Aisle it is compared to. */
+export async function startBaselineProcess(options: { ollamaUrl: string; coalesceMs: number }): Promise<ServerProcess> {
+  return startProcess('baseline relay', 'test/bench/baseline/baselineRelay.ts', {
+    OLLAMA_HOST: options.ollamaUrl,
+    COALESCE_MS: String(options.coalesceMs),
+  });
+}
+
+/**
+ * Imports a Merchant feed into `<dataDir>/aisle.sqlite` with the project's own CLI (`pnpm catalogue
+ * import`), as a shop owner would. Resolves with the number of products that landed.
+ */
+export async function importCatalogueFile(file: string, dataDir: string, timeoutMs: number): Promise<number> {
+  const child = trackChild(
+    spawn(process.execPath, ['--import', 'tsx', scriptEntry('catalogue'), 'import', file], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, AISLE_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await exited;
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`catalogue import failed (exit ${code}): ${output}`);
+  const count = (pattern: RegExp) => Number((pattern.exec(output)?.[1] ?? '0').replaceAll(',', ''));
+  return count(/new products:\s+([\d,]+)/) + count(/updated products:\s+([\d,]+)/);
 }
 
 /**

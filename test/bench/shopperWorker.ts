@@ -1,12 +1,21 @@
 /**
  * Child process of the streaming bench: many shoppers, each a real socket.io-client with its own
- * session cookie, asking questions and timing every streamed token against the relay's stamp.
+ * session cookie, asking questions and timing every streamed token against the relay's stamp. The
+ * same client drives Aisle and the baseline relay: both speak the shared shopper event map.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShopperClientEvents, ShopperServerEvents } from '@aisle/shared';
 import { io, type Socket } from 'socket.io-client';
-import { monotonicMicros, STAMPED_TOKEN, toParent, workerCommandSchema, type Answers, type WorkerCommand } from './benchProtocol';
+import {
+  monotonicMicros,
+  REQUEST_STAMP,
+  STAMPED_TOKEN,
+  toParent,
+  workerCommandSchema,
+  type Answers,
+  type WorkerCommand,
+} from './benchProtocol';
 
 type ShopperSocket = Socket<ShopperServerEvents, ShopperClientEvents>;
 
@@ -53,9 +62,12 @@ function askOne(socket: ShopperSocket, command: Extract<WorkerCommand, { type: '
     const seen = new Set<number>();
     let emits = 0;
     let isDone = false;
+    let sentUs = 0;
     const onDelta: ShopperServerEvents['chat:delta'] = (delta) => {
       const nowUs = monotonicMicros();
       emits += 1;
+      const request = REQUEST_STAMP.exec(delta.text);
+      if (request) out.sendToRequestUs.push(Number(request[1]) - sentUs);
       for (const match of delta.text.matchAll(STAMPED_TOKEN)) {
         seen.add(Number(match[1]));
         out.latenciesUs.push(nowUs - Number(match[2]));
@@ -86,6 +98,7 @@ function askOne(socket: ShopperSocket, command: Extract<WorkerCommand, { type: '
     socket.on('chat:delta', onDelta);
     socket.on('chat:completed', onCompleted);
     socket.on('chat:failed', onFailed);
+    sentUs = monotonicMicros();
     socket.emit('chat:send', { clientMessageId: randomUUID(), text: command.question }, (reply) => {
       if (!reply.ok) finish(`refused: ${reply.error.code}`);
     });
@@ -95,6 +108,7 @@ function askOne(socket: ShopperSocket, command: Extract<WorkerCommand, { type: '
 async function askAll(command: Extract<WorkerCommand, { type: 'ask' }>): Promise<void> {
   const answers: Answers = {
     latenciesUs: [],
+    sendToRequestUs: [],
     emitsPerAnswer: [],
     completed: 0,
     failed: 0,

@@ -1,568 +1,413 @@
 /**
- * Streaming benchmark (`pnpm bench`): what Aisle's server adds to a streamed answer, measured against
- * the Ollama test double at fixed token rates, so the figures are Aisle's overhead and not a model's
- * speed. Not a test: it prints tables for the README. Loopback only, bounded, about 2-4 minutes.
+ * Streaming benchmark (`pnpm bench`, `pnpm bench --quick`): what Aisle's server costs on top of the
+ * model, as ratios to a baseline measured in the same run (issue 8). The baseline is the least a relay
+ * can do (test/bench/baseline/: Express + Socket.IO + ollama-js, same coalescing, no database). Both
+ * are driven by the same shopper workers against the same Ollama double, one run after the other in
+ * alternating order, so noise from a shared machine hits both. Not a test: it prints a table and
+ * writes `reports/bench-<date>.json`. Loopback only, every wait bounded.
  *
  * Processes (all on the same machine, so every latency is an upper bound):
- *   server   `node --import tsx server/src/index.ts`, CPU read from /proc/<pid>
- *   double   the Ollama test double plus a stamping relay (see doubleProcess.ts)
- *   workers  socket.io-client shoppers, forked so the clients do not share the bench's event loop
+ *   aisle       `node --import tsx server/src/index.ts` on the demo catalogue
+ *   aisle-100k  the same on a seeded synthetic catalogue imported with `pnpm catalogue import`
+ *   baseline    `node --import tsx test/bench/baseline/baselineRelay.ts`
+ *   double      the Ollama test double plus a stamping relay (see doubleProcess.ts)
+ *   workers     socket.io-client shoppers, forked so the clients do not share the bench's event loop
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ask, doubleReplySchema, workerReplySchema, type Answers } from './benchProtocol';
+import { ask, doubleReplySchema, workerReplySchema } from './benchProtocol';
+import { figureTable, pool, cpuPerTokenUs, runsTable, writeJsonReport, type FigureRow, type RunRecord } from './benchReport';
 import {
-  cpuClockSource,
-  fixed,
-  machineBusyNs,
-  machineSummary,
-  mean,
-  sampleMachineLoad,
-  percentile,
-  processCpuNs,
-  sortedCopy,
-  table,
-} from './measure';
-import { REPO_ROOT, SessionPool, startServerProcess, type ServerProcess } from './serverProcess';
+  aisleTarget,
+  baselineTarget,
+  Bench,
+  closeChild,
+  failureText,
+  forkChild,
+  type RunResult,
+  type Scenario,
+  type Target,
+} from './benchRunner';
+import { cpuClockSource, fixed, machineSummary, percentile, sampleMachineLoad } from './measure';
+import { importCatalogueFile, killAllChildren, REPO_ROOT, startBaselineProcess, startServerProcess } from './serverProcess';
+import { writeSyntheticCatalogue } from './syntheticCatalogue';
 
-const PLAN = {
+const COMMON = {
   workers: 2,
   question: 'Do you have waterproof hiking boots for wide feet?',
-  answerTokens: 200,
-  /** Part 1 and 2: a light, steady load. */
-  latencyShoppers: 20,
-  latencySpreadMs: 500,
-  rates: [50, 400],
-  coalesceMs: [0, 25],
-  /** Answers of one token, to separate the per-answer cost from the per-token cost. */
-  fixedCostRounds: 5,
-  /** Part 3, at the default coalescing. */
-  rampLevels: [10, 50, 100, 200, 300, 400, 500],
-  rampRate: 50,
-  rampSpreadMs: 1000,
-  rampCoalesceMs: 25,
-  p99LimitMs: 100,
+  coalesceMs: 25,
   messagesPerMinute: 1000,
-} as const;
+  /** Streams run at a steady model-like pace: 50 tok/s is a fast local model. */
+  rate: 50,
+  spreadMs: 1000,
+  p99LimitMs: 100,
+  /** `chat:send` to model request: a few shoppers asking one question after another, short answers. */
+  sendShoppers: 5,
+  sendTokens: 20,
+  sendRate: 400,
+};
 
-interface Scenario {
-  cookies: string[];
-  tokens: number;
-  ratePerSecond: number | null;
-  rounds: number;
-  spreadMs: number;
+const PLANS = {
+  full: {
+    ...COMMON,
+    answerTokens: 200,
+    catalogueProducts: 100_000,
+    /** Rounds per figure; each round runs every target once, the order reversed every other round. */
+    cpuRounds: 2,
+    sendQuestions: 4,
+    sendRounds: 3,
+    tenStreamsRounds: 2,
+    /** Streams held: levels tried in order; a target stops at its first failing level. */
+    rampLevels: [10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500],
+  },
+  quick: {
+    ...COMMON,
+    answerTokens: 100,
+    catalogueProducts: 10_000,
+    cpuRounds: 1,
+    sendQuestions: 3,
+    sendRounds: 1,
+    tenStreamsRounds: 1,
+    rampLevels: [10, 50, 100, 300],
+  },
+};
+type Plan = (typeof PLANS)['full'];
+
+const CPU_LEVELS = [50, 100] as const;
+const LATENCY_LEVEL = 100;
+const HELD_GOAL = 300;
+
+const benchStart = performance.now();
+const log = (message: string) =>
+  process.stderr.write(`[bench ${fixed((performance.now() - benchStart) / 1000, 0).padStart(4)} s] ${message}\n`);
+
+function catalogueLabel(products: number): string {
+  return products >= 1000 ? `${products / 1000}k` : String(products);
 }
 
-interface RunResult {
-  shoppers: number;
-  connected: number;
-  connectErrors: Record<string, number>;
-  tokensPerAnswer: number;
-  answers: Answers;
-  sortedLatenciesMs: Float64Array;
-  wallMs: number;
-  serverCpuNs: number;
-  doubleCpuNs: number;
-  workersCpuNs: number;
-  /** Machine CPU used by anything but the bench's own processes (other work, steal) during the run. */
-  otherCpuNs: number;
-  achievedRate: number | null;
-}
-
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-function forkChild(file: string): ChildProcess {
-  return fork(path.join(import.meta.dirname, file), [], {
-    cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-}
-
-/** Asks a child to exit and waits a little for it; `killAll` deals with one that does not. */
-async function closeChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.send({ type: 'close' });
-  await Promise.race([exited, sleep(2_000)]);
-}
-
-function mergeAnswers(all: Answers[]): Answers {
-  const merged: Answers = {
-    latenciesUs: [],
-    emitsPerAnswer: [],
-    completed: 0,
-    failed: 0,
-    failures: {},
-    missingTokens: 0,
-    truncatedAnswers: 0,
-  };
-  for (const a of all) {
-    for (const v of a.latenciesUs) merged.latenciesUs.push(v);
-    merged.emitsPerAnswer.push(...a.emitsPerAnswer);
-    merged.completed += a.completed;
-    merged.failed += a.failed;
-    merged.missingTokens += a.missingTokens;
-    merged.truncatedAnswers += a.truncatedAnswers;
-    for (const [reason, count] of Object.entries(a.failures)) merged.failures[reason] = (merged.failures[reason] ?? 0) + count;
+/**
+ * Runs `scenario` against every target `rounds` times, reversing the order every other round
+ * (A B, B A, ...) so a burst of noise from other work lands on both sides.
+ */
+async function alternate(
+  bench: Bench,
+  records: RunRecord[],
+  figure: string,
+  targets: Target[],
+  rounds: number,
+  scenario: Scenario,
+): Promise<Map<string, RunResult[]>> {
+  const results = new Map<string, RunResult[]>(targets.map((t) => [t.key, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const target of order) {
+      log(`${figure}: ${target.label}, round ${round + 1}/${rounds}`);
+      const run = await bench.run(target, scenario);
+      records.push({ figure, run });
+      results.get(target.key)?.push(run);
+    }
   }
-  return merged;
+  return results;
 }
 
-class Bench {
-  private server: ServerProcess | null = null;
+function runsOf(results: Map<string, RunResult[]>, key: string): RunResult[] {
+  return results.get(key) ?? [];
+}
 
-  constructor(
-    private readonly double: ChildProcess,
-    private readonly workers: ChildProcess[],
-  ) {}
+/** Why a ramp level does not count as held, or an empty list when it does. */
+function rampProblems(run: RunResult, p99LimitMs: number): string[] {
+  const p99 = percentile(run.sortedLatenciesMs, 99);
+  return [
+    ...(p99 > p99LimitMs ? [`p99 ${fixed(p99)} ms > ${p99LimitMs} ms`] : []),
+    ...(run.answers.failed > 0 || run.connected < run.shoppers ? [`failures (${failureText(run)})`] : []),
+    ...(run.answers.missingTokens > 0 ? [`${run.answers.missingTokens} tokens never arrived as deltas`] : []),
+  ];
+}
 
-  useServer(server: ServerProcess): void {
-    this.server = server;
+interface Held {
+  level: number | null;
+  stop: string;
+}
+
+/** Streams held with p99 under the limit: a bounded step search, both targets at each level in turn. */
+async function streamsHeld(bench: Bench, records: RunRecord[], plan: Plan, targets: Target[]): Promise<Map<string, Held>> {
+  const held = new Map<string, Held>(targets.map((t) => [t.key, { level: null, stop: '' }]));
+  let active = [...targets];
+  for (const [i, level] of plan.rampLevels.entries()) {
+    if (active.length === 0) break;
+    const order = i % 2 === 0 ? active : [...active].reverse();
+    for (const target of order) {
+      log(`streams held: ${target.label}, ${level} streams`);
+      const run = await bench.run(target, {
+        shoppers: level,
+        question: plan.question,
+        tokens: plan.answerTokens,
+        ratePerSecond: plan.rate,
+        rounds: 1,
+        spreadMs: plan.spreadMs,
+      });
+      records.push({ figure: `held, ${level} streams`, run });
+      const state = held.get(target.key);
+      if (!state) continue;
+      const problems = rampProblems(run, plan.p99LimitMs);
+      if (problems.length > 0) {
+        state.stop = `stopped at ${level}: ${problems.join(', ')}`;
+        active = active.filter((t) => t !== target);
+      } else state.level = level;
+    }
   }
-
-  private cpuOf(children: ChildProcess[]): number {
-    return children.reduce((sum, child) => sum + (child.pid ? processCpuNs(child.pid) : 0), 0);
-  }
-
-  /** One measured run: connect every shopper, then time the questions and read CPU around them. */
-  async run(scenario: Scenario): Promise<RunResult> {
-    const server = this.server;
-    if (!server) throw new Error('no server');
-    const tokenDelayMs = scenario.ratePerSecond ? 1000 / scenario.ratePerSecond : 0;
-    await ask(this.double, doubleReplySchema, { type: 'configure', tokens: scenario.tokens, tokenDelayMs }, 'configured', 5_000);
-
-    const shares = this.workers.map((_, w) => scenario.cookies.filter((__, i) => i % this.workers.length === w));
-    const connectTimeout = 30_000 + scenario.cookies.length * 200;
-    const connected = await Promise.all(
-      this.workers.map((worker, w) =>
-        ask(
-          worker,
-          workerReplySchema,
-          { type: 'connect', url: server.url, cookies: shares[w] ?? [] },
-          'connected',
-          connectTimeout,
-        ),
-      ),
-    );
-
-    const answerMs = scenario.tokens * tokenDelayMs;
-    const timeoutMs = Math.round(answerMs * 4 + 20_000);
-    const serverCpu0 = processCpuNs(server.pid);
-    const doubleCpu0 = this.cpuOf([this.double]);
-    const workersCpu0 = this.cpuOf(this.workers);
-    const machine0 = machineBusyNs();
-    const self0 = process.cpuUsage();
-    const started = performance.now();
-    const replies = await Promise.all(
-      this.workers.map((worker) =>
-        ask(
-          worker,
-          workerReplySchema,
-          {
-            type: 'ask',
-            question: PLAN.question,
-            tokens: scenario.tokens,
-            rounds: scenario.rounds,
-            spreadMs: scenario.spreadMs,
-            timeoutMs,
-          },
-          'answered',
-          scenario.spreadMs + scenario.rounds * timeoutMs + 30_000,
-        ),
-      ),
-    );
-    const wallMs = performance.now() - started;
-    const serverCpuNs = processCpuNs(server.pid) - serverCpu0;
-    const doubleCpuNs = this.cpuOf([this.double]) - doubleCpu0;
-    const workersCpuNs = this.cpuOf(this.workers) - workersCpu0;
-    const self = process.cpuUsage(self0);
-    const selfNs = (self.user + self.system) * 1000;
-    const otherCpuNs = Math.max(0, machineBusyNs() - machine0 - serverCpuNs - doubleCpuNs - workersCpuNs - selfNs);
-
-    const rates = await ask(this.double, doubleReplySchema, { type: 'rates' }, 'rates', 5_000);
-    await Promise.all(
-      this.workers.map((worker) => ask(worker, workerReplySchema, { type: 'disconnect' }, 'disconnected', 30_000)),
-    );
-
-    const answers = mergeAnswers(replies.map((r) => r.answers));
-    const connectErrors: Record<string, number> = {};
-    for (const c of connected)
-      for (const [reason, n] of Object.entries(c.errors)) connectErrors[reason] = (connectErrors[reason] ?? 0) + n;
-    return {
-      shoppers: scenario.cookies.length,
-      connected: connected.reduce((sum, c) => sum + c.connected, 0),
-      connectErrors,
-      tokensPerAnswer: scenario.tokens,
-      answers,
-      sortedLatenciesMs: sortedCopy(answers.latenciesUs.map((us) => us / 1000)),
-      wallMs,
-      serverCpuNs,
-      doubleCpuNs,
-      workersCpuNs,
-      otherCpuNs,
-      achievedRate: rates.meanTokensPerSecond,
-    };
-  }
+  for (const state of held.values()) if (!state.stop) state.stop = `no limit reached up to ${plan.rampLevels.at(-1)} streams`;
+  return held;
 }
 
-function tokensReceived(r: RunResult): number {
-  return r.answers.latenciesUs.length;
+function heldText(held: Held, plan: Plan): string {
+  if (held.level === null) return `< ${plan.rampLevels[0]}`;
+  return held.stop.startsWith('no limit') ? `>= ${held.level}` : String(held.level);
 }
 
-function failureText(r: RunResult): string {
-  const reasons = { ...r.answers.failures };
-  for (const [reason, n] of Object.entries(r.connectErrors)) reasons[`connect: ${reason}`] = n;
-  const text = Object.entries(reasons)
-    .map(([reason, n]) => `${n}x ${reason}`)
-    .join('; ');
-  return text || '-';
-}
-
-interface LatencyRow {
-  coalesceMs: number;
-  rate: number;
-  run: RunResult;
-}
-
-interface CostRow {
-  coalesceMs: number;
-  long: RunResult;
-  short: RunResult;
-}
-
-interface RampRow {
-  level: number;
-  sharedSessions: number;
-  run: RunResult;
+function ratio(aisle: number, baseline: number): number | null {
+  return Number.isFinite(aisle) && Number.isFinite(baseline) && baseline > 0 ? aisle / baseline : null;
 }
 
 async function main(): Promise<void> {
-  const startedAt = performance.now();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-'));
-  const children: ChildProcess[] = [];
-  const servers: ServerProcess[] = [];
-  const killAll = () => {
-    for (const s of servers) s.kill();
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  };
-  process.once('exit', killAll);
+  const mode = process.argv.includes('--quick') ? 'quick' : 'full';
+  const plan: Plan = PLANS[mode];
+  const startedAt = new Date();
+  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-'));
+  process.once('exit', () => {
+    killAllChildren();
+    fs.rmSync(tmpRoot, { recursive: true, force: true });
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
-  const latencyRows: LatencyRow[] = [];
-  const costRows: CostRow[] = [];
-  const rampRows: RampRow[] = [];
-  let rampStop = '';
-  let sessionsRateLimited = 0;
   const loadavg = os
     .loadavg()
     .map((v) => v.toFixed(2))
     .join(' ');
-  log('sampling the machine load for 2 s before starting');
+  log(`${mode} run; sampling the machine load for 2 s before starting`);
   const backgroundPct = await sampleMachineLoad(2_000);
 
-  try {
-    log('starting the Ollama double and the shopper workers');
-    const doubleChild = forkChild('doubleProcess.ts');
-    children.push(doubleChild);
-    const { url: doubleUrl } = await ask(doubleChild, doubleReplySchema, null, 'ready', 60_000);
-    const workers = Array.from({ length: PLAN.workers }, () => forkChild('shopperWorker.ts'));
-    children.push(...workers);
-    await Promise.all(workers.map((worker) => ask(worker, workerReplySchema, null, 'ready', 60_000)));
-    const bench = new Bench(doubleChild, workers);
+  const bigLabel = catalogueLabel(plan.catalogueProducts);
+  const demoDir = fs.mkdtempSync(path.join(tmpRoot, 'aisle-demo-'));
+  const bigDir = fs.mkdtempSync(path.join(tmpRoot, `aisle-${bigLabel}-`));
+  const feed = path.join(tmpRoot, `catalogue-${bigLabel}.jsonl`);
+  log(`writing a seeded ${bigLabel}-product catalogue and importing it with the catalogue CLI`);
+  await writeSyntheticCatalogue(feed, plan.catalogueProducts);
+  const importStarted = performance.now();
+  const imported = await importCatalogueFile(feed, bigDir, 10 * 60_000);
+  const importS = (performance.now() - importStarted) / 1000;
+  if (imported !== plan.catalogueProducts)
+    throw new Error(`catalogue import landed ${imported} products, expected ${plan.catalogueProducts}`);
+  log(`imported ${imported} products in ${fixed(importS, 0)} s`);
 
-    // The ramp runs last on the server with the default coalescing, reusing its sessions.
-    const coalesceOrder = [...PLAN.coalesceMs].sort(
-      (a, b) => Number(a === PLAN.rampCoalesceMs) - Number(b === PLAN.rampCoalesceMs),
+  log('starting the Ollama double, the shopper workers and the three servers');
+  const doubleChild = forkChild('doubleProcess.ts');
+  const { url: ollamaUrl } = await ask(doubleChild, doubleReplySchema, null, 'ready', 60_000);
+  const workers = Array.from({ length: plan.workers }, () => forkChild('shopperWorker.ts'));
+  await Promise.all(workers.map((worker) => ask(worker, workerReplySchema, null, 'ready', 60_000)));
+  const chat = { coalesceMs: plan.coalesceMs, messagesPerMinute: plan.messagesPerMinute };
+  const [demoServer, bigServer, baselineServer] = await Promise.all([
+    startServerProcess({ ollamaUrl, dataDir: demoDir, chat }),
+    startServerProcess({ ollamaUrl, dataDir: bigDir, chat }),
+    startBaselineProcess({ ollamaUrl, coalesceMs: plan.coalesceMs }),
+  ]);
+  const aisle = aisleTarget('aisle', 'Aisle (demo catalogue)', demoServer);
+  const aisleBig = aisleTarget(`aisle-${bigLabel}`, `Aisle (${bigLabel} catalogue)`, bigServer);
+  const baseline = baselineTarget(baselineServer);
+  const bench = new Bench(doubleChild, workers);
+  const records: RunRecord[] = [];
+
+  const streams = (shoppers: number): Scenario => ({
+    shoppers,
+    question: plan.question,
+    tokens: plan.answerTokens,
+    ratePerSecond: plan.rate,
+    rounds: 1,
+    spreadMs: plan.spreadMs,
+  });
+
+  log('warm-up (JIT, SQLite page cache, connection pools)');
+  await alternate(bench, [], 'warm-up', [aisle, aisleBig, baseline], 1, {
+    shoppers: 20,
+    question: plan.question,
+    tokens: 100,
+    ratePerSecond: 400,
+    rounds: 2,
+    spreadMs: 100,
+  });
+
+  const cpu = new Map<number, Map<string, RunResult[]>>();
+  for (const level of CPU_LEVELS)
+    cpu.set(
+      level,
+      await alternate(bench, records, `CPU+latency, ${level} streams`, [aisle, baseline], plan.cpuRounds, streams(level)),
     );
-    for (const coalesceMs of coalesceOrder) {
-      log(`starting the server with chat.coalesceMs ${coalesceMs}`);
-      const server = await startServerProcess({
-        ollamaUrl: doubleUrl,
-        dataDir,
-        chat: { coalesceMs, messagesPerMinute: PLAN.messagesPerMinute },
-      });
-      servers.push(server);
-      bench.useServer(server);
-      const sessions = new SessionPool(server.url);
-      const cookies = await sessions.take(PLAN.latencyShoppers);
 
-      log('warm-up (JIT, SQLite page cache, connection pools)');
-      await bench.run({ cookies, tokens: 100, ratePerSecond: 400, rounds: 2, spreadMs: 100 });
+  const send = await alternate(bench, records, 'send->request', [aisle, aisleBig, baseline], plan.sendRounds, {
+    shoppers: plan.sendShoppers,
+    question: plan.question,
+    tokens: plan.sendTokens,
+    ratePerSecond: plan.sendRate,
+    rounds: plan.sendQuestions,
+    spreadMs: 200,
+  });
 
-      let longRun: RunResult | null = null;
-      for (const rate of PLAN.rates) {
-        log(`latency: ${PLAN.latencyShoppers} shoppers, ${PLAN.answerTokens} tokens at ${rate} tok/s, coalesceMs ${coalesceMs}`);
-        const run = await bench.run({
-          cookies,
-          tokens: PLAN.answerTokens,
-          ratePerSecond: rate,
-          rounds: 1,
-          spreadMs: PLAN.latencySpreadMs,
-        });
-        latencyRows.push({ coalesceMs, rate, run });
-        if (rate === PLAN.rampRate) longRun = run;
-      }
-      log(`fixed cost: ${PLAN.latencyShoppers} shoppers x ${PLAN.fixedCostRounds} one-token answers`);
-      const short = await bench.run({
-        cookies,
-        tokens: 1,
-        ratePerSecond: null,
-        rounds: PLAN.fixedCostRounds,
-        spreadMs: PLAN.latencySpreadMs,
-      });
-      if (longRun) costRows.push({ coalesceMs, long: longRun, short });
+  const ten = await alternate(
+    bench,
+    records,
+    'catalogue size, 10 streams',
+    [aisle, aisleBig, baseline],
+    plan.tenStreamsRounds,
+    streams(10),
+  );
 
-      if (coalesceMs === PLAN.rampCoalesceMs) {
-        for (const level of PLAN.rampLevels) {
-          const levelCookies = await sessions.take(level);
-          log(`ramp: ${level} shoppers, ${PLAN.answerTokens} tokens at ${PLAN.rampRate} tok/s`);
-          const run = await bench.run({
-            cookies: levelCookies,
-            tokens: PLAN.answerTokens,
-            ratePerSecond: PLAN.rampRate,
-            rounds: 1,
-            spreadMs: PLAN.rampSpreadMs,
-          });
-          rampRows.push({ level, sharedSessions: sessions.sharedBeyond(level), run });
-          const p99 = percentile(run.sortedLatenciesMs, 99);
-          const problems = [
-            ...(p99 > PLAN.p99LimitMs ? [`p99 ${fixed(p99)} ms > ${PLAN.p99LimitMs} ms`] : []),
-            ...(run.answers.failed > 0 || run.connected < run.shoppers ? [`failures (${failureText(run)})`] : []),
-            ...(run.answers.missingTokens > 0 ? [`${run.answers.missingTokens} tokens never arrived as deltas`] : []),
-          ];
-          if (problems.length > 0) {
-            rampStop = `stopped at ${level} shoppers: ${problems.join(', ')}`;
-            break;
-          }
-        }
-        if (!rampStop) rampStop = `no limit reached up to ${PLAN.rampLevels.at(-1)} shoppers`;
-        sessionsRateLimited = sessions.rateLimited;
-      }
-      await server.stop();
-    }
-    await Promise.all(children.map(closeChild));
-  } finally {
-    killAll();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+  const held = await streamsHeld(bench, records, plan, [aisle, baseline]);
+
+  await Promise.all([demoServer.stop(), bigServer.stop(), baselineServer.stop()]);
+  await Promise.all([doubleChild, ...workers].map(closeChild));
+
+  // ---- Figures ----
+  const figures: FigureRow[] = [];
+  for (const level of CPU_LEVELS) {
+    const results = cpu.get(level) ?? new Map<string, RunResult[]>();
+    const a = cpuPerTokenUs(pool(runsOf(results, aisle.key)));
+    const b = cpuPerTokenUs(pool(runsOf(results, baseline.key)));
+    const r = ratio(a, b);
+    figures.push({
+      figure: `server CPU per token, ${level} streams`,
+      unit: 'µs',
+      aisle: a,
+      baseline: b,
+      ratio: r,
+      goal: 'ratio <= 1.3',
+      isMet: r === null ? null : r <= 1.3,
+    });
   }
+  const latency = cpu.get(LATENCY_LEVEL) ?? new Map<string, RunResult[]>();
+  const latA = pool(runsOf(latency, aisle.key)).sortedLatenciesMs;
+  const latB = pool(runsOf(latency, baseline.key)).sortedLatenciesMs;
+  for (const p of [50, 99]) {
+    const a = percentile(latA, p);
+    const b = percentile(latB, p);
+    const r = ratio(a, b);
+    figures.push({
+      figure: `added latency p${p}, ${LATENCY_LEVEL} streams`,
+      unit: 'ms',
+      aisle: a,
+      baseline: b,
+      ratio: r,
+      goal: p === 99 ? 'ratio <= 2' : '-',
+      isMet: p === 99 && r !== null ? r <= 2 : null,
+    });
+  }
+  const heldA = held.get(aisle.key) ?? { level: null, stop: '' };
+  const heldB = held.get(baseline.key) ?? { level: null, stop: '' };
+  const maxLevel = plan.rampLevels.at(-1) ?? 0;
+  figures.push({
+    figure: `streams held with p99 < ${plan.p99LimitMs} ms`,
+    unit: 'streams',
+    aisle: heldA.level ?? 0,
+    baseline: heldB.level ?? 0,
+    aisleText: heldText(heldA, plan),
+    baselineText: heldText(heldB, plan),
+    ratio: null,
+    goal: `>= ${HELD_GOAL}`,
+    isMet: (heldA.level ?? 0) >= HELD_GOAL ? true : maxLevel < HELD_GOAL ? null : false,
+  });
+  const sendB = percentile(pool(runsOf(send, baseline.key)).sortedSendToRequestMs, 95);
+  for (const [target, goalMs] of [
+    [aisle, 5],
+    [aisleBig, 20],
+  ] as const) {
+    const a = percentile(pool(runsOf(send, target.key)).sortedSendToRequestMs, 95);
+    figures.push({
+      figure: `chat:send to model request p95, ${target === aisle ? 'demo' : `${bigLabel} products`}`,
+      unit: 'ms',
+      aisle: a,
+      baseline: sendB,
+      ratio: ratio(a, sendB),
+      goal: `<= ${goalMs} ms`,
+      isMet: Number.isFinite(a) ? a <= goalMs : null,
+    });
+  }
+  const tenDemo = percentile(pool(runsOf(ten, aisle.key)).sortedLatenciesMs, 99);
+  const tenBig = percentile(pool(runsOf(ten, aisleBig.key)).sortedLatenciesMs, 99);
+  const tenB = percentile(pool(runsOf(ten, baseline.key)).sortedLatenciesMs, 99);
+  figures.push({
+    figure: 'p99 at 10 streams, demo catalogue',
+    unit: 'ms',
+    aisle: tenDemo,
+    baseline: tenB,
+    ratio: ratio(tenDemo, tenB),
+    goal: '-',
+    isMet: null,
+  });
+  figures.push({
+    figure: `p99 at 10 streams, ${bigLabel} catalogue`,
+    unit: 'ms',
+    aisle: tenBig,
+    baseline: tenB,
+    ratio: ratio(tenBig, tenB),
+    goal: `<= 2x demo (${fixed(2 * tenDemo, 0)} ms)`,
+    isMet: Number.isFinite(tenBig) && Number.isFinite(tenDemo) ? tenBig <= 2 * tenDemo : null,
+  });
 
-  process.stdout.write(
-    report({
-      latencyRows,
-      costRows,
-      rampRows,
-      rampStop,
-      sessionsRateLimited,
-      backgroundPct,
-      loadavg,
-      totalS: (performance.now() - startedAt) / 1000,
-    }),
-  );
-}
-
-function report(input: {
-  latencyRows: LatencyRow[];
-  costRows: CostRow[];
-  rampRows: RampRow[];
-  rampStop: string;
-  sessionsRateLimited: number;
-  backgroundPct: number;
-  loadavg: string;
-  totalS: number;
-}): string {
-  const ms = (r: RunResult, p: number) => fixed(percentile(r.sortedLatenciesMs, p), 2);
-  const negative = [...input.latencyRows.map((r) => r.run), ...input.rampRows.map((r) => r.run)].reduce(
-    (n, r) => n + r.answers.latenciesUs.filter((v) => v < 0).length,
-    0,
-  );
+  const totalS = (performance.now() - benchStart) / 1000;
+  const failedRuns = records.filter((r) => failureText(r.run) !== '-' && !r.figure.startsWith('held'));
   const out: string[] = [];
-  out.push('Aisle streaming benchmark');
-  out.push('=========================');
+  out.push(`Aisle streaming benchmark (${mode}), ratios to the baseline relay measured in the same run`);
+  out.push('='.repeat(88));
   out.push(`machine  ${machineSummary()}`);
   out.push(
-    `setup    server (node --import tsx server/src/index.ts, demo catalogue, log silent), Ollama double + stamping relay,`,
-    `         ${PLAN.workers} socket.io-client worker processes: all share the same cores, so latencies are upper bounds`,
+    `load     before start ${fixed(backgroundPct, 0)}% of all cores busy (load average ${loadavg}); "others CPU %" in the runs is what other processes took`,
+  );
+  if (backgroundPct > 20)
+    out.push('WARNING  the machine was busy with other work: absolute figures are inflated; the ratios are the figures to read.');
+  out.push(
+    `setup    Aisle (demo catalogue), Aisle (${bigLabel}-product seeded catalogue, imported in ${fixed(importS, 0)} s with the catalogue CLI)`,
+    `         and the baseline relay (test/bench/baseline/), all with coalesceMs ${plan.coalesceMs}, one Ollama double, ${plan.workers} client processes;`,
+    `         every process shares the same ${os.availableParallelism()} cores, so latencies are upper bounds. Runs alternate between targets (A B, B A).`,
   );
   out.push(
-    `load     before start ${fixed(input.backgroundPct, 0)}% of all cores busy (load average ${input.loadavg}); "others CPU %" below is what other processes and the hypervisor took during each run`,
+    `streams  each shopper asks "${plan.question}"; ${plan.answerTokens} tokens at ${plan.rate} tok/s, starts spread over ${plan.spreadMs} ms`,
   );
-  if (input.backgroundPct > 20) {
+  out.push('');
+  out.push(figureTable(figures));
+  out.push('');
+  out.push('ratio = Aisle / baseline. CPU per token = server process CPU time over the runs / tokens delivered');
+  out.push(`(${cpuClockSource}). Added latency = shopper receive time - time the token left the double (stamped).`);
+  out.push('chat:send to model request = time the /api/chat request reached the double - the client time just before');
+  out.push(
+    `chat:send (same monotonic clock), ${plan.sendShoppers} shoppers asking ${plan.sendQuestions} questions one after another; the baseline does no`,
+  );
+  out.push('catalogue work, so its figure is the same for both rows. Streams held: levels tried in order until p99 exceeds');
+  out.push(`${plan.p99LimitMs} ms or an answer fails (Aisle: ${heldA.stop}; baseline: ${heldB.stop}).`);
+  if (mode === 'quick')
     out.push(
-      'WARNING  the machine was busy with other work when the bench started: latencies and CPU figures are inflated; re-run on an idle machine.',
+      `--quick: one round per figure, ${plan.answerTokens}-token answers, ${bigLabel} products, levels up to ${maxLevel}: a smoke run, not figures to quote.`,
     );
-  }
-  out.push(
-    `question "${PLAN.question}" (the server runs its catalogue prefetch search on it; the reply is ${PLAN.answerTokens} plain tokens, no tool calls)`,
-  );
+  for (const r of failedRuns) out.push(`  failures in "${r.figure}" on ${r.run.target}: ${failureText(r.run)}`);
   out.push('');
-  out.push('Method: every token leaves the double as " t<seq>#TS#"; the relay in front of the double replaces #TS# with the');
-  out.push(
-    'monotonic clock (CLOCK_MONOTONIC, shared by all processes) at the moment it writes the line to the server. A shopper',
-  );
-  out.push(
-    'reads the clock when its chat:delta handler runs; latency = receive - stamp, for every token (coalesced deltas carry',
-  );
-  out.push('several). It covers loopback to the server, ollama-js parsing, the answer loop, coalescing, Socket.IO, loopback and');
-  out.push(`client decoding. CPU: ${cpuClockSource}, read just before the first question and after the last answer.`);
-  if (negative > 0)
-    out.push(`WARNING: ${negative} negative latencies: the clocks of the processes do not agree, figures are unreliable.`);
+  out.push('Runs, in the order they ran:');
+  out.push(runsTable(records));
   out.push('');
-
-  out.push(
-    `1. Added latency per token: ${PLAN.latencyShoppers} concurrent shoppers, ${PLAN.answerTokens}-token answers, starts spread over ${PLAN.latencySpreadMs} ms`,
-  );
-  out.push(
-    table(
-      [
-        'coalesceMs',
-        'target tok/s',
-        'achieved tok/s',
-        'tokens',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'max ms',
-        'emits/answer',
-        'tokens/emit',
-        'failed',
-        'others CPU %',
-      ],
-      input.latencyRows.map(({ coalesceMs, rate, run }) => {
-        const emits = mean(run.answers.emitsPerAnswer);
-        return [
-          coalesceMs,
-          rate,
-          fixed(run.achievedRate ?? Number.NaN, 0),
-          tokensReceived(run),
-          ms(run, 50),
-          ms(run, 95),
-          ms(run, 99),
-          ms(run, 100),
-          fixed(emits, 1),
-          fixed(run.tokensPerAnswer / emits, 1),
-          run.answers.failed,
-          fixed((run.otherCpuNs / 1e6 / run.wallMs) * 100, 0),
-        ];
-      }),
-    ),
-  );
-  for (const { coalesceMs, rate, run } of input.latencyRows) {
-    if (failureText(run) !== '-') out.push(`  failures at coalesceMs ${coalesceMs}, ${rate} tok/s: ${failureText(run)}`);
-  }
-  out.push(
-    'With coalescing a token waits up to coalesceMs for the next emit of its stream (by design: the first token goes at once).',
-  );
-  out.push(
-    'The double paces tokens with setTimeout, which rounds 2.5 ms down to whole ms; "achieved" is what the relay saw per stream.',
-  );
-  out.push('');
-
-  out.push(
-    `2. Server CPU: ${PLAN.latencyShoppers} shoppers; long = one ${PLAN.answerTokens}-token answer at ${PLAN.rampRate} tok/s each, short = ${PLAN.fixedCostRounds} one-token answers each`,
-  );
-  out.push(
-    table(
-      [
-        'coalesceMs',
-        'answers',
-        'tokens',
-        'server CPU ms',
-        'us/answer (long)',
-        'us/token (all-in)',
-        'us/answer (short)',
-        'us/token (marginal)',
-      ],
-      input.costRows.map(({ coalesceMs, long, short }) => {
-        const perLong = long.serverCpuNs / 1000 / long.answers.completed;
-        const perShort = short.serverCpuNs / 1000 / short.answers.completed;
-        return [
-          coalesceMs,
-          long.answers.completed,
-          tokensReceived(long),
-          fixed(long.serverCpuNs / 1e6, 1),
-          fixed(perLong, 0),
-          fixed(long.serverCpuNs / 1000 / tokensReceived(long), 1),
-          fixed(perShort, 0),
-          fixed((perLong - perShort) / (long.tokensPerAnswer - 1), 1),
-        ];
-      }),
-    ),
-  );
-  out.push('all-in = server CPU of the run / tokens delivered (includes storing the question and answer, the prefetch search,');
-  out.push(
-    `cards and events); marginal = (us/answer long - us/answer short) / ${PLAN.answerTokens - 1}: the cost of one more streamed token.`,
-  );
-  out.push('');
-
-  out.push(
-    `3. Concurrent streams: each shopper asks once, ${PLAN.answerTokens} tokens at ${PLAN.rampRate} tok/s, coalesceMs ${PLAN.rampCoalesceMs}, starts spread over ${PLAN.rampSpreadMs} ms`,
-  );
-  out.push(
-    table(
-      [
-        'shoppers',
-        'shared sessions',
-        'completed',
-        'failed',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'max ms',
-        'emits/answer',
-        'server CPU %',
-        'server us/token',
-        'double CPU %',
-        'clients CPU %',
-        'others CPU %',
-      ],
-      input.rampRows.map(({ level, sharedSessions, run }) => {
-        const pct = (ns: number) => fixed((ns / 1e6 / run.wallMs) * 100, 0);
-        return [
-          level,
-          sharedSessions,
-          run.answers.completed,
-          run.answers.failed + (run.shoppers - run.connected),
-          ms(run, 50),
-          ms(run, 95),
-          ms(run, 99),
-          ms(run, 100),
-          fixed(mean(run.answers.emitsPerAnswer), 1),
-          pct(run.serverCpuNs),
-          fixed(run.serverCpuNs / 1000 / Math.max(1, tokensReceived(run)), 1),
-          pct(run.doubleCpuNs),
-          pct(run.workersCpuNs),
-          pct(run.otherCpuNs),
-        ];
-      }),
-    ),
-  );
-  out.push(
-    `CPU % is of one core over the run (questions sent to last answer); ${os.availableParallelism()} cores are shared by every process.`,
-  );
-  out.push(`Result: ${input.rampStop}.`);
-  const failures = input.rampRows.filter((r) => failureText(r.run) !== '-');
-  for (const r of failures) out.push(`  failures at ${r.level}: ${failureText(r.run)}`);
-  const missing = input.rampRows.filter((r) => r.run.answers.missingTokens > 0 || r.run.answers.truncatedAnswers > 0);
-  for (const r of missing)
-    out.push(
-      `  at ${r.level}: ${r.run.answers.missingTokens} stored tokens missing from deltas, ${r.run.answers.truncatedAnswers} truncated answers`,
-    );
-  if (input.sessionsRateLimited > 0) {
-    out.push(
-      `Note: GET /api/session was refused (429) once the API rate limit (300 requests/min per IP) was used up; shoppers beyond`,
-      `that share session cookies ("shared sessions"), which does not change the streaming load. Real shoppers behind one NAT`,
-      `address would hit the same limit: consider exempting /api/session or raising the limit.`,
-    );
-  }
-  out.push('');
-  out.push(`Total bench time ${fixed(input.totalS, 0)} s.`);
-  return `${out.join('\n')}\n`;
+  const file = writeJsonReport(REPO_ROOT, {
+    startedAt,
+    mode,
+    machine: machineSummary(),
+    backgroundLoadPct: backgroundPct,
+    loadavg,
+    plan,
+    catalogue: { products: imported, importSeconds: importS },
+    streamsHeld: { aisle: heldA, baseline: heldB },
+    figures,
+    runs: records,
+    totalSeconds: totalS,
+  });
+  out.push(`JSON: ${path.relative(REPO_ROOT, file)}. Total bench time ${fixed(totalS, 0)} s.`);
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 main().catch((err: unknown) => {
