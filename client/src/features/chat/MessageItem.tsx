@@ -2,7 +2,7 @@ import type { ChatMessage } from '@aisle/shared';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useChatActions } from './chatActions';
 import type { LiveStatus, UiError } from './chatStore';
-import { isRetryableCode } from './errorCodes';
+import { errorText, isRetryableCode } from './errorCodes';
 import { LogoMark } from '../../components/LogoMark';
 import { AnswerFeedback } from './AnswerFeedback';
 import { Markdown } from '../../components/Markdown';
@@ -161,7 +161,7 @@ function AnswerError({ error }: { error: UiError }) {
         <span className="error-icon" aria-hidden="true">
           !
         </span>
-        {error.message}
+        {errorText(error)}
       </p>
       {error.hint !== undefined && error.hint !== '' && <p className="error-hint">{error.hint}</p>}
     </div>
