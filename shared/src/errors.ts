@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'generation-failed',
   'generation-interrupted',
   'taken-over',
+  /** Too many answers waiting for the model: the line is full for this address or for everybody. */
+  'busy',
   'internal',
   /** A reply the client could not read: not JSON, not the envelope, or `data` failing its schema. */
   'bad-reply',
@@ -57,4 +59,8 @@ export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'model-error',
   'generation-failed',
   'generation-interrupted',
+  'busy',
 ]);
+
+/** What shoppers read for `busy`: the server sends it and the client shows it. */
+export const BUSY_MESSAGE = "We're busy right now. Please try again in a minute.";

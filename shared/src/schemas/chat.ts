@@ -38,8 +38,11 @@ export const chatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
-/** Phases of an answer before and while text arrives, shown to the shopper. */
-export const answerPhaseSchema = z.enum(['waiting', 'loading-model', 'searching', 'writing', 'retrying']);
+/**
+ * Phases of an answer before and while text arrives, shown to the shopper. `queued`: waiting for a free
+ * place at the model host, with the place in line in `position`.
+ */
+export const answerPhaseSchema = z.enum(['queued', 'waiting', 'loading-model', 'searching', 'writing', 'retrying']);
 export type AnswerPhase = z.infer<typeof answerPhaseSchema>;
 
 /** The live part of an answer being generated, sent on resume so a reload continues mid-answer. */
@@ -48,6 +51,8 @@ export const liveAnswerSchema = z.object({
   content: z.string(),
   phase: answerPhaseSchema,
   detail: z.string().optional(),
+  /** 1-based place in line while `phase` is `queued`, so a reload shows it too. */
+  position: z.number().int().min(1).optional(),
 });
 export type LiveAnswer = z.infer<typeof liveAnswerSchema>;
 
@@ -120,6 +125,8 @@ export interface ChatStatusEvent {
   messageId: string;
   phase: AnswerPhase;
   detail?: string;
+  /** 1-based place in line while `phase` is `queued` (1 = next). */
+  position?: number;
 }
 /**
  * Text appended to an answer. `offset` is the length of the answer before this text, so a client that

@@ -2,6 +2,7 @@ import { MAX_MESSAGE_CHARS } from '@aisle/shared';
 import { useLayoutEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
 import { useChatActions } from './chatActions';
 import { selectCanSend, selectIsBusy, useChatStore } from './chatStore';
+import { errorText, isRetryableCode } from './errorCodes';
 
 /** The counter appears once a message uses this share of the cap. */
 const WARN_AT = Math.floor(MAX_MESSAGE_CHARS * 0.9);
@@ -67,16 +68,24 @@ export function Composer() {
         {composerError !== null && (
           <div className="composer-error" id="composer-error" role="alert">
             <p>
-              {composerError.message}
+              {errorText(composerError)}
               {composerError.hint !== undefined && composerError.hint !== '' && (
                 <span className="composer-error-hint"> {composerError.hint}</span>
               )}
             </p>
-            <button type="button" className="icon-button" onClick={() => setComposerError(null)} aria-label="Dismiss error">
-              <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-                <path d="M5 5l10 10M15 5L5 15" />
-              </svg>
-            </button>
+            <div className="composer-error-actions">
+              {/* A refused send gave its text back to the box, so Retry sends it again. */}
+              {isRetryableCode(composerError.code) && canSend && (
+                <button type="button" className="button-secondary" onClick={submit}>
+                  Retry
+                </button>
+              )}
+              <button type="button" className="icon-button" onClick={() => setComposerError(null)} aria-label="Dismiss error">
+                <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+                  <path d="M5 5l10 10M15 5L5 15" />
+                </svg>
+              </button>
+            </div>
           </div>
         )}
         <div className={`composer-box${overBy > 0 ? ' is-over' : ''}`}>

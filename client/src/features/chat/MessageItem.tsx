@@ -2,7 +2,7 @@ import type { ChatMessage } from '@aisle/shared';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useChatActions } from './chatActions';
 import type { LiveStatus, UiError } from './chatStore';
-import { isRetryableCode } from './errorCodes';
+import { errorText, isRetryableCode } from './errorCodes';
 import { LogoMark } from '../../components/LogoMark';
 import { AnswerFeedback } from './AnswerFeedback';
 import { Markdown } from '../../components/Markdown';
@@ -87,7 +87,8 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
     return () => clearTimeout(timer);
   }, [highlight]);
 
-  const phase = live ?? (isStreaming && message.content === '' ? { messageId: message.id, phase: 'waiting' as const } : null);
+  const phase: LiveStatus | null =
+    live ?? (isStreaming && message.content === '' ? { messageId: message.id, phase: 'waiting' } : null);
   const isPhaseShown =
     isStreaming && phase !== null && (message.content === '' || (phase.phase !== 'writing' && phase.phase !== 'waiting'));
   const error = message.status === 'error' ? (message.error ?? UNKNOWN_FAILURE) : null;
@@ -109,7 +110,11 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
           </div>
         )}
         {isPhaseShown && phase !== null && (
-          <PhaseIndicator phase={phase.phase} {...(phase.detail === undefined ? {} : { detail: phase.detail })} />
+          <PhaseIndicator
+            phase={phase.phase}
+            {...(phase.detail === undefined ? {} : { detail: phase.detail })}
+            {...(phase.position === undefined ? {} : { position: phase.position })}
+          />
         )}
         {message.corrections !== undefined && message.corrections.length > 0 && (
           <div className="answer-corrections" role="note" aria-label="Corrections from the shop">
@@ -156,7 +161,7 @@ function AnswerError({ error }: { error: UiError }) {
         <span className="error-icon" aria-hidden="true">
           !
         </span>
-        {error.message}
+        {errorText(error)}
       </p>
       {error.hint !== undefined && error.hint !== '' && <p className="error-hint">{error.hint}</p>}
     </div>

@@ -122,6 +122,56 @@ describe('chat store streaming', () => {
   });
 });
 
+describe('chat store waiting in line', () => {
+  it('keeps the place in line and announces it once per change', () => {
+    const store = streamingStore();
+    store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'queued', position: 3 });
+    expect(store.getState().live).toEqual({ messageId: 'a1', phase: 'queued', position: 3 });
+    const first = store.getState().announcement;
+    expect(first?.text).toBe("You're 3rd in line");
+
+    // The same place again (e.g. a repeated event) says nothing new.
+    store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'queued', position: 3 });
+    expect(store.getState().announcement).toBe(first);
+
+    store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'queued', position: 1 });
+    expect(store.getState().announcement?.text).toBe("You're next");
+    expect(store.getState().announcement?.id).not.toBe(first?.id);
+    expect(selectIsBusy(store.getState())).toBe(true);
+  });
+
+  it('drops the place and stays quiet once the answer leaves the line', () => {
+    const store = streamingStore();
+    store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'queued', position: 2 });
+    const queued = store.getState().announcement;
+    store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'searching', position: 2 });
+    expect(store.getState().live).toEqual({ messageId: 'a1', phase: 'searching' });
+    expect(store.getState().announcement).toBe(queued);
+  });
+
+  it('shows the place in line from a snapshot after a reload', () => {
+    const store = createChatStore({ conversationId });
+    store.getState().applySnapshot({
+      conversationId,
+      messages: [message({ id: 'u1', role: 'user', content: 'Trail shoes?' })],
+      live: { messageId: 'a1', content: '', phase: 'queued', position: 4 },
+    });
+    expect(store.getState().live).toEqual({ messageId: 'a1', phase: 'queued', position: 4 });
+    expect(store.getState().messages.map((m) => [m.id, m.status])).toEqual([
+      ['u1', 'complete'],
+      ['a1', 'streaming'],
+    ]);
+    expect(store.getState().announcement?.text).toBe("You're 4th in line");
+  });
+
+  it('ignores a place in line for another conversation', () => {
+    const store = streamingStore();
+    store.getState().setPhase({ conversationId: 'other', messageId: 'b1', phase: 'queued', position: 1 });
+    expect(store.getState().live).toEqual({ messageId: 'a1', phase: 'waiting' });
+    expect(store.getState().announcement).toBeNull();
+  });
+});
+
 describe('chat store sending', () => {
   it('gives the text back to the composer when the send fails', () => {
     const store = createChatStore();

@@ -14,6 +14,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { mergeDelta } from '../../lib/mergeDelta';
 import { toPlainText } from '../../lib/plainText';
+import { queueText } from './queueText';
 import { loadConversationId } from './storage';
 
 /** An error as the UI shows it: from an ack (`AppErrorBody`) or stored on a failed message. */
@@ -30,6 +31,8 @@ export interface LiveStatus {
   messageId: string;
   phase: AnswerPhase;
   detail?: string;
+  /** Place in line while `phase` is `queued`. */
+  position?: number;
 }
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
@@ -130,6 +133,24 @@ function liveFor(current: LiveStatus | null, messages: readonly ChatMessage[], m
   return current?.messageId === messageId ? current : { messageId, phase: 'waiting' };
 }
 
+/** The live status an event or snapshot describes, keeping only the fields it has. */
+function liveStatus(source: { messageId: string; phase: AnswerPhase; detail?: string; position?: number }): LiveStatus {
+  const live: LiveStatus = { messageId: source.messageId, phase: source.phase };
+  if (source.detail !== undefined) live.detail = source.detail;
+  if (source.phase === 'queued' && source.position !== undefined) live.position = source.position;
+  return live;
+}
+
+/**
+ * What to announce when the live status changes: the place in line when it is new or moved, nothing
+ * otherwise (a repeated status, or any other phase, which the spinner shows without speaking).
+ */
+function queueAnnouncement(previous: LiveStatus | null, next: LiveStatus): string | null {
+  if (next.phase !== 'queued') return null;
+  const isSame = previous?.messageId === next.messageId && previous.phase === 'queued' && previous.position === next.position;
+  return isSame ? null : queueText(next.position);
+}
+
 function announcementFor(message: ChatMessage): string {
   if (message.status === 'stopped') return 'Answer stopped';
   if (message.status === 'error') {
@@ -218,9 +239,11 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         const messages = withPlaceholder(state.messages, event.conversationId, event.messageId);
         const message = messages[indexOfMessage(messages, event.messageId)];
         if (message?.status !== 'streaming') return {};
-        const live: LiveStatus = { messageId: event.messageId, phase: event.phase };
-        if (event.detail !== undefined) live.detail = event.detail;
-        return { messages, live };
+        const live = liveStatus(event);
+        const spoken = queueAnnouncement(state.live, live);
+        if (spoken === null) return { messages, live };
+        announcementId += 1;
+        return { messages, live, announcement: { id: announcementId, text: spoken } };
       }),
 
     applyDeltas: (deltas) => {
@@ -300,9 +323,11 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         const existing = messages[index];
         if (existing === undefined) messages.push(placeholder(snapshot.conversationId, live.messageId, content));
         else messages[index] = { ...existing, content, status: 'streaming' };
-        const status: LiveStatus = { messageId: live.messageId, phase: live.phase };
-        if (live.detail !== undefined) status.detail = live.detail;
-        return { messages, live: status, handoff };
+        const status = liveStatus(live);
+        const spoken = queueAnnouncement(state.live, status);
+        if (spoken === null) return { messages, live: status, handoff };
+        announcementId += 1;
+        return { messages, live: status, handoff, announcement: { id: announcementId, text: spoken } };
       }),
 
     resetConversation: () =>
