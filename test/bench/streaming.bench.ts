@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { ask, doubleReplySchema, workerReplySchema } from './benchProtocol';
 import { figureTable, pool, cpuPerTokenUs, runsTable, writeJsonReport, type FigureRow, type RunRecord } from './benchReport';
 import {
@@ -171,8 +172,27 @@ function ratio(aisle: number, baseline: number): number | null {
   return Number.isFinite(aisle) && Number.isFinite(baseline) && baseline > 0 ? aisle / baseline : null;
 }
 
+const USAGE = `Aisle streaming benchmark: Aisle and a minimal baseline relay, side by side
+
+Usage:
+  pnpm bench           The full run (about 5-10 minutes): prints figures, ratios and goals
+  pnpm bench --quick   Small counts (1-2 minutes), for a smoke run
+  pnpm bench --help    Show this help (also -h)
+
+Writes reports/bench-<date>.json. Every process listens on 127.0.0.1 and is stopped at the end.
+`;
+
 async function main(): Promise<void> {
-  const mode = process.argv.includes('--quick') ? 'quick' : 'full';
+  const args = parseCliArgs(process.argv.slice(2), {
+    command: 'pnpm bench',
+    usage: USAGE,
+    options: { quick: { type: 'boolean' } },
+  });
+  if (args.isDone) {
+    process.exitCode = args.exitCode;
+    return;
+  }
+  const mode = args.values.quick ? 'quick' : 'full';
   const plan: Plan = PLANS[mode];
   const startedAt = new Date();
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-'));

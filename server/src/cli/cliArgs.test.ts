@@ -80,6 +80,8 @@ describe('every CLI', () => {
     ['pnpm agent', 'server/src/cli/agent.ts', 'pnpm agent create --email'],
     ['pnpm models', 'server/src/cli/models.ts', 'pnpm models --json'],
     ['pnpm eval', 'server/src/eval/cli.ts', '--from-transcripts <sqlite>'],
+    ['pnpm config:schema', 'server/src/cli/configSchema.ts', 'pnpm config:schema --check'],
+    ['pnpm bench', 'test/bench/streaming.bench.ts', 'pnpm bench --quick'],
     ['pnpm ollama-double', 'test/ollama-double/cli.ts', 'Usage: pnpm ollama-double'],
     ['tsx test/openai-double/cli.ts', 'test/openai-double/cli.ts', '--flavor vllm|ollama-v1'],
   ];

@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { configSchema } from './configSchema';
 
@@ -19,10 +17,4 @@ export function configJsonSchema(): string {
     description: 'Generated from server/src/config/configSchema.ts by `pnpm config:schema`. Do not edit by hand.',
   };
   return `${JSON.stringify(document, null, 2)}\n`;
-}
-
-// `pnpm config:schema` regenerates the file.
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  fs.writeFileSync(JSON_SCHEMA_FILE, configJsonSchema());
-  process.stdout.write(`Wrote ${path.relative(process.cwd(), JSON_SCHEMA_FILE)}\n`);
 }
