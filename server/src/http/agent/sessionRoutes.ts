@@ -38,10 +38,10 @@ export function createSessionRoutes(deps: Pick<AgentRoutesDeps, 'auth' | 'endSoc
           );
         return;
       case 'wrong-credentials':
+        // A disabled account answers like a wrong password (so nobody learns it exists or guessed right);
+        // the operator sees why in the log.
+        if (outcome.disabledAgentId) log.info({ agentId: outcome.disabledAgentId }, 'sign-in refused: the account is disabled');
         res.status(401).json(fail('unauthorized', 'Wrong email or password.'));
-        return;
-      case 'disabled':
-        res.status(403).json(fail('forbidden', 'This account is disabled.', 'Ask an admin to enable it.'));
         return;
       case 'signed-in':
         setAgentCookie(res, outcome.token, req.secure, auth.options.sessionMaxMs);
