@@ -1,6 +1,7 @@
 import { fail, loginSchema, ok } from '@aisle/shared';
 import { Router } from 'express';
 import { hashSessionToken, presentAgent } from '../../agents/agentAuth';
+import { clientAddressKey } from '../clientAddress';
 import { agentTokenFromCookieHeader, clearAgentCookie, setAgentCookie } from '../agentCookie';
 import { agentOf, problems, requireAgent } from './agentGuards';
 import type { AgentRoutesDeps } from './agentRoutesDeps';
@@ -21,7 +22,7 @@ export function createSessionRoutes(deps: Pick<AgentRoutesDeps, 'auth' | 'endSoc
     const outcome = await auth.login({
       email: parsed.data.email,
       password: parsed.data.password,
-      address: req.ip ?? 'unknown',
+      address: clientAddressKey(req),
       previousToken: agentTokenFromCookieHeader(req.headers.cookie),
     });
     switch (outcome.kind) {
