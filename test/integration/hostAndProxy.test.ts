@@ -1,4 +1,6 @@
+import http from 'node:http';
 import { ConfigError, parseConfig } from '@aisle/server/config/loadConfig';
+import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../ollama-double';
 import { createAgentAccount, login } from '../helpers/agentClient';
@@ -75,4 +77,100 @@ describe('server.trustProxy', () => {
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(new Set(statuses.slice(20))).toEqual(new Set([429]));
   }, 60_000);
+});
+
+/** A request with any Host header (fetch will not send a made-up one). */
+function request(
+  base: string,
+  options: { method?: string; path: string; host: string; headers?: Record<string, string>; body?: unknown },
+): Promise<{ status: number; type: string; body: string }> {
+  const url = new URL(options.path, base);
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: {
+          ...options.headers,
+          host: options.host,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Opens a shopper socket with the given Host and Origin; resolves with "connected" or the refusal. */
+async function handshake(local: TestServer, host: string, origin: string): Promise<string> {
+  const res = await fetch(`${local.url}/api/session`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const socket = connect(local.url, {
+    transports: ['websocket'],
+    extraHeaders: { cookie, host, origin },
+    reconnection: false,
+    forceNew: true,
+  });
+  try {
+    return await new Promise<string>((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', (err) => resolve(`refused: ${err.message}`));
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+describe('Host check (DNS rebinding)', () => {
+  it('answers a foreign Host with 421 JSON on every route, the page included, and refuses its sockets', async () => {
+    const local = await start();
+    const port = new URL(local.url).port;
+    const attacker = `attacker.example:${port}`;
+    for (const path of ['/', '/api/health', '/api/products?q=shoe', '/api/session', '/agent']) {
+      const res = await request(local.url, { path, host: attacker });
+      expect(res.status, path).toBe(421);
+      expect(res.type, path).toMatch(/^application\/json/);
+      expect(JSON.parse(res.body), path).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    const signIn = await request(local.url, {
+      method: 'POST',
+      path: '/api/agent/login',
+      host: attacker,
+      headers: { origin: `http://${attacker}` },
+      body: { email: 'ann@shop.example', password: 'a long enough password' },
+    });
+    expect(signIn.status).toBe(421);
+
+    expect(await handshake(local, attacker, `http://${attacker}`)).toMatch(/^refused/);
+    expect(await handshake(local, `127.0.0.1:${port}`, `http://127.0.0.1:${port}`)).toBe('connected');
+  });
+
+  it('accepts loopback names on any port, IP addresses, server.publicUrl and server.allowedHosts', async () => {
+    const local = await start({ server: { publicUrl: 'https://shop.example', allowedHosts: ['aisle.internal:8080'] } });
+    for (const host of [
+      'localhost:5173',
+      'LOCALHOST',
+      '127.0.0.1:3000',
+      '[::1]:3000',
+      '192.168.1.20:3000',
+      'shop.example',
+      'aisle.internal:8080',
+    ]) {
+      expect((await request(local.url, { path: '/api/health', host })).status, host).toBe(200);
+    }
+    for (const host of ['shop.example.attacker.example', 'aisle.internal:9999', 'localhost.attacker.example']) {
+      expect((await request(local.url, { path: '/api/health', host })).status, host).toBe(421);
+    }
+    // The public origin may open sockets although the proxy in front sends another Host.
+    expect(await handshake(local, 'shop.example', 'https://shop.example')).toBe('connected');
+    expect(await handshake(local, 'evil.example', 'http://evil.example')).toMatch(/^refused/);
+  });
 });

@@ -140,6 +140,19 @@ export const configSchema = z
           .array(z.url())
           .default([])
           .describe("Extra browser origins allowed to open chat sockets (the server's own origin always is)."),
+        publicUrl: z
+          .url()
+          .nullable()
+          .default(null)
+          .describe(
+            'The address shoppers open, e.g. https://shop.example (behind a proxy). Its host is accepted as a Host header and its origin for sockets and sign-in.',
+          ),
+        allowedHosts: z
+          .array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'a host name, optionally with a port, e.g. aisle.internal:8080'))
+          .default([])
+          .describe(
+            'More names this server answers to (Host header), besides localhost, IP addresses and publicUrl; other names get 421, against DNS rebinding.',
+          ),
         trustProxy: trustProxySchema
           .default(false)
           .describe(
