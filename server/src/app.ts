@@ -212,7 +212,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger,
     }),
   );
-  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));
+  const listeningOn = () => {
+    const address = httpServer.address();
+    return typeof address === 'object' && address ? address.address : null;
+  };
+  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth, auth, listeningOn }));
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {
