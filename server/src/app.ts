@@ -23,6 +23,7 @@ import { createProductRepository, type ProductRepository } from './db/productRep
 import { createTranscriptRepository } from './db/transcriptRepository';
 import { createAgentRouter } from './http/agent/agentRouter';
 import { errorMiddleware } from './http/errorMiddleware';
+import { allowedOriginsOf, isAllowedHost, refuseForeignHost } from './http/hostCheck';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
 import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
@@ -118,7 +119,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     serveClient: false,
     // WebSocket is not subject to CORS: check the Origin of every handshake ourselves.
     allowRequest: (req, callback) => {
-      callback(null, isAllowedOrigin(req.headers.origin, req.headers.host, deps.config().config.server.allowedOrigins));
+      const { server } = deps.config().config;
+      callback(
+        null,
+        isAllowedHost(req.headers.host, server) &&
+          isAllowedOrigin(req.headers.origin, req.headers.host, allowedOriginsOf(server)),
+      );
     },
   });
 
@@ -187,6 +193,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       },
     }),
   );
+  // Before every route, the page included: a foreign Host is a DNS-rebinding page posing as same-origin.
+  app.use(refuseForeignHost(() => deps.config().config.server));
   app.use(express.json({ limit: '64kb' }));
   // Before /api: that router answers every unknown path under it with 404.
   app.use(
@@ -196,7 +204,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       agents,
       transcripts,
       transcriptRows,
-      allowedOrigins: () => deps.config().config.server.allowedOrigins,
+      allowedOrigins: () => allowedOriginsOf(deps.config().config.server),
       endSockets: liveFeed.endSockets,
       handBackAll: createHandBackAll({ transcripts: transcriptRows, chat }),
       experiments: createExperimentReport({ experiments: createExperimentRepository(db), config: deps.config }),
@@ -204,7 +212,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger,
     }),
   );
-  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));
+  const listeningOn = () => {
+    const address = httpServer.address();
+    return typeof address === 'object' && address ? address.address : null;
+  };
+  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth, auth, listeningOn }));
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {

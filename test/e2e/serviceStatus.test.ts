@@ -57,3 +57,27 @@ describe('when Ollama cannot answer', () => {
     expect(await chat.serviceStatus.count(), '"Check again" shows the result of a fresh check').toBe(0);
   });
 });
+
+describe('when Ollama cannot answer, for a shopper reaching the shop through its proxy', () => {
+  it('says the assistant cannot answer, without a host, an address or a command, and clears once it is back', async () => {
+    // The default stack is replaced by one behind a proxy (played by the browser's extra header).
+    await context.close();
+    await stack.close();
+    stack = await startStack({ config: { server: { trustProxy: 'loopback' } } });
+    context = await newShopperContext(browser, { extraHTTPHeaders: { 'x-forwarded-for': '203.0.113.5' } });
+    chat = new ChatPage(await context.newPage());
+
+    await stack.double.setDown(true);
+    await chat.open(stack.url);
+    const banner = chat.serviceStatus.getByRole('alert');
+    await banner.getByText("The assistant can't answer right now.").waitFor();
+    const text = (await chat.serviceStatus.textContent()) ?? '';
+    expect(text).toContain('Please try again in a few minutes.');
+    expect(text).not.toContain(new URL(stack.double.url).host);
+    expect(text).not.toMatch(/127\.0\.0\.1|ollama serve|ollama pull|OLLAMA_HOST/);
+
+    await stack.double.setDown(false);
+    await chat.checkAgain();
+    expect(await chat.serviceStatus.count(), '"Check again" shows the result of a fresh check').toBe(0);
+  });
+});

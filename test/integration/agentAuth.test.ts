@@ -75,12 +75,16 @@ describe('sign-in', () => {
     expect(unknownEmail.cookie).toBeNull();
   });
 
-  it('refuses a disabled account even with the right password', async () => {
+  it('refuses a disabled account with the right password exactly as it refuses a wrong one', async () => {
     const bob = await createAgentAccount(server, { email: 'bob@shop.example' });
     await server.app.agentConsole.agents.update(bob.id, { disabled: true });
-    const res = await login(server, bob.email, TEST_PASSWORD);
-    expect(res.status).toBe(403);
-    expect(res.cookie).toBeNull();
+    const right = await login(server, bob.email, TEST_PASSWORD);
+    const wrong = await login(server, bob.email, 'not the password at all');
+    expect(right.status).toBe(401);
+    expect(right.cookie).toBeNull();
+    // An attacker must not learn that the password was right, nor that the account exists but is disabled.
+    expect(right.body).toEqual(wrong.body);
+    expect(right.status).toBe(wrong.status);
   });
 
   it('gives a new session id at every sign-in and ends the one the browser had', async () => {
@@ -146,6 +150,62 @@ describe('login rate limit', () => {
       await local.close();
     }
   });
+
+  it('verifies at most a handful of parallel guesses: the right password hidden among 50 does not get in', async () => {
+    const ann = await createAgentAccount(server, { email: 'ann@shop.example' });
+    const guesses = Array.from({ length: 50 }, (_, i) => (i === 49 ? ann.password : `wrong password ${i}`));
+    const results = await Promise.all(guesses.map((password) => login(server, ann.email, password)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(45);
+    expect(results[49]?.status).toBe(429);
+    expect(results.every((r) => r.cookie === null)).toBe(true);
+  }, 60_000);
+
+  it('does not lock the real agent out of their own address when others guess, and never locks for the whole window', async () => {
+    const clock = testClock();
+    const local = await startTestServer({
+      ollamaUrl: double.url,
+      config: { server: { trustProxy: 'loopback' } },
+      clock,
+    });
+    // The proxy on loopback appends the address it saw: the test plays the proxy for several clients.
+    const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
+    try {
+      const ann = await createAgentAccount(local, { email: 'ann@shop.example' });
+      const home = from('203.0.113.10');
+      expect((await login(local, ann.email, ann.password, home)).status).toBe(200);
+
+      // One address guessing: refused after 5 failures, for that address only.
+      const attacker = from('198.51.100.1');
+      const one: number[] = [];
+      for (let i = 0; i < 8; i++) one.push((await login(local, ann.email, `wrong password ${i}`, attacker)).status);
+      expect(one.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(new Set(one.slice(5))).toEqual(new Set([429]));
+      expect((await login(local, ann.email, ann.password, home)).status).toBe(200);
+
+      // Many addresses, one guess each: the account slows down (short Retry-After), it does not lock.
+      const distributed: Array<{ status: number; retryAfter: number }> = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await login(local, ann.email, `wrong password ${i}`, from(`192.0.2.${i + 1}`));
+        distributed.push({ status: res.status, retryAfter: Number(res.headers.get('retry-after') ?? 0) });
+      }
+      const refused = distributed.filter((d) => d.status === 429);
+      expect(refused.length).toBeGreaterThan(20);
+      expect(Math.max(...refused.map((d) => d.retryAfter))).toBeLessThanOrEqual(60);
+      expect(Math.min(...refused.map((d) => d.retryAfter))).toBeGreaterThan(0);
+
+      // The real agent, from the address they signed in from before, gets in at once.
+      expect((await login(local, ann.email, ann.password, home)).status).toBe(200);
+
+      // After the announced wait a guess is checked again (401, not 429): slowed down, not locked out.
+      clock.advance(60_000);
+      expect((await login(local, ann.email, 'wrong password again', from('192.0.2.200'))).status).toBe(401);
+      expect((await login(local, ann.email, 'wrong password again', from('192.0.2.201'))).status).toBe(429);
+    } finally {
+      await local.close();
+    }
+  }, 60_000);
 
   it('limits an address that tries many accounts, even for an account it never got wrong', async () => {
     const real = await createAgentAccount(server, { email: 'real@shop.example' });

@@ -1,4 +1,5 @@
-import type { Health, ProductCard } from '@aisle/shared';
+import type { Health, HealthReply, ProductCard } from '@aisle/shared';
+import { createAgentAccount, signIn } from '../helpers/agentClient';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../ollama-double';
 import { FIXTURE_PRODUCTS } from '../helpers/fixtures';
@@ -247,6 +248,89 @@ describe('GET /api/health', () => {
     expect(error).toContain(double.url);
     // Any command shown to the person must be complete enough to copy and run.
     for (const [, model] of error.matchAll(/ollama pull ([^\s"]*)/g)) expect(model).toBe('qwen3:4b');
+  });
+});
+
+describe('GET /api/health for someone who is not on this machine', () => {
+  // A shopper out there reaches the server through a proxy: any forwarding header says so.
+  const viaProxy = { headers: { 'x-forwarded-for': '203.0.113.5' } };
+  const behindProxy = { server: { trustProxy: 'loopback' } };
+
+  /** Nothing in a reply a shopper gets may name a host, a command or an upstream error. */
+  function expectShopperSafe(raw: unknown): void {
+    const text = JSON.stringify(raw);
+    expect(text).not.toContain(double.url);
+    expect(text).not.toMatch(/127\.0\.0\.1|localhost|ollama pull|ollama serve|OLLAMA_HOST|qwen3|fetch failed|ECONNREFUSED/i);
+  }
+
+  it('tells an anonymous caller only what is wrong, in shopper words, and an agent everything', async () => {
+    double = await startOllamaDouble();
+    server = await startTestServer({ ollamaUrl: double.url, config: behindProxy });
+    await double.setDown(true);
+
+    const anonymous = await getJson<HealthReply>('/api/health', viaProxy);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get('cache-control')).toBe('no-store');
+    expect(anonymous.body).toEqual({
+      ok: true,
+      data: {
+        ok: false,
+        issue: { code: 'ollama-unreachable', message: expect.any(String) },
+        ollama: { reachable: false },
+        model: { available: null },
+        catalogue: { products: 7 },
+      },
+    });
+    expectShopperSafe(anonymous.body);
+
+    const ann = await createAgentAccount(server, { email: 'ann@shop.example' });
+    const cookie = await signIn(server, ann);
+    const agent = await getJson<HealthReply>('/api/health', { headers: { ...viaProxy.headers, cookie } });
+    expect(agent.body).toMatchObject({
+      ok: true,
+      data: {
+        ok: false,
+        issue: { code: 'ollama-unreachable' },
+        ollama: { host: double.url, reachable: false, version: null },
+        model: { name: 'qwen3:4b', pullCommand: 'ollama pull qwen3:4b' },
+      },
+    });
+    if (agent.body.ok) expect(agent.body.data.ollama.error).toContain(double.url);
+  });
+
+  it('says a missing model is not ready without naming it or the command', async () => {
+    double = await startOllamaDouble();
+    server = await startTestServer({ ollamaUrl: double.url, config: { ...behindProxy, chat: { model: 'qwen3:14b' } } });
+    const { body } = await getJson<HealthReply>('/api/health', viaProxy);
+    expect(body).toMatchObject({
+      ok: true,
+      data: { ok: false, issue: { code: 'model-not-pulled' }, ollama: { reachable: true }, model: { available: false } },
+    });
+    expectShopperSafe(body);
+    expect(JSON.stringify(body)).not.toContain('14b');
+  });
+
+  it('answers /api/health/models with ok only, unless an agent asks', async () => {
+    double = await startOllamaDouble();
+    server = await startTestServer({ ollamaUrl: double.url, config: behindProxy });
+    const anonymous = await getJson<unknown>('/api/health/models', viaProxy);
+    expect(anonymous.body).toEqual({ ok: true, data: { ok: expect.any(Boolean) } });
+
+    const ann = await createAgentAccount(server, { email: 'ann@shop.example' });
+    const cookie = await signIn(server, ann);
+    const agent = await getJson<{ hosts: Array<{ url: string }> }>('/api/health/models', {
+      headers: { ...viaProxy.headers, cookie },
+    });
+    expect(agent.body.ok && agent.body.data.hosts.map((h) => h.url)).toEqual([double.url]);
+  });
+
+  it('keeps the details for the developer on this machine (a loopback-bound server asked over loopback)', async () => {
+    double = await startOllamaDouble();
+    server = await startTestServer({ ollamaUrl: double.url });
+    const local = await getJson<HealthReply>('/api/health');
+    expect(local.body.ok && local.body.data.ollama.host).toBe(double.url);
+    const models = await getJson<{ hosts: unknown[] }>('/api/health/models');
+    expect(models.body.ok && models.body.data.hosts).toHaveLength(1);
   });
 });
 

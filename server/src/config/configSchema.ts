@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const duration = z
@@ -85,6 +86,40 @@ const modelEntrySchema = z
   })
   .strict();
 
+/** Names Express (proxy-addr) accepts for address ranges in "trust proxy". */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** True for an IP address, a CIDR range (`10.0.0.0/8`) or one of Express's range names. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+const proxyAddresses = z
+  .string()
+  .refine((s) => s.split(',').every((e) => isProxyAddress(e.trim())), 'addresses, CIDR ranges or "loopback", comma-separated');
+
+const TRUST_PROXY_HELP =
+  'write the number of proxies in front of Aisle (e.g. 1 for one nginx), or their addresses ("loopback", "10.0.0.5", "10.0.0.0/8"); false when clients connect directly';
+
+/**
+ * Express's "trust proxy", without `true`: trusting every hop lets a client write its own address
+ * into X-Forwarded-For and so choose the key every per-address limit uses.
+ */
+const trustProxySchema = z.union(
+  [z.literal(false), z.number().int().min(0).max(20), proxyAddresses, z.array(proxyAddresses).min(1)],
+  {
+    error: (issue) =>
+      issue.input === true
+        ? `true would trust any X-Forwarded-For a client sends (so it could pick its own address): ${TRUST_PROXY_HELP}`
+        : TRUST_PROXY_HELP,
+  },
+);
+
 /** The name the single-host shorthand (`ollama.host` / OLLAMA_HOST) goes by in logs and traces. */
 export const DEFAULT_HOST_NAME = 'default';
 
@@ -105,10 +140,24 @@ export const configSchema = z
           .array(z.url())
           .default([])
           .describe("Extra browser origins allowed to open chat sockets (the server's own origin always is)."),
-        trustProxy: z
-          .union([z.boolean(), z.number().int(), z.string()])
+        publicUrl: z
+          .url()
+          .nullable()
+          .default(null)
+          .describe(
+            'The address shoppers open, e.g. https://shop.example (behind a proxy). Its host is accepted as a Host header and its origin for sockets and sign-in.',
+          ),
+        allowedHosts: z
+          .array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'a host name, optionally with a port, e.g. aisle.internal:8080'))
+          .default([])
+          .describe(
+            'More names this server answers to (Host header), besides localhost, IP addresses and publicUrl; other names get 421, against DNS rebinding.',
+          ),
+        trustProxy: trustProxySchema
           .default(false)
-          .describe('Set when behind a reverse proxy that terminates TLS (Express "trust proxy"). Restart to change.'),
+          .describe(
+            'Behind a reverse proxy: the number of proxies in front of Aisle (e.g. 1), or their addresses ("loopback", "10.0.0.5", "10.0.0.0/8"). Decides which X-Forwarded-For entry is the client address (sign-in limits, rate limits) and whether X-Forwarded-Proto counts. true is refused: it would let any client pick its own address. Restart to change.',
+          ),
         imageOrigins: z
           .array(z.url())
           .default([])

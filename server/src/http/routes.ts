@@ -1,9 +1,12 @@
 import { ok, fail, productSearchSchema } from '@aisle/shared';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
 import type { ConversationRepository } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { ModelHealth, ModelsHealth } from '../llm/modelHealth';
+import { agentTokenFromCookieHeader } from './agentCookie';
+import { isLocalDeveloper, presentFullHealth, presentPublicHealth } from './healthPresenter';
 import { shopperSession, sessionHashOf, tokenFromCookieHeader } from './shopperSession';
 
 /** The JSON API under /api. Handlers are thin: validate, call a repository or service, answer. */
@@ -12,8 +15,19 @@ export function createApiRouter(deps: {
   conversations: ConversationRepository;
   health: ModelHealth;
   modelsHealth: ModelsHealth;
+  /** To tell a signed-in agent (who gets health details) from a shopper. */
+  auth: AgentAuth;
+  /** The address the server listens on, or null before it does. */
+  listeningOn: () => string | null;
 }) {
   const router = Router();
+
+  /** Health details (hosts, upstream errors, commands) are for agents and the developer on this machine. */
+  const mayReadDetails = async (req: Request): Promise<boolean> => {
+    if (isLocalDeveloper(req, deps.listeningOn())) return true;
+    const token = agentTokenFromCookieHeader(req.headers.cookie);
+    return token !== null && (await deps.auth.authenticate(hashSessionToken(token), { touch: false })) !== null;
+  };
   const tooMany = (_req: Request, res: Response) => {
     res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.'));
   };
@@ -35,13 +49,17 @@ export function createApiRouter(deps: {
     skip: (req) => tokenFromCookieHeader(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined) !== null,
   });
 
-  router.get('/health', apiLimit, async (_req, res) => {
-    res.json(ok(await deps.health.check()));
+  router.get('/health', apiLimit, async (req, res) => {
+    const health = await deps.health.check();
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(ok((await mayReadDetails(req)) ? presentFullHealth(health) : presentPublicHealth(health)));
   });
 
-  /** Every configured host and model, as `pnpm models` reports them. */
-  router.get('/health/models', apiLimit, async (_req, res) => {
-    res.json(ok(await deps.modelsHealth.check()));
+  /** Every configured host and model, as `pnpm models` reports them; anyone else gets `{ ok }` only. */
+  router.get('/health/models', apiLimit, async (req, res) => {
+    const report = await deps.modelsHealth.check();
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(ok((await mayReadDetails(req)) ? report : { ok: report.ok }));
   });
 
   router.get('/session', newSessionLimit, shopperSession(deps.conversations), async (_req, res) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** What `GET /api/health` reports, and what the UI shows banners from. */
+/** The full health check, as the server makes it: the host it asked, its error and the pull command. */
 export const healthSchema = z.object({
   ok: z.boolean(),
   ollama: z.object({
@@ -17,3 +17,26 @@ export const healthSchema = z.object({
   catalogue: z.object({ products: z.number().int() }),
 });
 export type Health = z.infer<typeof healthSchema>;
+
+/** What is wrong, in words a shopper may read (no host, no command); null when all is well. */
+export const healthIssueSchema = z
+  .object({
+    code: z.enum(['ollama-unreachable', 'model-not-pulled']),
+    message: z.string(),
+  })
+  .nullable();
+export type HealthIssue = z.infer<typeof healthIssueSchema>;
+
+/**
+ * What `GET /api/health` replies and the UI shows banners from. Everyone gets the status and `issue`;
+ * the details (Ollama's host, version and error, the model's name and pull command) come only to a
+ * signed-in agent and to a developer on the machine of a loopback-bound server.
+ */
+export const healthReplySchema = z.object({
+  ok: z.boolean(),
+  issue: healthIssueSchema,
+  ollama: healthSchema.shape.ollama.partial().required({ reachable: true }),
+  model: healthSchema.shape.model.partial().required({ available: true }),
+  catalogue: healthSchema.shape.catalogue,
+});
+export type HealthReply = z.infer<typeof healthReplySchema>;

@@ -58,31 +58,41 @@ export function StatusBanner() {
   const isOllamaDown = health !== null ? !health.ollama.reachable : serviceIssue?.code === 'ollama-unreachable';
   const isModelMissing = !isOllamaDown && (health?.model.available === false || serviceIssue?.code === 'model-not-pulled');
 
+  // Host and pull command come only to the developer on the server's machine (and to agents): a
+  // shopper is told what is wrong in plain words, never an address or a command.
+  const shopperAdvice = <p>Please try again in a few minutes.</p>;
   if (isOllamaDown) {
     const host = health?.ollama.host;
     banners.push(
-      <Banner
-        key="ollama"
-        tone="error"
-        title={host !== undefined ? `Can't reach Ollama at ${host}` : "Can't reach Ollama"}
-        canRecheck
-      >
-        <p>
-          Aisle answers with a local model served by Ollama. Install Ollama from ollama.com and run <code>ollama serve</code>, or
-          set <code>OLLAMA_HOST</code> to where it runs.
-        </p>
-      </Banner>,
+      host !== undefined ? (
+        <Banner key="ollama" tone="error" title={`Can't reach Ollama at ${host}`} canRecheck>
+          <p>
+            Aisle answers with a local model served by Ollama. Install Ollama from ollama.com and run <code>ollama serve</code>,
+            or set <code>OLLAMA_HOST</code> to where it runs.
+          </p>
+        </Banner>
+      ) : (
+        <Banner
+          key="ollama"
+          tone="error"
+          title={health?.issue?.message ?? serviceIssue?.message ?? "The assistant can't answer right now."}
+          canRecheck
+        >
+          {shopperAdvice}
+        </Banner>
+      ),
     );
   } else if (isModelMissing) {
+    const name = health?.model.name;
     const pullCommand = health?.model.pullCommand;
     banners.push(
       <Banner
         key="model"
         tone="error"
         title={
-          health !== null
-            ? `The model ${health.model.name} is not downloaded yet`
-            : (serviceIssue?.message ?? 'The model is not downloaded yet')
+          name !== undefined
+            ? `The model ${name} is not downloaded yet`
+            : (health?.issue?.message ?? serviceIssue?.message ?? "The assistant isn't ready yet.")
         }
         canRecheck
       >
@@ -90,6 +100,8 @@ export function StatusBanner() {
           <p>
             Run <code className="command">{pullCommand}</code> once, then check again.
           </p>
+        ) : health !== null ? (
+          shopperAdvice
         ) : (
           serviceIssue?.hint !== undefined && <p>{serviceIssue.hint}</p>
         )}

@@ -1,4 +1,4 @@
-import { healthSchema, sessionInfoSchema, type Health, type Result, type SessionInfo } from '@aisle/shared';
+import { healthReplySchema, sessionInfoSchema, type HealthReply, type Result, type SessionInfo } from '@aisle/shared';
 import { createApiClient } from '../../lib/api';
 
 const request = createApiClient({ reader: 'the app', unreachableHint: 'Check that it is running, then reload the page.' });
@@ -9,6 +9,6 @@ export function getSession(): Promise<Result<SessionInfo>> {
 }
 
 /** Asks the server whether Ollama is reachable and the model is pulled. */
-export function getHealth(): Promise<Result<Health>> {
-  return request('/api/health', { schema: healthSchema });
+export function getHealth(): Promise<Result<HealthReply>> {
+  return request('/api/health', { schema: healthReplySchema });
 }

@@ -8,7 +8,7 @@ import {
   type ChatStartedEvent,
   type ChatStatusEvent,
   type ConversationSnapshot,
-  type Health,
+  type HealthReply,
 } from '@aisle/shared';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -63,7 +63,7 @@ export interface ChatState {
   busyMessageId: string | null;
   isStopping: boolean;
   connection: ConnectionState;
-  health: Health | null;
+  health: HealthReply | null;
   isCheckingHealth: boolean;
   /** The server itself could not be reached (session or health request failed). */
   serverError: UiError | null;
@@ -88,7 +88,7 @@ export interface ChatState {
   resetConversation(): void;
   setConnection(connection: ConnectionState): void;
   setHealthChecking(isChecking: boolean): void;
-  setHealth(health: Health): void;
+  setHealth(health: HealthReply): void;
   setServerError(error: UiError | null): void;
   setServiceIssue(error: UiError | null): void;
   /** A hand-off event: waiting for a person, a person joined, the person left. */
@@ -403,7 +403,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
 }
 
 /** True when Ollama is down or the model is missing: the chat cannot answer. */
-export function hasHealthProblem(health: Health): boolean {
+export function hasHealthProblem(health: HealthReply): boolean {
   return !health.ollama.reachable || health.model.available === false;
 }
 

@@ -6,7 +6,7 @@ import {
   type AppErrorBody,
   type ChatMessage,
   type ChatSendPayload,
-  type Health,
+  type HealthReply,
 } from '@aisle/shared';
 import { useEffect, useMemo, useRef } from 'react';
 import { getHealth, getSession } from './chatApi';
@@ -42,7 +42,7 @@ function isServiceCode(code: string): boolean {
 }
 
 /** Whether the health report shows that a problem reported by a failed answer is gone. */
-function isIssueResolved(issue: UiError, health: Health): boolean {
+function isIssueResolved(issue: UiError, health: HealthReply): boolean {
   if (issue.code === 'ollama-unreachable') return health.ollama.reachable;
   if (issue.code === 'model-not-pulled') return health.ollama.reachable && health.model.available === true;
   return !hasHealthProblem(health);

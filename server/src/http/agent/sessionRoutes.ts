@@ -1,6 +1,7 @@
 import { fail, loginSchema, ok } from '@aisle/shared';
 import { Router } from 'express';
 import { hashSessionToken, presentAgent } from '../../agents/agentAuth';
+import { clientAddressKey } from '../clientAddress';
 import { agentTokenFromCookieHeader, clearAgentCookie, setAgentCookie } from '../agentCookie';
 import { agentOf, problems, requireAgent } from './agentGuards';
 import type { AgentRoutesDeps } from './agentRoutesDeps';
@@ -21,7 +22,7 @@ export function createSessionRoutes(deps: Pick<AgentRoutesDeps, 'auth' | 'endSoc
     const outcome = await auth.login({
       email: parsed.data.email,
       password: parsed.data.password,
-      address: req.ip ?? 'unknown',
+      address: clientAddressKey(req),
       previousToken: agentTokenFromCookieHeader(req.headers.cookie),
     });
     switch (outcome.kind) {
@@ -38,10 +39,10 @@ export function createSessionRoutes(deps: Pick<AgentRoutesDeps, 'auth' | 'endSoc
           );
         return;
       case 'wrong-credentials':
+        // A disabled account answers like a wrong password (so nobody learns it exists or guessed right);
+        // the operator sees why in the log.
+        if (outcome.disabledAgentId) log.info({ agentId: outcome.disabledAgentId }, 'sign-in refused: the account is disabled');
         res.status(401).json(fail('unauthorized', 'Wrong email or password.'));
-        return;
-      case 'disabled':
-        res.status(403).json(fail('forbidden', 'This account is disabled.', 'Ask an admin to enable it.'));
         return;
       case 'signed-in':
         setAgentCookie(res, outcome.token, req.secure, auth.options.sessionMaxMs);
