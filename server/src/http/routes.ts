@@ -1,4 +1,4 @@
-import { ok, fail, productSearchSchema } from '@aisle/shared';
+import { ok, fail, productSearchSchema, type Storefront } from '@aisle/shared';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { ConversationRepository } from '../db/conversationRepository';
@@ -12,6 +12,8 @@ export function createApiRouter(deps: {
   conversations: ConversationRepository;
   health: ModelHealth;
   modelsHealth: ModelsHealth;
+  /** Domains whose links answers may show as clickable (`storefront.linkDomains` or the catalogue's). */
+  linkDomains: () => Promise<string[]>;
 }) {
   const router = Router();
   const tooMany = (_req: Request, res: Response) => {
@@ -47,6 +49,10 @@ export function createApiRouter(deps: {
   router.get('/session', newSessionLimit, shopperSession(deps.conversations), async (_req, res) => {
     const rows = await deps.conversations.listConversations(sessionHashOf(res));
     res.json(ok({ conversations: rows.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updated_at })) }));
+  });
+
+  router.get('/storefront', apiLimit, async (_req, res) => {
+    res.json(ok({ linkDomains: await deps.linkDomains() } satisfies Storefront));
   });
 
   router.get('/products', apiLimit, async (req, res) => {
