@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createApp } from '@aisle/server';
 import { createConfigStore, type ConfigStore } from '@aisle/server/config/configStore';
 import { servedModelAvailability } from '@aisle/server/llm/modelHealth';
-import type { ConfigStatus } from '@aisle/shared';
+import type { ConfigStatus, Storefront } from '@aisle/shared';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOllamaDouble, text, type OllamaDouble } from '../ollama-double';
@@ -20,13 +20,14 @@ let store: ConfigStore;
 let server: TestServer;
 
 /** The shop's aisle.yaml, as an operator would edit it. */
-function yaml(model: string, ollamaUrl = double.url): string {
+function yaml(model: string, extra = ''): string {
   return [
     `dataDir: ${JSON.stringify(dataDir)}`,
-    `ollama:\n  host: ${ollamaUrl}\n  busyRetryBaseMs: 20`,
+    `ollama:\n  host: ${double.url}\n  busyRetryBaseMs: 20`,
     `chat:\n  model: "${model}"\n  coalesceMs: 0`,
     'catalogue:\n  loadDemoWhenEmpty: false',
     'log:\n  level: silent',
+    extra,
     '',
   ].join('\n');
 }
@@ -146,5 +147,26 @@ describe('a config edit must not take the shop down', () => {
     await applied;
     expect(store.current().config.chat.model).toBe('qwen3:32b');
     expect(store.status().unverified?.reason).toContain('qwen3:32b');
+  });
+});
+
+describe('storefront link domains', () => {
+  it("are the catalogue's product link domains by default, and the config's once it names some", async () => {
+    const [first] = FIXTURE_PRODUCTS;
+    if (!first) throw new Error('no fixture products');
+    await server.app.products.upsertMany([
+      { ...first, link: 'https://www.outdoor-shop.example/p/1?ref=feed' },
+      { ...first, id: 'LINK-2', link: 'https://outlet.outdoor-shop.example:8443/p/2' },
+      { ...first, id: 'LINK-3', link: 'https://outdoor-shop.example@evil.example/p/3' },
+      { ...first, id: 'LINK-4', link: 'javascript:alert(1)' },
+    ]);
+    const derived = await api<Storefront>(server, 'GET', '/api/storefront');
+    expect(derived.body).toEqual({ ok: true, data: { linkDomains: ['outdoor-shop.example', 'outlet.outdoor-shop.example'] } });
+
+    const applied = nextChange();
+    fs.writeFileSync(file, yaml('qwen3:4b', 'storefront:\n  linkDomains: [Shop.Example, help.shop.example]'));
+    await applied;
+    const configured = await api<Storefront>(server, 'GET', '/api/storefront');
+    expect(configured.body).toEqual({ ok: true, data: { linkDomains: ['shop.example', 'help.shop.example'] } });
   });
 });
