@@ -1,3 +1,4 @@
+import type { ConfigStatus } from '@aisle/shared';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
 import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
 import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
+import { createLinkDomains } from './catalogue/linkDomains';
 import type { LoadedConfig } from './config/loadConfig';
 import { createAgentRepository, type AgentRepository } from './db/agentRepository';
 import { createConversationRepository } from './db/conversationRepository';
@@ -47,6 +49,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
   random?: () => number;
+  /** The config store's status (version in force, last refused edit); default: the version at start. */
+  configStatus?: () => ConfigStatus;
 }
 
 export interface App {
@@ -109,6 +113,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const transcripts = createTranscriptService(transcriptRows);
   const retention = createRetention({ transcripts: transcriptRows, logger });
+  const startedAt = new Date().toISOString();
+  const configStatus = deps.configStatus ?? (() => ({ version: deps.config().version, appliedAt: startedAt }));
 
   const app = express();
   const httpServer = http.createServer(app);
@@ -209,6 +215,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       handBackAll: createHandBackAll({ transcripts: transcriptRows, chat }),
       experiments: createExperimentReport({ experiments: createExperimentRepository(db), config: deps.config }),
       rowChanged: liveFeed.rowChanged,
+      configStatus,
       logger,
     }),
   );
@@ -216,7 +223,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const address = httpServer.address();
     return typeof address === 'object' && address ? address.address : null;
   };
-  app.use('/api', createApiRouter({ products, conversations, health, modelsHealth, auth, listeningOn }));
+  const linkDomains = createLinkDomains({ products, configured: () => deps.config().config.storefront.linkDomains });
+  app.use(
+    '/api',
+    createApiRouter({
+      products,
+      conversations,
+      health,
+      modelsHealth,
+      auth,
+      listeningOn,
+      linkDomains: linkDomains.current,
+      configStatus,
+    }),
+  );
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {

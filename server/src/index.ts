@@ -1,7 +1,7 @@
 import { createApp } from './app';
 import { createConfigStore } from './config/configStore';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/loadConfig';
-import { checkModels } from './llm/modelHealth';
+import { checkModels, servedModelAvailability } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
 
 /** Logs what `pnpm models` would say: one line when all is well, the fixes when it is not. */
@@ -44,8 +44,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(loaded.config.log.level);
-  const store = createConfigStore({ logger, initial: loaded });
-  const app = await createApp({ config: () => store.current(), logger });
+  // An edit whose chat model no host has is refused: the config in force keeps answering.
+  const store = createConfigStore({ logger, initial: loaded, checkModels: (next) => servedModelAvailability({ config: next }) });
+  const app = await createApp({ config: () => store.current(), configStatus: () => store.status(), logger });
   const url = await app.listen();
   const shown = url.replace('127.0.0.1', 'localhost');
   logger.info(
@@ -80,8 +81,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGHUP', () => {
-    const outcome = store.reload();
-    if (outcome.status === 'unchanged') logger.info({ version: outcome.config.version }, 'SIGHUP: config unchanged');
+    store.reload().then(
+      (outcome) => {
+        if (outcome.status === 'unchanged') logger.info({ version: outcome.config.version }, 'SIGHUP: config unchanged');
+      },
+      (err: unknown) => logger.error({ err }, 'SIGHUP: config reload failed; keeping the config in force'),
+    );
   });
 }
 

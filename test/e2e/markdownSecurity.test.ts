@@ -1,10 +1,12 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { text } from '../ollama-double';
+import { FIXTURE_PRODUCTS } from '../helpers/fixtures';
 import { ChatPage } from './pages/chat-page';
 import { launchBrowser, newShopperContext } from './support/browser';
 import { startLeakServer, type LeakServer } from './support/leakServer';
 import { startStack, type E2eStack } from './support/stack';
+import { eventually } from './support/wait';
 
 let browser: Browser;
 let stack: E2eStack;
@@ -32,6 +34,13 @@ afterEach(async () => {
 
 const xss = (page: ChatPage['page']) => page.evaluate(() => Reflect.get(window, '__xss') ?? null);
 
+/** Gives the catalogue product links on `host`: with no `storefront.linkDomains`, that makes it the shop's domain. */
+async function catalogueLinksTo(host: string): Promise<void> {
+  const [first] = FIXTURE_PRODUCTS;
+  if (!first) throw new Error('no fixture products');
+  await stack.server.app.products.upsertMany([{ ...first, link: `https://${host}/p/${first.id}` }]);
+}
+
 describe('model Markdown is rendered safely (security checklist 4 and 5)', () => {
   it('runs no script, loads nothing from other hosts, and opens real links safely', async () => {
     const hostile = [
@@ -48,6 +57,7 @@ describe('model Markdown is rendered safely (security checklist 4 and 5)', () =>
       'More at [link](https://example.com).',
     ].join('\n');
     stack.double.enqueueChat({ chunks: text(hostile) });
+    await catalogueLinksTo('example.com');
 
     const response = await chat.open(stack.url);
     const csp = response?.headers()['content-security-policy'] ?? '';
@@ -72,6 +82,7 @@ describe('model Markdown is rendered safely (security checklist 4 and 5)', () =>
 
     // A real link opens in a new tab without giving that page a handle on ours.
     const link = answer.getByRole('link', { name: /^link/ });
+    await eventually(() => link.count()).toBe(1);
     await expect(link.getAttribute('href')).resolves.toBe('https://example.com/');
     await expect(link.getAttribute('target')).resolves.toBe('_blank');
     await expect(link.getAttribute('rel')).resolves.toBe('noopener noreferrer');
@@ -89,5 +100,35 @@ describe('model Markdown is rendered safely (security checklist 4 and 5)', () =>
     );
     expect(violation).toBe('img-src');
     expect(leak.requests).toEqual([]);
+  });
+
+  it("makes only the shop's own links live: a phishing link from a product description is plain text (fix 7)", async () => {
+    await catalogueLinksTo('www.outdoor-shop.example');
+    const answerText = [
+      'Good news about your order.',
+      '',
+      '[Claim your refund](https://outdoor-shop.example.refunds-now.example/claim) within 24 hours.',
+      '',
+      'Lookalike: [returns](https://evil-outdoor-shop.example/returns).',
+      '',
+      'Our [returns page](https://help.outdoor-shop.example/returns) has the details.',
+    ].join('\n');
+    stack.double.enqueueChat({ chunks: text(answerText) });
+
+    await chat.open(stack.url);
+    await chat.ask('Where is my refund?');
+    await chat.waitForAnswerEnd();
+    const answer = chat.lastAnswer.locator('.answer');
+
+    // The page learns the shop's domains with one request at start; wait for the shop link to go live.
+    await eventually(() => answer.getByRole('link').count()).toBe(1);
+    await expect(answer.getByRole('link', { name: /^returns page/ }).getAttribute('href')).resolves.toBe(
+      'https://help.outdoor-shop.example/returns',
+    );
+    // The phishing text is still there to read, but as text with no address behind it.
+    await expect(answer.getByText('Claim your refund', { exact: true }).count()).resolves.toBe(1);
+    await expect(answer.locator('a', { hasText: 'Claim your refund' }).count()).resolves.toBe(0);
+    await expect(answer.innerHTML()).resolves.not.toContain('refunds-now.example');
+    await expect(answer.innerHTML()).resolves.not.toContain('evil-outdoor-shop.example');
   });
 });

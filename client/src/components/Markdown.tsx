@@ -1,8 +1,10 @@
 import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
+import { neutraliseBidi } from '@aisle/shared';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { classifyLink, markdownUrlTransform } from '../lib/linkPolicy';
 import { createBlockSplitter } from '../lib/markdownBlocks';
+import { useLinkDomains } from '../lib/storefront';
 
 const remarkPlugins = [remarkGfm];
 // Model text may not show images (tracking pixels, made-up product photos).
@@ -15,22 +17,27 @@ interface MarkdownProps {
   productIds: readonly string[];
   /** Called when the shopper follows a `product:ID` link. Keep it stable (useCallback). */
   onProductLink: (productId: string) => void;
+  /** The shop's domains, whose links may be live; default the storefront's (`GET /api/storefront`). */
+  linkDomains?: readonly string[];
 }
 
 /**
- * Renders an answer's Markdown safely (no raw HTML, no images, only http(s) links) and cheaply while
- * it streams: the text is split into top-level blocks and only blocks whose text changed re-render,
- * which in practice is the last one.
+ * Renders an answer's Markdown safely (no raw HTML, no images, only links to the shop's own domains,
+ * no bidirectional overrides) and cheaply while it streams: the text is split into top-level blocks
+ * and only blocks whose text changed re-render, which in practice is the last one.
  */
-export function Markdown({ text, productIds, onProductLink }: MarkdownProps) {
+export function Markdown({ text, productIds, onProductLink, linkDomains }: MarkdownProps) {
   const [split] = useState(createBlockSplitter);
-  const { blocks } = split(text);
+  const storefrontDomains = useLinkDomains();
+  // Model text can carry U+202E and friends from product data: "invoice\u202Egnp.exe" would read "exe.png".
+  const { blocks } = split(neutraliseBidi(text));
   const productKey = productIds.join('\n');
+  const domainKey = (linkDomains ?? storefrontDomains).join('\n');
   return (
     <div className="markdown">
       {blocks.map((block, index) => (
         // Index keys keep each block's component as the text grows; memo skips unchanged blocks.
-        <MarkdownBlock key={index} source={block} productKey={productKey} onProductLink={onProductLink} />
+        <MarkdownBlock key={index} source={block} productKey={productKey} domainKey={domainKey} onProductLink={onProductLink} />
       ))}
     </div>
   );
@@ -39,15 +46,18 @@ export function Markdown({ text, productIds, onProductLink }: MarkdownProps) {
 interface MarkdownBlockProps {
   source: string;
   productKey: string;
+  /** The shop's link domains joined by newlines: a string, so memo compares it by value. */
+  domainKey: string;
   onProductLink: (productId: string) => void;
 }
 
-const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, onProductLink }: MarkdownBlockProps) {
+const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, domainKey, onProductLink }: MarkdownBlockProps) {
   const components = useMemo<Components>(() => {
     const productIds = new Set(productKey === '' ? [] : productKey.split('\n'));
+    const shopDomains = domainKey === '' ? [] : domainKey.split('\n');
     return {
       a: ({ href, children }) => (
-        <MarkdownLink href={href} productIds={productIds} onProductLink={onProductLink}>
+        <MarkdownLink href={href} productIds={productIds} shopDomains={shopDomains} onProductLink={onProductLink}>
           {children}
         </MarkdownLink>
       ),
@@ -57,7 +67,7 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, onProduc
         </div>
       ),
     };
-  }, [productKey, onProductLink]);
+  }, [productKey, domainKey, onProductLink]);
 
   return (
     <ReactMarkdown
@@ -75,12 +85,13 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, onProduc
 interface MarkdownLinkProps {
   href: string | undefined;
   productIds: ReadonlySet<string>;
+  shopDomains: readonly string[];
   onProductLink: (productId: string) => void;
   children?: ReactNode;
 }
 
-function MarkdownLink({ href, productIds, onProductLink, children }: MarkdownLinkProps) {
-  const decision = classifyLink(href, productIds);
+function MarkdownLink({ href, productIds, shopDomains, onProductLink, children }: MarkdownLinkProps) {
+  const decision = classifyLink(href, productIds, shopDomains);
   if (decision.kind === 'external') {
     return (
       <a href={decision.href} target="_blank" rel="noopener noreferrer">
@@ -101,5 +112,6 @@ function MarkdownLink({ href, productIds, onProductLink, children }: MarkdownLin
       </a>
     );
   }
+  // Any other link is its text alone, with no address behind it to click or open.
   return <span>{children}</span>;
 }

@@ -342,6 +342,25 @@ export const configSchema = z
       .describe(
         'Route a share of new conversations to a candidate model, sticky per conversation, to compare it with chat.model.',
       ),
+    storefront: z
+      .object({
+        linkDomains: z
+          .array(
+            z
+              .string()
+              .toLowerCase()
+              .regex(
+                /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/,
+                'a host name such as shop.example (no scheme, port or path)',
+              ),
+          )
+          .default([])
+          .describe(
+            "Domains whose http(s) links in answers are clickable (their subdomains too); other links show as plain text. Empty: the domains of the catalogue's product links.",
+          ),
+      })
+      .strict()
+      .prefault({}),
     catalogue: z
       .object({
         loadDemoWhenEmpty: z

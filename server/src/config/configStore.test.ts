@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from './loadConfig';
-import { createConfigStore, type ConfigStore } from './configStore';
+import { createConfigStore, decideModelEdit, type ConfigStore, type ModelAvailability } from './configStore';
+import type { LoadedConfig } from './loadConfig';
 
 let dir: string;
 let file: string;
@@ -22,9 +23,38 @@ function logger() {
   return pino({ level: 'info' }, sink);
 }
 
-function open(env: Record<string, string> = {}): ConfigStore {
-  store = createConfigStore({ file, env, cwd: dir, logger: logger(), debounceMs: 50 });
+function open(env: Record<string, string> = {}, checkModels?: (next: LoadedConfig) => Promise<ModelAvailability[]>): ConfigStore {
+  store = createConfigStore({
+    file,
+    env,
+    cwd: dir,
+    logger: logger(),
+    debounceMs: 50,
+    now: () => new Date('2026-11-27T08:00:00.000Z'),
+    ...(checkModels ? { checkModels } : {}),
+  });
   return store;
+}
+
+/** Hosts as the guard would find them: which models each lists, or null for a host that is down. */
+function hostsWith(hosts: Record<string, string[] | null>) {
+  const asked: string[] = [];
+  const check = async (next: LoadedConfig): Promise<ModelAvailability[]> => {
+    const model = next.config.chat.model;
+    asked.push(model);
+    const report: ModelAvailability = { model, hostsAsked: [], presentOn: [], missingOn: [], uncheckedOn: [], fixes: [] };
+    for (const [name, models] of Object.entries(hosts)) {
+      report.hostsAsked.push(`${name} (http://${name}:11434)`);
+      if (models === null) report.uncheckedOn.push(name);
+      else if (models.includes(model)) report.presentOn.push(name);
+      else {
+        report.missingOn.push(name);
+        report.fixes.push(`OLLAMA_HOST=http://${name}:11434 ollama pull ${model}`);
+      }
+    }
+    return [report];
+  };
+  return { check, asked };
 }
 
 function nextChange(s: ConfigStore): Promise<string[]> {
@@ -170,10 +200,101 @@ describe('config store (hot reload)', () => {
     expect(s.current().envOverrides).toEqual(['AISLE_MODEL']);
   });
 
-  it('reload() reports an unchanged file as unchanged', () => {
+  it('reload() reports an unchanged file as unchanged', async () => {
     const s = open();
-    expect(s.reload().status).toBe('unchanged');
+    expect((await s.reload()).status).toBe('unchanged');
     fs.writeFileSync(file, 'chat:\n  model: qwen3:4b\n  maxToolRounds: 4\n# a comment only\n');
-    expect(s.reload().status).toBe('unchanged');
+    expect((await s.reload()).status).toBe('unchanged');
+  });
+});
+
+describe('model edit guard: decision', () => {
+  const availability = (over: Partial<ModelAvailability>): ModelAvailability => ({
+    model: 'qwen3:32b',
+    hostsAsked: ['gpu (http://gpu:11434)', 'local (http://127.0.0.1:11434)'],
+    presentOn: [],
+    missingOn: [],
+    uncheckedOn: [],
+    fixes: [],
+    ...over,
+  });
+
+  it('refuses a model that every host answered without, naming the model, the hosts and the fix', () => {
+    const verdict = decideModelEdit([
+      availability({ missingOn: ['gpu', 'local'], fixes: ['OLLAMA_HOST=http://gpu:11434 ollama pull qwen3:32b'] }),
+    ]);
+    expect(verdict.status).toBe('refused');
+    expect(verdict.status === 'refused' && verdict.reason).toMatch(
+      /qwen3:32b.*gpu \(http:\/\/gpu:11434\).*local.*ollama pull qwen3:32b/,
+    );
+  });
+
+  it('accepts a model one host has, even when another lacks it or is down', () => {
+    expect(decideModelEdit([availability({ presentOn: ['local'], missingOn: ['gpu'] })])).toEqual({ status: 'served' });
+    expect(decideModelEdit([availability({ presentOn: ['local'], uncheckedOn: ['gpu'] })])).toEqual({ status: 'served' });
+  });
+
+  it('accepts unchecked when a host that could have it did not answer (an outage must not block edits)', () => {
+    expect(decideModelEdit([availability({ uncheckedOn: ['gpu', 'local'] })]).status).toBe('unverified');
+    expect(decideModelEdit([availability({ missingOn: ['local'], uncheckedOn: ['gpu'] })]).status).toBe('unverified');
+  });
+
+  it('refuses when the experiment candidate is missing everywhere, even though the chat model is there', () => {
+    const verdict = decideModelEdit([
+      availability({ model: 'qwen3:4b', presentOn: ['gpu'] }),
+      availability({ model: 'qwen3:14b', missingOn: ['gpu', 'local'] }),
+    ]);
+    expect(verdict.status === 'refused' && verdict.reason).toMatch(/qwen3:14b/);
+    expect(verdict.status === 'refused' && verdict.reason).not.toMatch(/qwen3:4b/);
+  });
+});
+
+describe('model edit guard: config store', () => {
+  it('keeps the config in force when no host has the new chat model, and says why in the log and the status', async () => {
+    const hosts = hostsWith({ gpu: ['qwen3:4b', 'qwen3:8b'] });
+    const s = open({}, hosts.check);
+    const before = s.current();
+    const rejected = nextReject(s);
+    fs.writeFileSync(file, 'chat:\n  model: qwen3:32b\n  maxToolRounds: 4\n');
+    expect((await rejected).join('\n')).toContain('qwen3:32b');
+    expect(s.current()).toBe(before);
+    expect(s.status()).toEqual({
+      version: before.version,
+      appliedAt: '2026-11-27T08:00:00.000Z',
+      refused: { at: '2026-11-27T08:00:00.000Z', reason: expect.stringContaining('ollama pull qwen3:32b') },
+    });
+    const logged = lines.filter((l) => l.includes('config edit rejected'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('qwen3:32b');
+    expect(logged[0]).toContain('gpu (http://gpu:11434)');
+    expect(logged[0]).toContain('ollama pull qwen3:32b');
+
+    // A model a host has is applied, and the refusal is no longer news.
+    const changed = nextChange(s);
+    fs.writeFileSync(file, 'chat:\n  model: qwen3:8b\n  maxToolRounds: 4\n');
+    await changed;
+    expect(s.current().config.chat.model).toBe('qwen3:8b');
+    expect(s.status()).toEqual({ version: s.current().version, appliedAt: '2026-11-27T08:00:00.000Z' });
+  });
+
+  it('applies the edit with a warning when the hosts cannot be reached', async () => {
+    const hosts = hostsWith({ gpu: null });
+    const s = open({}, hosts.check);
+    const changed = nextChange(s);
+    fs.writeFileSync(file, 'chat:\n  model: qwen3:32b\n');
+    await changed;
+    expect(s.current().config.chat.model).toBe('qwen3:32b');
+    expect(s.status().unverified?.reason).toContain('qwen3:32b');
+    expect(lines.some((l) => l.includes('without checking') && l.includes('qwen3:32b'))).toBe(true);
+  });
+
+  it('does not ask the hosts when the edit leaves the model and its hosts alone', async () => {
+    const hosts = hostsWith({ gpu: [] });
+    const s = open({}, hosts.check);
+    const changed = nextChange(s);
+    fs.writeFileSync(file, 'chat:\n  model: qwen3:4b\n  maxToolRounds: 2\n');
+    await changed;
+    expect(s.current().config.chat.maxToolRounds).toBe(2);
+    expect(hosts.asked).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ConfigStatus } from '@aisle/shared';
 import type { Logger } from '../logger';
 import { ConfigError, configFromText, loadConfig, resolveConfigFile, type LoadedConfig } from './loadConfig';
+import { effectiveHosts, normaliseModelName, resolveModelSettings } from './modelSettings';
 
 type Env = Record<string, string | undefined>;
 
@@ -17,6 +19,66 @@ export const RESTART_ONLY_FIELDS = [
   'agents.loginWindowSeconds',
 ] as const;
 
+/** Where one model the shop answers with was found, as the hosts it may use said. */
+export interface ModelAvailability {
+  model: string;
+  /** The hosts asked, as "name (url)". */
+  hostsAsked: string[];
+  /** Host names that list the model. */
+  presentOn: string[];
+  /** Host names that answered without it. */
+  missingOn: string[];
+  /** Host names that could not be reached, so nobody knows. */
+  uncheckedOn: string[];
+  /** What the operator runs to fix a missing model, e.g. `ollama pull qwen3:8b`. */
+  fixes: string[];
+}
+
+/** Whether an edit that changes who serves the chat model may be applied. */
+export type ModelEditVerdict =
+  { status: 'served' } | { status: 'refused'; reason: string } | { status: 'unverified'; reason: string };
+
+/**
+ * The guard's decision. An edit is refused only when every host a model may use answered and none
+ * has it: then every answer would fail. When hosts could not be reached the edit is accepted, since an
+ * outage must not freeze a shop's config (and the host may well have the model once it is back).
+ */
+export function decideModelEdit(availability: readonly ModelAvailability[]): ModelEditVerdict {
+  const missing = availability.filter((a) => a.presentOn.length === 0 && a.uncheckedOn.length === 0 && a.missingOn.length > 0);
+  if (missing.length > 0) {
+    const reason = missing
+      .map((a) => {
+        const fix = a.fixes.length > 0 ? a.fixes.join(' or ') : `make ${a.model} available on one of them`;
+        return `no host has model ${a.model} (asked ${a.hostsAsked.join(', ')}); fix: ${fix}, then save the config again`;
+      })
+      .join('; ');
+    return { status: 'refused', reason };
+  }
+  const unknown = availability.filter((a) => a.presentOn.length === 0);
+  if (unknown.length > 0) {
+    const reason = unknown
+      .map((a) => `could not check model ${a.model}: no answer from ${[...a.uncheckedOn].join(', ') || 'any host'}`)
+      .join('; ');
+    return { status: 'unverified', reason };
+  }
+  return { status: 'served' };
+}
+
+/**
+ * The models answers are made with (the chat model and an experiment's candidate) with the hosts each
+ * may use: when an edit leaves this unchanged there is nothing to check with the hosts.
+ */
+export function servingPlan(config: LoadedConfig['config']): string {
+  const hosts = effectiveHosts(config);
+  const models = [config.chat.model, ...(config.experiment ? [config.experiment.candidate] : [])];
+  return JSON.stringify(
+    models.map((model) => ({
+      model: normaliseModelName(model),
+      hosts: resolveModelSettings(config, model).hosts.map((name) => hosts.find((h) => h.name === name) ?? name),
+    })),
+  );
+}
+
 /** What happened to one reload. */
 export type ReloadOutcome =
   | { status: 'applied'; config: LoadedConfig; changed: string[] }
@@ -31,8 +93,10 @@ export interface ConfigStore {
   onChange(listener: (next: LoadedConfig, previous: LoadedConfig, changed: string[]) => void): () => void;
   /** Called when an edit was refused; the config in force stays. Returns an unsubscribe function. */
   onReject(listener: (problems: string[]) => void): () => void;
-  /** Re-reads the file now (e.g. on SIGHUP, or where file events are not delivered). */
-  reload(): ReloadOutcome;
+  /** Re-reads the file now (e.g. on SIGHUP, or where file events are not delivered). Reloads run one at a time. */
+  reload(): Promise<ReloadOutcome>;
+  /** The version in force, since when, and the last refused edit if none was applied since (for agents). */
+  status(): ConfigStatus;
   /** Stops watching. */
   close(): void;
 }
@@ -47,6 +111,14 @@ export interface ConfigStoreOptions {
   debounceMs?: number;
   /** The config already loaded from the same file (e.g. to build the logger); default: load it now. */
   initial?: LoadedConfig;
+  /**
+   * Asks the hosts where the models of an edited config are (see `servedModelAvailability` in llm/).
+   * Called only when an edit changes the chat model, the experiment candidate or their hosts; an edit
+   * whose model no host has is refused. Without it, edits are not checked.
+   */
+  checkModels?: (next: LoadedConfig) => Promise<ModelAvailability[]>;
+  /** The time, for the status; default the real one. */
+  now?: () => Date;
 }
 
 /** Dotted paths of the leaves that differ between two plain values (arrays compare whole). */
@@ -72,7 +144,10 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
   const { file } = resolveConfigFile({ env, cwd, ...(options.file ? { file: options.file } : {}) });
   const log = options.logger.child({ area: 'config' });
   const debounceMs = options.debounceMs ?? 150;
+  const now = options.now ?? (() => new Date());
   let current = options.initial ?? loadConfig({ env, cwd, file });
+  let status: ConfigStatus = { version: current.version, appliedAt: now().toISOString() };
+  let queue: Promise<unknown> = Promise.resolve();
   const changeListeners = new Set<(next: LoadedConfig, previous: LoadedConfig, changed: string[]) => void>();
   const rejectListeners = new Set<(problems: string[]) => void>();
   const watchers = new Map<string, fs.FSWatcher>();
@@ -117,24 +192,41 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
     if (isClosed) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      try {
-        reload();
-      } catch (err) {
-        log.error({ err, file }, 'config reload failed; keeping the config in force');
-      }
+      reload().catch((err: unknown) => log.error({ err, file }, 'config reload failed; keeping the config in force'));
     }, debounceMs);
   }
 
-  function reject(problems: string[]): ReloadOutcome {
+  function reject(problems: string[], fields: Record<string, unknown> = {}): ReloadOutcome {
     log.warn(
-      { file, problems, version: current.version },
+      { file, problems, version: current.version, ...fields },
       `config edit rejected, keeping version ${current.version}: ${problems.join('; ')}`,
     );
+    status = { ...status, refused: { at: now().toISOString(), reason: problems.join('; ') } };
     for (const listener of rejectListeners) listener(problems);
     return { status: 'rejected', config: current, problems };
   }
 
-  function reload(): ReloadOutcome {
+  /** Asks the hosts about the edit's models; a failure to ask counts as "could not check". */
+  async function verdictFor(next: LoadedConfig): Promise<{ verdict: ModelEditVerdict; asked: ModelAvailability[] }> {
+    if (!options.checkModels || servingPlan(next.config) === servingPlan(current.config))
+      return { verdict: { status: 'served' }, asked: [] };
+    try {
+      const asked = await options.checkModels(next);
+      return { verdict: decideModelEdit(asked), asked };
+    } catch (err) {
+      const reason = `could not ask the hosts about the models: ${err instanceof Error ? err.message : String(err)}`;
+      return { verdict: { status: 'unverified', reason }, asked: [] };
+    }
+  }
+
+  function reload(): Promise<ReloadOutcome> {
+    // One at a time: a second save while the hosts are being asked must not apply out of order.
+    const run = queue.then(reloadNow, reloadNow);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function reloadNow(): Promise<ReloadOutcome> {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -154,10 +246,30 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
       throw err;
     }
     if (next.version === current.version) return { status: 'unchanged', config: current };
+    const { verdict, asked } = await verdictFor(next);
+    if (isClosed) return { status: 'unchanged', config: current };
+    // The edit's model is missing everywhere: every answer would fail, so the config in force stays.
+    if (verdict.status === 'refused') {
+      const missing = asked.filter((a) => a.presentOn.length === 0);
+      return reject([verdict.reason], {
+        models: missing.map((a) => a.model),
+        hostsAsked: [...new Set(missing.flatMap((a) => a.hostsAsked))],
+        fix: missing.flatMap((a) => a.fixes),
+      });
+    }
     const previous = current;
     const changed = changedPaths(previous.config, next.config);
     if (previous.systemPrompt !== next.systemPrompt) changed.push('(system prompt text)');
     current = next;
+    const at = now().toISOString();
+    status = { version: next.version, appliedAt: at };
+    if (verdict.status === 'unverified') {
+      status = { ...status, unverified: { at, reason: verdict.reason } };
+      log.warn(
+        { version: next.version, reason: verdict.reason },
+        `config applied without checking its model, because the hosts could not be reached (an outage does not block config edits): ${verdict.reason}. Run \`pnpm models\` once they are back.`,
+      );
+    }
     log.info(
       { version: next.version, previous: previous.version, changed, envOverrides: next.envOverrides },
       `config reloaded: ${changed.join(', ')}`,
@@ -189,6 +301,7 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
       return () => rejectListeners.delete(listener);
     },
     reload,
+    status: () => status,
     close() {
       isClosed = true;
       clearTimeout(timer);

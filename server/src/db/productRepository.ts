@@ -203,6 +203,32 @@ export function createProductRepository(db: Database) {
         WHERE category IS NOT NULL GROUP BY category ORDER BY count DESC`.execute(kysely);
       return res.rows;
     },
+
+    /**
+     * Distinct host names of the products' http(s) links (at most `limit`), lower-cased, for the
+     * storefront's link policy. One scan that keeps only the host part, so it stays cheap for large
+     * catalogues; callers cache it.
+     */
+    async linkHostnames(limit = 100): Promise<string[]> {
+      const res = await sql<{ host: string }>`
+        SELECT DISTINCT lower(CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END) AS host
+        FROM (SELECT substr(link, instr(link, '://') + 3) AS rest FROM products
+              WHERE link LIKE 'http://%' OR link LIKE 'https://%')
+        LIMIT ${limit}`.execute(kysely);
+      const hosts = new Set<string>();
+      for (const { host } of res.rows) {
+        // "https://shop.example@evil.example/" hides its real host; such a link is never shown as one.
+        if (host.includes('@')) continue;
+        try {
+          // The URL parser drops ports, user info and queries the SQL above left on.
+          const name = new URL(`https://${host}/`).hostname;
+          if (name !== '') hosts.add(name);
+        } catch {
+          // Not a host name (a malformed feed link): it cannot make anything clickable.
+        }
+      }
+      return [...hosts].sort();
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Health, HealthIssue, HealthReply } from '@aisle/shared';
+import type { ConfigStatus, Health, HealthIssue, HealthReply } from '@aisle/shared';
 import type { Request } from 'express';
 
 /** The issue in shopper-safe words: what a shopper can do about it is wait. */
@@ -9,8 +9,8 @@ function issueOf(health: Health): HealthIssue {
 }
 
 /** The health reply with every detail, for a signed-in agent or the developer on this machine. */
-export function presentFullHealth(health: Health): HealthReply {
-  return { ...health, issue: issueOf(health) };
+export function presentFullHealth(health: Health, config: ConfigStatus): HealthReply {
+  return { ...health, issue: issueOf(health), config };
 }
 
 /** The health reply for anyone: status only, no host, upstream error, model name or command. */

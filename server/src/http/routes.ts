@@ -1,4 +1,4 @@
-import { ok, fail, productSearchSchema } from '@aisle/shared';
+import { ok, fail, productSearchSchema, type ConfigStatus, type Storefront } from '@aisle/shared';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
@@ -19,6 +19,10 @@ export function createApiRouter(deps: {
   auth: AgentAuth;
   /** The address the server listens on, or null before it does. */
   listeningOn: () => string | null;
+  /** Domains whose links answers may show as clickable (`storefront.linkDomains` or the catalogue's). */
+  linkDomains: () => Promise<string[]>;
+  /** The config in force and a refused edit, for the detailed health reply. */
+  configStatus: () => ConfigStatus;
 }) {
   const router = Router();
 
@@ -52,7 +56,7 @@ export function createApiRouter(deps: {
   router.get('/health', apiLimit, async (req, res) => {
     const health = await deps.health.check();
     res.setHeader('Cache-Control', 'no-store');
-    res.json(ok((await mayReadDetails(req)) ? presentFullHealth(health) : presentPublicHealth(health)));
+    res.json(ok((await mayReadDetails(req)) ? presentFullHealth(health, deps.configStatus()) : presentPublicHealth(health)));
   });
 
   /** Every configured host and model, as `pnpm models` reports them; anyone else gets `{ ok }` only. */
@@ -65,6 +69,10 @@ export function createApiRouter(deps: {
   router.get('/session', newSessionLimit, shopperSession(deps.conversations), async (_req, res) => {
     const rows = await deps.conversations.listConversations(sessionHashOf(res));
     res.json(ok({ conversations: rows.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updated_at })) }));
+  });
+
+  router.get('/storefront', apiLimit, async (_req, res) => {
+    res.json(ok({ linkDomains: await deps.linkDomains() } satisfies Storefront));
   });
 
   router.get('/products', apiLimit, async (req, res) => {

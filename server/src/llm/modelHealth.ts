@@ -1,6 +1,7 @@
 import type { Health } from '@aisle/shared';
 import { Ollama } from 'ollama';
 import type { OllamaHostConfig } from '../config/configSchema';
+import type { ModelAvailability } from '../config/configStore';
 import type { LoadedConfig } from '../config/loadConfig';
 import { configuredModels, effectiveHosts, resolveModelSettings, type ModelRole } from '../config/modelSettings';
 import { LlmError } from './llmErrors';
@@ -225,6 +226,64 @@ export async function checkModels(options: {
     hosts,
     models,
   };
+}
+
+/**
+ * Where the models answers are made with (the chat model and an experiment's candidate) are, asking
+ * only the hosts each may use (`/api/tags` on Ollama, `/v1/models` on OpenAI-compatible servers). The
+ * config store uses it to refuse an edit whose model no host has.
+ */
+export async function servedModelAvailability(options: {
+  config: LoadedConfig;
+  backendOf?: (host: OllamaHostConfig) => ChatBackend;
+  timeoutMs?: number;
+}): Promise<ModelAvailability[]> {
+  const { config } = options.config;
+  const timeoutMs = options.timeoutMs ?? Math.max(config.ollama.healthCheckTimeoutMs, 3000);
+  const backendOf = options.backendOf ?? ((h: OllamaHostConfig) => createBackend(h));
+  const hosts = effectiveHosts(config);
+  const models = [config.chat.model, ...(config.experiment ? [config.experiment.candidate] : [])].filter(
+    (m, i, all) => all.findIndex((other) => isSameModel(other, m)) === i,
+  );
+  const listed = new Map<string, Promise<string[] | null>>();
+  const namesOn = (h: OllamaHostConfig): Promise<string[] | null> => {
+    let names = listed.get(h.name);
+    if (!names) {
+      names = backendOf(h)
+        .listModels(timeoutMs)
+        .then(
+          (list) => list.map((m) => m.name),
+          () => null,
+        );
+      listed.set(h.name, names);
+    }
+    return names;
+  };
+  return Promise.all(
+    models.map(async (model): Promise<ModelAvailability> => {
+      const own = resolveModelSettings(config, model)
+        .hosts.map((name) => hosts.find((h) => h.name === name))
+        .filter((h): h is OllamaHostConfig => h !== undefined);
+      const report: ModelAvailability = {
+        model,
+        hostsAsked: own.map((h) => `${h.name} (${h.url})`),
+        presentOn: [],
+        missingOn: [],
+        uncheckedOn: [],
+        fixes: [],
+      };
+      for (const h of own) {
+        const names = await namesOn(h);
+        if (names === null) report.uncheckedOn.push(h.name);
+        else if (names.some((n) => isSameModel(n, model))) report.presentOn.push(h.name);
+        else {
+          report.missingOn.push(h.name);
+          report.fixes.push(h.type === 'ollama' ? pullCommand(model, h.url) : `serve ${model} on ${h.name} (${h.url})`);
+        }
+      }
+      return report;
+    }),
+  );
 }
 
 /**

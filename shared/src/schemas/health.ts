@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configStatusSchema } from './config';
 
 /** The full health check, as the server makes it: the host it asked, its error and the pull command. */
 export const healthSchema = z.object({
@@ -38,5 +39,7 @@ export const healthReplySchema = z.object({
   ollama: healthSchema.shape.ollama.partial().required({ reachable: true }),
   model: healthSchema.shape.model.partial().required({ available: true }),
   catalogue: healthSchema.shape.catalogue,
+  /** The config in force and any refused edit: details, so for agents and the local developer only. */
+  config: configStatusSchema.optional(),
 });
 export type HealthReply = z.infer<typeof healthReplySchema>;

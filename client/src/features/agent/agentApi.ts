@@ -1,6 +1,7 @@
 import {
   agentListReplySchema,
   agentSchema,
+  configStatusSchema,
   dashboardSchema,
   emptyReplySchema,
   experimentsSchema,
@@ -13,6 +14,7 @@ import {
   type Agent,
   type AgentRole,
   type AppErrorBody,
+  type ConfigStatus,
   type Dashboard,
   type Experiments,
   type Result,
@@ -72,6 +74,11 @@ export function getMe(): Promise<Result<Agent>> {
 }
 
 // ---- Admin ----
+
+/** The config version in force and the last edit the server refused (a model no host has, an invalid field). */
+export function getConfigStatus(): Promise<Result<ConfigStatus>> {
+  return request('/api/agent/config', { schema: configStatusSchema });
+}
 
 /** Every agent account (admins only). */
 export async function listAgents(): Promise<Result<Agent[]>> {

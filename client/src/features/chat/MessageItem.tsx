@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@aisle/shared';
+import { neutraliseBidi, type ChatMessage } from '@aisle/shared';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useChatActions } from './chatActions';
 import type { LiveStatus, UiError } from './chatStore';
@@ -25,7 +25,7 @@ export const MessageItem = memo(function MessageItem({ message, live, canRetry, 
       return (
         <article className="message message-user" id={`message-${message.id}`} aria-label="Your message">
           <div className="bubble">
-            <p className="user-text">{message.content}</p>
+            <p className="user-text">{neutraliseBidi(message.content)}</p>
           </div>
         </article>
       );
@@ -45,7 +45,7 @@ export const MessageItem = memo(function MessageItem({ message, live, canRetry, 
         </article>
       );
     case 'system':
-      return <p className="message-system">{message.content}</p>;
+      return <p className="message-system">{neutraliseBidi(message.content)}</p>;
   }
 });
 

@@ -1,6 +1,7 @@
-import { formatMoney, type Availability, type ProductCard as ProductCardData } from '@aisle/shared';
+import { formatMoney, neutraliseBidi, type Availability, type ProductCard as ProductCardData } from '@aisle/shared';
 import { useId, useState } from 'react';
 import { classifyLink } from '../../lib/linkPolicy';
+import { useLinkDomains } from '../../lib/storefront';
 
 const AVAILABILITY_LABELS: Record<Availability, string> = {
   in_stock: 'In stock',
@@ -20,16 +21,21 @@ export function ratingLabel(rating: number, reviewCount: number): string {
 interface ProductCardProps {
   product: ProductCardData;
   isHighlighted: boolean;
+  /** The shop's domains, whose links may be live; default the storefront's (`GET /api/storefront`). */
+  linkDomains?: readonly string[];
 }
 
 /**
  * One product recommended in an answer. Built only from server data (`message.products`), never
  * from model text. The element id `product-<id>` is what `product:ID` links in the answer reach.
  */
-export function ProductCard({ product, isHighlighted }: ProductCardProps) {
+export function ProductCard({ product: stored, isHighlighted, linkDomains }: ProductCardProps) {
   const headingId = useId();
+  const storefrontDomains = useLinkDomains();
+  // Catalogue text may carry bidi overrides (a feed imported before they were stripped, or edited since).
+  const product = displayedCard(stored);
   const isOnSale = product.salePrice !== null && product.salePrice.amountMinor < product.price.amountMinor;
-  const link = classifyLink(product.link, NO_PRODUCTS);
+  const link = classifyLink(product.link, NO_PRODUCTS, linkDomains ?? storefrontDomains);
 
   return (
     <article
@@ -73,6 +79,18 @@ export function ProductCard({ product, isHighlighted }: ProductCardProps) {
       </div>
     </article>
   );
+}
+
+/** The card's words as shown: without bidirectional overrides or invisible format characters. */
+export function displayedCard(product: ProductCardData): ProductCardData {
+  return {
+    ...product,
+    title: neutraliseBidi(product.title),
+    brand: product.brand === null ? null : neutraliseBidi(product.brand),
+    category: product.category === null ? null : neutraliseBidi(product.category),
+    sizes: product.sizes.map(neutraliseBidi),
+    colors: product.colors.map(neutraliseBidi),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Experiments } from '@aisle/shared';
+import type { ConfigStatus, Experiments } from '@aisle/shared';
 import type { AgentAuth } from '../../agents/agentAuth';
 import type { TranscriptService } from '../../agents/transcriptService';
 import type { AgentRepository, AgentRow } from '../../db/agentRepository';
@@ -18,6 +18,8 @@ export interface AgentRoutesDeps {
   handBackAll(agent: AgentRow): Promise<void>;
   /** Model experiments and their comparison per arm. */
   experiments(): Promise<Experiments>;
+  /** The config version in force and the last refused edit (a model no host has, an invalid field). */
+  configStatus(): ConfigStatus;
   /** Something in a conversation's list row changed (labels, flag): tell every console. */
   rowChanged(conversationId: string): void;
   logger: Logger;

@@ -1,4 +1,4 @@
-import type { MessageStatus, TranscriptMessage } from '@aisle/shared';
+import { neutraliseBidi, type MessageStatus, type TranscriptMessage } from '@aisle/shared';
 import { formatCount, formatMs, formatPrice } from '../format';
 
 type Trace = NonNullable<TranscriptMessage['trace']>;
@@ -137,7 +137,7 @@ function ToolCallItem({ call }: { call: ToolCall }) {
                   <td>
                     <code>{product.id}</code>
                   </td>
-                  <td>{product.title}</td>
+                  <td>{neutraliseBidi(product.title)}</td>
                   <td>
                     {product.salePriceMinor !== null ? (
                       <>

@@ -1,4 +1,4 @@
-import { formatMoney, type TranscriptMessage } from '@aisle/shared';
+import { formatMoney, neutraliseBidi, type TranscriptMessage } from '@aisle/shared';
 import { memo, useCallback, useMemo, useState } from 'react';
 import { Markdown } from '../../../components/Markdown';
 import { revealMessage } from '../agentApi';
@@ -46,7 +46,7 @@ export const TranscriptMessageItem = memo(function TranscriptMessageItem({ messa
       </header>
       <div className="t-body">
         {message.role === 'user' || message.role === 'system' ? (
-          <p className="t-text">{message.content}</p>
+          <p className="t-text">{neutraliseBidi(message.content)}</p>
         ) : message.content === '' ? (
           <p className="agent-muted">{message.status === 'streaming' ? 'Waiting for the first words…' : '(no text)'}</p>
         ) : (
@@ -68,7 +68,7 @@ export const TranscriptMessageItem = memo(function TranscriptMessageItem({ messa
         <ul className="t-products" aria-label="Product cards shown">
           {message.products.map((product) => (
             <li key={product.id} id={`t-product-${message.id}-${product.id}`} tabIndex={-1}>
-              <span className="t-product-title">{product.title}</span>{' '}
+              <span className="t-product-title">{neutraliseBidi(product.title)}</span>{' '}
               <span className="agent-muted">
                 {formatMoney(product.salePrice ?? product.price)} · <code>{product.id}</code>
               </span>
@@ -81,7 +81,7 @@ export const TranscriptMessageItem = memo(function TranscriptMessageItem({ messa
           <span aria-hidden="true">{message.feedback.rating === 'up' ? '👍' : '👎'} </span>
           Shopper: {message.feedback.rating === 'up' ? 'thumbs up' : 'thumbs down'}
           {message.feedback.comment !== null && message.feedback.comment !== '' && (
-            <q className="t-feedback-comment">{message.feedback.comment}</q>
+            <q className="t-feedback-comment">{neutraliseBidi(message.feedback.comment)}</q>
           )}
         </p>
       )}

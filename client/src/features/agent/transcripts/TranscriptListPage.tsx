@@ -1,4 +1,4 @@
-import type { TranscriptFilter, TranscriptRow } from '@aisle/shared';
+import { neutraliseBidi, type TranscriptFilter, type TranscriptRow } from '@aisle/shared';
 import { useEffect, useMemo } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { listTranscripts } from '../agentApi';
@@ -105,7 +105,7 @@ export function TranscriptListPage() {
 function TranscriptRowItem({ row }: { row: TranscriptRow }) {
   const now = useNow();
   const location = useLocation();
-  const first = row.firstMessage.trim();
+  const first = neutraliseBidi(row.firstMessage).trim();
   return (
     <li className={`transcript-row status-${row.status}${row.flagged ? ' is-flagged' : ''}`}>
       <div className="row-main">

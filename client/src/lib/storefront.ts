@@ -1,0 +1,33 @@
+import { storefrontSchema } from '@aisle/shared';
+import { useEffect } from 'react';
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import { createApiClient } from './api';
+
+const request = createApiClient({ reader: 'the page', unreachableHint: 'Check that it is running, then reload the page.' });
+
+interface StorefrontState {
+  /** Domains whose links may be live; empty until the server has said (so nothing is live before). */
+  linkDomains: readonly string[];
+  status: 'idle' | 'loading' | 'loaded';
+}
+
+/** What the page knows about the shop, shared by the shopper chat and the agent console. */
+export const storefrontStore = createStore<StorefrontState>(() => ({ linkDomains: [], status: 'idle' }));
+
+/** Asks the server for the shop's link domains once; a failed request is asked again on the next use. */
+export async function loadStorefront(): Promise<void> {
+  if (storefrontStore.getState().status !== 'idle') return;
+  storefrontStore.setState({ status: 'loading' });
+  const result = await request('/api/storefront', { schema: storefrontSchema });
+  storefrontStore.setState(result.ok ? { linkDomains: result.data.linkDomains, status: 'loaded' } : { status: 'idle' });
+}
+
+/** The shop's link domains for `classifyLink`; loads them on first use. */
+export function useLinkDomains(): readonly string[] {
+  const linkDomains = useStore(storefrontStore, (s) => s.linkDomains);
+  useEffect(() => {
+    void loadStorefront();
+  }, []);
+  return linkDomains;
+}
