@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(loaded.config.log.level);
   const store = createConfigStore({ logger, initial: loaded });
-  const app = await createApp({ config: () => store.current(), logger });
+  const app = await createApp({ config: () => store.current(), logger, onConfigChange: (listener) => store.onChange(listener) });
   const url = await app.listen();
   const shown = url.replace('127.0.0.1', 'localhost');
   logger.info(

@@ -1,10 +1,11 @@
 import { ok, fail, productSearchSchema } from '@aisle/shared';
 import { Router, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { RateLimits } from '../capacity/rateLimits';
 import type { ConversationRepository } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { ModelHealth, ModelsHealth } from '../llm/modelHealth';
-import { shopperSession, sessionHashOf, tokenFromCookieHeader } from './shopperSession';
+import { shopperSession, sessionHashOf } from './shopperSession';
 
 /** The JSON API under /api. Handlers are thin: validate, call a repository or service, answer. */
 export function createApiRouter(deps: {
@@ -12,13 +13,16 @@ export function createApiRouter(deps: {
   conversations: ConversationRepository;
   health: ModelHealth;
   modelsHealth: ModelsHealth;
+  /** `session-create` is charged per address when `GET /api/session` creates a session. */
+  rateLimits: RateLimits;
 }) {
   const router = Router();
   const tooMany = (_req: Request, res: Response) => {
     res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.'));
   };
   // Per address. Many shoppers can share one address (an office, a mobile carrier's NAT), so the limit
-  // is generous; new sessions have their own limit, and a browser that has one is not counted there.
+  // is generous; new sessions have their own limit (limits.sessionsPerAddressPerMinute), charged only
+  // when a session is created, so a browser that has one is not counted there.
   const apiLimit = rateLimit({
     windowMs: 60_000,
     limit: 1200,
@@ -26,14 +30,9 @@ export function createApiRouter(deps: {
     legacyHeaders: false,
     handler: tooMany,
   });
-  const newSessionLimit = rateLimit({
-    windowMs: 60_000,
-    limit: 600,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: tooMany,
-    skip: (req) => tokenFromCookieHeader(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined) !== null,
-  });
+  // req.ip follows `trust proxy`; IPv6 counts per /56 as in express-rate-limit.
+  const allowNewSession = (req: Request) =>
+    deps.rateLimits.consume(ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown'), 'session-create');
 
   router.get('/health', apiLimit, async (_req, res) => {
     res.json(ok(await deps.health.check()));
@@ -44,7 +43,7 @@ export function createApiRouter(deps: {
     res.json(ok(await deps.modelsHealth.check()));
   });
 
-  router.get('/session', newSessionLimit, shopperSession(deps.conversations), async (_req, res) => {
+  router.get('/session', apiLimit, shopperSession(deps.conversations, allowNewSession), async (_req, res) => {
     const rows = await deps.conversations.listConversations(sessionHashOf(res));
     res.json(ok({ conversations: rows.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updated_at })) }));
   });
