@@ -35,7 +35,9 @@ describe('limits on shopper actions other than sending', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
     // One message and two retries: three model calls' worth of answers, then no more.
     const callsAfter = double.chatRequests().length;
-    await expect(shopper.request('chat:send', { clientMessageId: 'client-after-retries', text: 'And socks?' })).resolves.toMatchObject({
+    await expect(
+      shopper.request('chat:send', { clientMessageId: 'client-after-retries', text: 'And socks?' }),
+    ).resolves.toMatchObject({
       ok: false,
       error: { code: 'rate-limited' },
     });
@@ -51,7 +53,8 @@ describe('limits on shopper actions other than sending', () => {
     const theirs = await ask(other, 'I need a person too');
 
     const replies = [];
-    for (let i = 0; i < 5; i += 1) replies.push(await eager.request('chat:request-human', { conversationId: mine.conversationId }));
+    for (let i = 0; i < 5; i += 1)
+      replies.push(await eager.request('chat:request-human', { conversationId: mine.conversationId }));
 
     expect(replies.slice(0, 2)).toEqual([
       { ok: true, data: null },
@@ -61,7 +64,10 @@ describe('limits on shopper actions other than sending', () => {
       expect(r).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
       if (!r.ok) expect(r.error.message).toMatch(/asked for a person/);
     }
-    expect(await other.request('chat:request-human', { conversationId: theirs.conversationId })).toEqual({ ok: true, data: null });
+    expect(await other.request('chat:request-human', { conversationId: theirs.conversationId })).toEqual({
+      ok: true,
+      data: null,
+    });
   });
 
   it('limits feedback changes per session', async () => {
@@ -119,7 +125,9 @@ describe('new shopper sessions per address', () => {
     for (let i = 0; i < 6; i += 1) {
       // A well-formed token the server never issued, and a header claiming another address each time.
       const fake = `aisle_sid=${'x'.repeat(40)}${i.toString().padStart(3, '0')}`;
-      statuses.push((await sessionFromWithHeaders(server.url, flood, { cookie: fake, 'x-forwarded-for': `203.0.113.${i}` })).status);
+      statuses.push(
+        (await sessionFromWithHeaders(server.url, flood, { cookie: fake, 'x-forwarded-for': `203.0.113.${i}` })).status,
+      );
     }
 
     expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
@@ -127,7 +135,11 @@ describe('new shopper sessions per address', () => {
 });
 
 /** `GET /api/session` from `address` with arbitrary headers. */
-async function sessionFromWithHeaders(url: string, address: string, headers: Record<string, string>): Promise<{ status: number }> {
+async function sessionFromWithHeaders(
+  url: string,
+  address: string,
+  headers: Record<string, string>,
+): Promise<{ status: number }> {
   const http = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = http.get(`${url}/api/session`, { localAddress: address, headers, agent: false }, (res) => {

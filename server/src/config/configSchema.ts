@@ -69,7 +69,7 @@ const hostSchema = z
       .min(1)
       .max(1024)
       .optional()
-      .describe('Answers this host serves at once; more wait in Aisle\'s fair line. Default: ollama.maxParallel.'),
+      .describe("Answers this host serves at once; more wait in Aisle's fair line. Default: ollama.maxParallel."),
   })
   .strict();
 
@@ -178,7 +178,7 @@ export const configSchema = z
           .max(1024)
           .default(4)
           .describe(
-            'Answers one host serves at once (each of ollama.hosts unless it sets its own); more wait in a fair line and see their place. Set it to the server\'s OLLAMA_NUM_PARALLEL (vLLM: about --max-num-seqs). Default 4: Ollama before v0.10 and most GPU setups run 4; Ollama 0.10+ defaults to 1, where 3 answers then wait inside Ollama without a place shown.',
+            "Answers one host serves at once (each of ollama.hosts unless it sets its own); more wait in a fair line and see their place. Set it to the server's OLLAMA_NUM_PARALLEL (vLLM: about --max-num-seqs). Default 4: Ollama before v0.10 and most GPU setups run 4; Ollama 0.10+ defaults to 1, where 3 answers then wait inside Ollama without a place shown.",
           ),
       })
       .strict()
@@ -287,13 +287,7 @@ export const configSchema = z
           .max(1000)
           .default(3)
           .describe('"Talk to a person" requests per shopper session (each one alerts every agent console).'),
-        feedbackPerMinute: z
-          .number()
-          .int()
-          .min(1)
-          .max(1000)
-          .default(30)
-          .describe('Thumbs up/down changes per shopper session.'),
+        feedbackPerMinute: z.number().int().min(1).max(1000).default(30).describe('Thumbs up/down changes per shopper session.'),
         sessionsPerAddressPerMinute: z
           .number()
           .int()

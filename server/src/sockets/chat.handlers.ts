@@ -31,7 +31,11 @@ export type TrustProxy = (addr: string, i: number) => boolean;
  * a shopper cannot choose their address by sending the header). IPv6 addresses count per /56, like the
  * HTTP rate limits: one household or server gets a whole block and could otherwise rotate through it.
  */
-export function shopperAddress(remote: string | undefined, forwardedFor: string | string[] | undefined, trust: TrustProxy): string {
+export function shopperAddress(
+  remote: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trust: TrustProxy,
+): string {
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '');
   const hops = header
     .split(',')
