@@ -11,6 +11,9 @@ import { createHandBackAll } from './agents/handBack';
 import type { Clock } from './agents/loginThrottle';
 import { createRetention, type Retention } from './agents/retention';
 import { createTranscriptService, type TranscriptService } from './agents/transcriptService';
+import { createMemoryAdmissionQueue, type AdmissionQueue } from './capacity/admissionQueue';
+import { admissionLimitsFrom, rateLimitsFrom } from './capacity/capacityConfig';
+import { createRateLimits } from './capacity/rateLimits';
 import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
 import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
@@ -34,7 +37,13 @@ import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
-import { conversationRoom, registerChatHandlers, type ShopperServer } from './sockets/chat.handlers';
+import {
+  conversationRoom,
+  registerChatHandlers,
+  shopperAddress,
+  type ShopperServer,
+  type TrustProxy,
+} from './sockets/chat.handlers';
 
 /** Socket payloads above this are refused by Socket.IO before any handler runs. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 64 * 1024;
@@ -51,6 +60,11 @@ export interface AppDeps {
   random?: () => number;
   /** The config store's status (version in force, last refused edit); default: the version at start. */
   configStatus?: () => ConfigStatus;
+  /**
+   * Subscribes to config changes (the config store's `onChange`), so a raised `maxParallel` admits
+   * waiting answers at once rather than at the next release. Returns the unsubscribe function.
+   */
+  onConfigChange?: (listener: () => void) => () => void;
 }
 
 export interface App {
@@ -59,6 +73,8 @@ export interface App {
   db: Database;
   products: ProductRepository;
   chat: ChatService;
+  /** The fair line in front of the model hosts (`stats()` for metrics). */
+  admission: AdmissionQueue;
   /** The agent console's services, for tools and tests that act as the CLI does. */
   agentConsole: AgentConsoleServices;
   logger: Logger;
@@ -96,6 +112,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // Hosts are read from the config on every call: a hot-reloaded host list applies to the next answer.
   const hosts = createHostPool({ config: deps.config, logger });
+  const admission = createMemoryAdmissionQueue({
+    ...admissionLimitsFrom(deps.config),
+    onCallbackError: (err) => logger.error({ err }, 'a queued answer could not be told its place'),
+  });
+  const stopRefreshing = deps.onConfigChange?.(() => admission.refresh()) ?? (() => undefined);
+  const rateLimits = createRateLimits({ limits: rateLimitsFrom(deps.config) });
   const currentGateway = () => hosts.pick(deps.config().config.chat.model).backend;
   const health = createModelHealth({
     gateway: currentGateway,
@@ -134,7 +156,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   });
 
+  // Express compiles `trust proxy` once; sockets derive the client's address with the same rule.
+  app.set('trust proxy', initial.config.server.trustProxy);
+  const trustFn: unknown = app.get('trust proxy fn');
+  const trust: TrustProxy = typeof trustFn === 'function' ? (addr, i) => trustFn(addr, i) === true : () => false;
+
   io.use((socket, next) => {
+    socket.data.address = shopperAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
     const token = tokenFromCookieHeader(socket.handshake.headers.cookie);
     if (!token) return next(new Error('no-session'));
     const hash = hashToken(token);
@@ -164,6 +192,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     products,
     tools,
     route: (model) => hosts.route(model),
+    hostFor: (model) => hosts.pick(model).hostName,
+    admission,
+    rateLimits,
     config: deps.config,
     // The prompt file is part of the config: an edit applies to the next answer.
     systemPrompt: () => deps.config().systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
@@ -179,7 +210,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const liveFeed = startAgentLiveFeed({ nsp: agentNsp, chat, auth, transcripts, transcriptRows, logger });
 
   // Routes are added once every part they reach exists; the server does not listen before createApp returns.
-  app.set('trust proxy', initial.config.server.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -235,6 +265,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       listeningOn,
       linkDomains: linkDomains.current,
       configStatus,
+      rateLimits,
     }),
   );
 
@@ -262,6 +293,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     products,
     chat,
+    admission,
     agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
@@ -276,6 +308,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       });
     },
     async close() {
+      stopRefreshing();
       liveFeed.close();
       retention.stop();
       hosts.close();

@@ -46,7 +46,12 @@ async function main(): Promise<void> {
   const logger = createLogger(loaded.config.log.level);
   // An edit whose chat model no host has is refused: the config in force keeps answering.
   const store = createConfigStore({ logger, initial: loaded, checkModels: (next) => servedModelAvailability({ config: next }) });
-  const app = await createApp({ config: () => store.current(), configStatus: () => store.status(), logger });
+  const app = await createApp({
+    config: () => store.current(),
+    configStatus: () => store.status(),
+    logger,
+    onConfigChange: (listener) => store.onChange(listener),
+  });
   const url = await app.listen();
   const shown = url.replace('127.0.0.1', 'localhost');
   logger.info(

@@ -15,7 +15,13 @@ export interface TestServer {
   app: App;
   url: string;
   dataDir: string;
+  /** The config the server started with (see `reconfigure`). */
   config: LoadedConfig;
+  /**
+   * A hot reload, as the config store does it: the start config with `changes` laid over it becomes
+   * the config in force, and the app is told it changed. Returns the new config.
+   */
+  reconfigure(changes: DeepPartial<AisleConfigInput>): LoadedConfig;
   /** A new browser-like shopper: gets its session cookie over HTTP, then connects a real socket. */
   shopper(options?: { origin?: string }): Promise<Shopper>;
   close(): Promise<void>;
@@ -33,7 +39,21 @@ type AckData<E extends keyof ShopperClientEvents> = Parameters<ShopperClientEven
   ? T
   : never;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `over` laid over `base` key by key (arrays are replaced whole). */
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
 
 /**
  * Boots the real server on port 0 with a temp data dir, a real SQLite file, the given Ollama (usually
@@ -63,8 +83,14 @@ export async function startTestServer(options: {
   };
   const config = parseConfig(raw, {}, 'test');
   const loaded: LoadedConfig = { config, version: configVersion(config), file: null, dataDir };
+  let current = loaded;
+  const configListeners = new Set<() => void>();
   const app = await createApp({
-    config: () => loaded,
+    config: () => current,
+    onConfigChange: (listener) => {
+      configListeners.add(listener);
+      return () => configListeners.delete(listener);
+    },
     logger: pino({ level: 'silent' }),
     clientDist: options.clientDist ?? null,
     clock: options.clock,
@@ -79,6 +105,12 @@ export async function startTestServer(options: {
     url,
     dataDir,
     config: loaded,
+    reconfigure(changes) {
+      const next = parseConfig(deepMerge(raw, changes), {}, 'test');
+      current = { config: next, version: configVersion(next), file: null, dataDir };
+      for (const listener of configListeners) listener();
+      return current;
+    },
     async shopper(opts = {}) {
       const res = await fetch(`${url}/api/session`);
       const setCookie = res.headers.get('set-cookie') ?? '';

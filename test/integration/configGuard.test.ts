@@ -54,6 +54,9 @@ async function startWatchedServer(): Promise<TestServer> {
     url,
     dataDir,
     config: store.current(),
+    reconfigure() {
+      throw new Error('This server reloads from aisle.yaml through its config store: edit the file instead.');
+    },
     async shopper() {
       const res = await fetch(`${url}/api/session`);
       return openTab(self, (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '');

@@ -28,12 +28,12 @@ export interface RateLimit {
 /** One limit per budget. The caller chooses the key: the session for chat actions, the address for `session-create`. */
 export type RateLimitSettings = Record<RateBudget, RateLimit>;
 
-/** Starting values: `model-call` matches `chat.messagesPerMinute`'s default. */
+/** Starting values, the same as the config defaults (`chat.messagesPerMinute` and `limits`). */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   'model-call': { points: 20, durationSeconds: 60 },
   'request-human': { points: 3, durationSeconds: 60 },
   feedback: { points: 30, durationSeconds: 60 },
-  'session-create': { points: 10, durationSeconds: 60 },
+  'session-create': { points: 30, durationSeconds: 60 },
 };
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };

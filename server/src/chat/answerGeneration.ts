@@ -1,9 +1,13 @@
+import { BUSY_MESSAGE } from '@aisle/shared';
 import { emptyAnswerState, runAnswer } from '../assistant/answerRunner';
 import type { ToolRunner } from '../assistant/tools';
+import type { AdmissionQueue, Slot } from '../capacity/admissionQueue';
+import { isQueueFullError } from '../capacity/capacityErrors';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { ConversationRepository, ConversationRow, MessageRow } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
+import { LlmError } from '../llm/llmErrors';
 import type { LlmMessage } from '../llm/types';
 import type { Logger } from '../logger';
 import { commitAnswer, failedOutcome, type AnswerOutcome } from './answerCommit';
@@ -13,9 +17,9 @@ import { presentMessage } from './messagePresenter';
 import { modelFor, settingsFor } from './modelChoice';
 
 /**
- * One answer from start to finish: the model and its settings, the history the model sees, the
- * streamed text, the overall timeout, the tool loop, then the commit and `chat:completed` or
- * `chat:failed` to the conversation's room.
+ * One answer from start to finish: the model and its settings, a place at the model host (waiting in
+ * the fair line when the host is full), the history the model sees, the streamed text, the overall
+ * timeout, the tool loop, then the commit and `chat:completed` or `chat:failed` to the conversation's room.
  */
 
 /** What a generation needs from the chat service that starts it. */
@@ -24,6 +28,10 @@ export interface AnswerGenerationDeps {
   products: ProductRepository;
   tools: ToolRunner;
   route: (model: string) => RoutedBackend;
+  /** Admission control: an answer holds a place at its host while the model runs. */
+  admission: AdmissionQueue;
+  /** The capacity pool (host name) an answer for the model waits for. */
+  hostFor: (model: string) => string;
   systemPrompt: () => string;
   broadcast: ConversationBroadcast;
   notify: NotifyObservers;
@@ -40,6 +48,12 @@ function toLlmHistory(systemPrompt: string, rows: MessageRow[], limit: number): 
   return [{ role: 'system', content: systemPrompt }, ...turns];
 }
 
+/** Who asked for an answer, for the fair line: it is fair between addresses, then between sessions. */
+export interface AnswerClient {
+  /** The client's network address (or a fixed label for in-process callers). */
+  address: string;
+}
+
 /**
  * Starts generating the answer `messageId` for the conversation's latest user message. Returns at
  * once; the generation is in `deps.live` until its row is committed and the room is told.
@@ -51,6 +65,7 @@ export function startGeneration(
   messageId: string,
   history: MessageRow[],
   userText: string,
+  client: AnswerClient,
 ): void {
   const { conversations, products, broadcast, live, notify, logger: log } = deps;
   const { config } = loaded;
@@ -79,14 +94,47 @@ export function startGeneration(
     save: (content) => conversations.saveStreamingText(messageId, content),
     logger: log,
   });
-  const timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
   const started = Date.now();
   live.add(generation);
   broadcast(conversationId, 'chat:started', { conversationId, messageId, model: settings.model });
+  const setPhase = (phase: Generation['phase'], detail?: string, position?: number) => {
+    generation.phase = phase;
+    generation.detail = detail;
+    generation.position = position;
+    broadcast(conversationId, 'chat:status', {
+      conversationId,
+      messageId,
+      phase,
+      ...(detail ? { detail } : {}),
+      ...(position === undefined ? {} : { position }),
+    });
+  };
 
   generation.done = (async () => {
     let outcome: AnswerOutcome = { status: 'complete', error: null };
+    let slot: Slot | null = null;
+    let timeout: NodeJS.Timeout | undefined;
     try {
+      // The pool routes each call to the first healthy host the model prefers, falling back only when
+      // that one fails; so the answer waits for the host the pool would pick now. A fallback that
+      // serves it meanwhile is not counted twice: a failed-over answer is rare and short-lived.
+      let wasQueued = false;
+      slot = await deps.admission.acquire({
+        host: deps.hostFor(settings.model),
+        sessionId: conversation.session_hash,
+        address: client.address,
+        signal: controller.signal,
+        onPosition: (position) => {
+          wasQueued = true;
+          setPhase('queued', undefined, position);
+        },
+      });
+      if (wasQueued) {
+        log.info({ conversationId, messageId, host: slot.host, waitedMs: slot.waitedMs }, 'answer admitted after waiting');
+        setPhase('waiting');
+      }
+      // The answer's own time starts with its place at the host: waiting in line is not the model's slowness.
+      timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
       await runAnswer({
         gateway: backend,
         tools: deps.tools,
@@ -100,21 +148,25 @@ export function startGeneration(
         signal: controller.signal,
         state,
         callbacks: {
-          onPhase: (phase, detail) => {
-            generation.phase = phase;
-            generation.detail = detail;
-            broadcast(conversationId, 'chat:status', { conversationId, messageId, phase, ...(detail ? { detail } : {}) });
-          },
+          onPhase: (phase, detail) => setPhase(phase, detail),
           onText: (t) => text.push(t),
           onToolCalls: () => text.flush(),
         },
       });
     } catch (err) {
-      const failed = failedOutcome(err, controller.signal.reason);
-      outcome = { status: failed.status, error: failed.error };
-      if (failed.isUnexpected) log.error({ err, conversationId, messageId }, 'answer failed unexpectedly');
+      if (isQueueFullError(err)) {
+        // The shopper's message is stored; the answer fails at once with the retryable `busy` sentence.
+        log.warn({ conversationId, messageId, scope: err.scope, address: client.address }, 'answer refused: the line is full');
+        outcome = { status: 'error', error: new LlmError('busy', BUSY_MESSAGE, undefined) };
+      } else {
+        const failed = failedOutcome(err, controller.signal.reason);
+        outcome = { status: failed.status, error: failed.error };
+        if (failed.isUnexpected) log.error({ err, conversationId, messageId }, 'answer failed unexpectedly');
+      }
     } finally {
       clearTimeout(timeout);
+      // Released before the commit, so the next shopper in line starts while this row is written.
+      slot?.release();
     }
     await text.finish();
 

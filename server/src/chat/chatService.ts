@@ -11,14 +11,15 @@ import {
   fail,
   ok,
 } from '@aisle/shared';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { ToolRunner } from '../assistant/tools';
+import type { AdmissionQueue } from '../capacity/admissionQueue';
+import type { RateAction, RateLimits } from '../capacity/rateLimits';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { ConversationRepository, ConversationRow } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
 import type { Logger } from '../logger';
-import { startGeneration, type AnswerGenerationDeps } from './answerGeneration';
+import { startGeneration, type AnswerClient, type AnswerGenerationDeps } from './answerGeneration';
 import { createChatObservers, type ConversationBroadcast } from './chatEvents';
 import { createHandoff } from './handoff';
 import { createLiveGenerations, StopSignal } from './liveGenerations';
@@ -34,6 +35,19 @@ import { assignArm, modelFor } from './modelChoice';
  */
 
 export type { ChatObserver, ConversationBroadcast } from './chatEvents';
+export type { AnswerClient } from './answerGeneration';
+
+/** The client of in-process callers (the eval runner), which have no network address. */
+const IN_PROCESS: AnswerClient = { address: 'in-process' };
+
+/** What a shopper reads when an action's budget is spent. */
+const LIMITED: Record<RateAction, string> = {
+  send: 'You are sending messages too quickly.',
+  retry: 'You are sending messages too quickly.',
+  'request-human': 'You have already asked for a person; our team will join as soon as someone is free.',
+  feedback: 'You are sending feedback too quickly.',
+  'session-create': 'Too many new chats were started from your network.',
+};
 
 export interface ChatServiceDeps {
   conversations: ConversationRepository;
@@ -41,6 +55,12 @@ export interface ChatServiceDeps {
   tools: ToolRunner;
   /** A backend for one model that fails over between hosts and says which one served. */
   route: (model: string) => RoutedBackend;
+  /** The host (capacity pool) an answer for the model waits for: the one the pool would pick now. */
+  hostFor: (model: string) => string;
+  /** The fair line in front of the model hosts. */
+  admission: AdmissionQueue;
+  /** Per-session budgets for sending and retrying (shared), asking for a person, and feedback. */
+  rateLimits: RateLimits;
   config: () => LoadedConfig;
   systemPrompt: () => string;
   broadcast: ConversationBroadcast;
@@ -59,13 +79,13 @@ export function createChatService(deps: ChatServiceDeps) {
   const log = deps.logger.child({ area: 'chat' });
   const events = createChatObservers(log);
   const live = createLiveGenerations({ disconnectGraceMs: () => deps.config().config.chat.disconnectGraceMs, logger: log });
-  let limiter: { perMinute: number; limiter: RateLimiterMemory } | null = null;
 
-  function rateLimiter(): RateLimiterMemory {
-    const perMinute = deps.config().config.chat.messagesPerMinute;
-    if (!limiter || limiter.perMinute !== perMinute)
-      limiter = { perMinute, limiter: new RateLimiterMemory({ points: perMinute, duration: 60 }) };
-    return limiter.limiter;
+  /** Spends one of the session's points for the action; the refusal to send back when none are left. */
+  async function charge(sessionHash: string, action: RateAction): Promise<Result<never> | null> {
+    const decision = await deps.rateLimits.consume(sessionHash, action);
+    if (decision.ok) return null;
+    // Budgets are per minute: "a minute" is honest and does not invite a retry to the second.
+    return fail('rate-limited', LIMITED[action], 'Wait a minute and try again.');
   }
 
   async function ownedConversation(sessionHash: string, conversationId: string): Promise<ConversationRow | null> {
@@ -81,6 +101,8 @@ export function createChatService(deps: ChatServiceDeps) {
     products: deps.products,
     tools: deps.tools,
     route: deps.route,
+    admission: deps.admission,
+    hostFor: deps.hostFor,
     systemPrompt: deps.systemPrompt,
     broadcast,
     notify: events.notify,
@@ -94,15 +116,13 @@ export function createChatService(deps: ChatServiceDeps) {
     text: string,
     existing: ConversationRow | null,
     beforeStart: (conversationId: string) => Promise<void>,
+    client: AnswerClient,
   ): Promise<Result<ChatSendReply>> {
     const loaded = deps.config();
     const { config } = loaded;
     let conversation = existing;
-    try {
-      await rateLimiter().consume(sessionHash);
-    } catch {
-      return fail('rate-limited', 'You are sending messages too quickly.', 'Wait a minute and try again.');
-    }
+    const limited = await charge(sessionHash, 'send');
+    if (limited) return limited;
     if (!conversation) {
       const arm = assignArm(loaded, random);
       conversation = await conversations.createConversation({
@@ -138,13 +158,14 @@ export function createChatService(deps: ChatServiceDeps) {
     );
     // The sender watches before the first event, so it sees chat:started and the searching phase.
     await beforeStart(conversation.id);
-    startGeneration(generationDeps, loaded, conversation, assistant.id, history, text);
+    startGeneration(generationDeps, loaded, conversation, assistant.id, history, text, client);
     return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: assistant.id });
   }
 
   async function retryUnlocked(
     conversation: ConversationRow,
     payload: ChatRetryPayload,
+    client: AnswerClient,
   ): Promise<Result<{ assistantMessageId: string }>> {
     const loaded = deps.config();
     if (conversation.status === 'taken_over') return fail('taken-over', 'A member of our team is answering this conversation.');
@@ -153,6 +174,9 @@ export function createChatService(deps: ChatServiceDeps) {
     if (!last || last.id !== payload.messageId || last.role !== 'assistant' || last.status === 'streaming') {
       return fail('bad-request', 'Only the latest answer can be retried.');
     }
+    // A retry costs a model call like a message: it draws on the same budget.
+    const limited = await charge(conversation.session_hash, 'retry');
+    if (limited) return limited;
     const userText = [...visible].reverse().find((m) => m.role === 'user')?.content ?? '';
     const assistant = await conversations.insertAssistantMessage({
       conversationId: conversation.id,
@@ -167,6 +191,7 @@ export function createChatService(deps: ChatServiceDeps) {
       assistant.id,
       visible.filter((m) => m.id !== last.id),
       userText,
+      client,
     );
     return ok({ assistantMessageId: assistant.id });
   }
@@ -177,6 +202,7 @@ export function createChatService(deps: ChatServiceDeps) {
       sessionHash: string,
       payload: ChatSendPayload,
       beforeStart: (conversationId: string) => Promise<void> = async () => undefined,
+      client: AnswerClient = IN_PROCESS,
     ): Promise<Result<ChatSendReply>> {
       const { config } = deps.config();
       const text = payload.text.trim();
@@ -208,10 +234,15 @@ export function createChatService(deps: ChatServiceDeps) {
       if (conversation && live.isBusy(conversation.id)) {
         return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
       }
-      return live.whileStarting(conversation?.id, () => sendUnlocked(sessionHash, payload, text, conversation, beforeStart));
+      return live.whileStarting(conversation?.id, () =>
+        sendUnlocked(sessionHash, payload, text, conversation, beforeStart, client),
+      );
     },
 
-    /** Stops the answer being generated; it is committed as `stopped` with its partial text. */
+    /**
+     * Stops the answer being generated; it is committed as `stopped` with its partial text. An answer
+     * still waiting in line leaves it (freeing its place) and is committed as `stopped` with no text.
+     */
     async stop(sessionHash: string, payload: ChatStopPayload): Promise<Result<{ messageId: string }>> {
       if (!(await ownedConversation(sessionHash, payload.conversationId)))
         return fail('not-found', 'That conversation was not found.');
@@ -223,12 +254,16 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     /** Generates a new answer in place of a failed or stopped one (the old one stays in the transcript). */
-    async retry(sessionHash: string, payload: ChatRetryPayload): Promise<Result<{ assistantMessageId: string }>> {
+    async retry(
+      sessionHash: string,
+      payload: ChatRetryPayload,
+      client: AnswerClient = IN_PROCESS,
+    ): Promise<Result<{ assistantMessageId: string }>> {
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.');
       if (live.isBusy(conversation.id))
         return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
-      return live.whileStarting(conversation.id, () => retryUnlocked(conversation, payload));
+      return live.whileStarting(conversation.id, () => retryUnlocked(conversation, payload, client));
     },
 
     /** The conversation as stored, plus the answer still being generated (text so far and phase). */
@@ -253,6 +288,7 @@ export function createChatService(deps: ChatServiceDeps) {
               content: generation.emitted,
               phase: generation.phase,
               ...(generation.detail ? { detail: generation.detail } : {}),
+              ...(generation.phase === 'queued' && generation.position !== undefined ? { position: generation.position } : {}),
             }
           : null,
       });
@@ -260,6 +296,9 @@ export function createChatService(deps: ChatServiceDeps) {
 
     /** The shopper's thumbs up/down (or clearing it) on one of the conversation's answers. */
     async feedback(sessionHash: string, payload: ChatFeedbackPayload): Promise<Result<null>> {
+      // Charged first: every change is announced to each agent console, so a flood must stop here.
+      const limited = await charge(sessionHash, 'feedback');
+      if (limited) return limited;
       if (!(await ownedConversation(sessionHash, payload.conversationId)))
         return fail('not-found', 'That conversation was not found.');
       const message = await conversations.getMessage(payload.messageId);
@@ -282,6 +321,13 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     ...handoff,
+
+    /** The shopper asks for a person: limited per session, since each request alerts every agent console. */
+    async requestHuman(sessionHash: string, payload: ChatStopPayload): Promise<Result<null>> {
+      const limited = await charge(sessionHash, 'request-human');
+      if (limited) return limited;
+      return handoff.requestHuman(sessionHash, payload);
+    },
 
     /** Subscribes to stored messages, status changes and live text; returns the unsubscribe function. */
     observe: events.observe,

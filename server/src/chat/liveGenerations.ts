@@ -29,6 +29,8 @@ export interface Generation {
   emitted: string;
   phase: AnswerPhase;
   detail: string | undefined;
+  /** Place in line while `phase` is `queued` (1 = next). */
+  position?: number;
   controller: AbortController;
   /** Settles once the answer is committed (or could not be stored). */
   done: Promise<void>;

@@ -64,6 +64,13 @@ const hostSchema = z
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
       .optional()
       .describe('For type "openai": the environment variable holding the API key (the key itself never goes in this file).'),
+    maxParallel: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe("Answers this host serves at once; more wait in Aisle's fair line. Default: ollama.maxParallel."),
   })
   .strict();
 
@@ -213,6 +220,15 @@ export const configSchema = z
           .default(3)
           .describe('How often a "server busy" (503) is retried, with exponential backoff, before giving up.'),
         busyRetryBaseMs: z.number().int().min(1).max(60_000).default(1000),
+        maxParallel: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(4)
+          .describe(
+            "Answers one host serves at once (each of ollama.hosts unless it sets its own); more wait in a fair line and see their place. Set it to the server's OLLAMA_NUM_PARALLEL (vLLM: about --max-num-seqs). Default 4: Ollama before v0.10 and most GPU setups run 4; Ollama 0.10+ defaults to 1, where 3 answers then wait inside Ollama without a place shown.",
+          ),
       })
       .strict()
       .prefault({}),
@@ -278,11 +294,62 @@ export const configSchema = z
           .max(100)
           .default(25)
           .describe('At most one delta emit per stream per this many ms. The first token is never held back.'),
-        messagesPerMinute: z.number().int().min(1).max(1000).default(20).describe('Per shopper session.'),
+        messagesPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(20)
+          .describe('Messages and retries per shopper session (one budget: each costs a model call).'),
         maxCards: z.number().int().min(0).max(12).default(6),
       })
       .strict()
       .prefault({}),
+    capacity: z
+      .object({
+        maxQueuedPerAddress: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000)
+          .default(10)
+          .describe(
+            'Answers one network address may have waiting for a model host; past it the shopper reads "busy right now, try again in a minute".',
+          ),
+        maxQueuedTotal: z
+          .number()
+          .int()
+          .min(0)
+          .max(100_000)
+          .default(200)
+          .describe('Answers that may wait for a model host in total, from everybody.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Admission in front of the model hosts: ollama.maxParallel answers run per host, the rest wait in a fair line.'),
+    limits: z
+      .object({
+        requestHumanPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(3)
+          .describe('"Talk to a person" requests per shopper session (each one alerts every agent console).'),
+        feedbackPerMinute: z.number().int().min(1).max(1000).default(30).describe('Thumbs up/down changes per shopper session.'),
+        sessionsPerAddressPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(30)
+          .describe(
+            'New shopper sessions per network address (browsers that already have one are not counted). 30 covers an office or a school behind one address opening the shop at once; a script opening hundreds is refused.',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Per-minute limits on shopper actions; chat.messagesPerMinute covers sending and retrying (one budget).'),
     embedding: z
       .object({
         model: z

@@ -2,12 +2,14 @@ import { ok, fail, productSearchSchema, type ConfigStatus, type Storefront } fro
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
+import type { RateLimits } from '../capacity/rateLimits';
 import type { ConversationRepository } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { ModelHealth, ModelsHealth } from '../llm/modelHealth';
 import { agentTokenFromCookieHeader } from './agentCookie';
+import { clientAddressKey } from './clientAddress';
 import { isLocalDeveloper, presentFullHealth, presentPublicHealth } from './healthPresenter';
-import { shopperSession, sessionHashOf, tokenFromCookieHeader } from './shopperSession';
+import { shopperSession, sessionHashOf } from './shopperSession';
 
 /** The JSON API under /api. Handlers are thin: validate, call a repository or service, answer. */
 export function createApiRouter(deps: {
@@ -23,6 +25,8 @@ export function createApiRouter(deps: {
   linkDomains: () => Promise<string[]>;
   /** The config in force and a refused edit, for the detailed health reply. */
   configStatus: () => ConfigStatus;
+  /** `session-create` is charged per address when `GET /api/session` creates a session. */
+  rateLimits: RateLimits;
 }) {
   const router = Router();
 
@@ -36,7 +40,8 @@ export function createApiRouter(deps: {
     res.status(429).json(fail('rate-limited', 'Too many requests; slow down and try again in a minute.'));
   };
   // Per address. Many shoppers can share one address (an office, a mobile carrier's NAT), so the limit
-  // is generous; new sessions have their own limit, and a browser that has one is not counted there.
+  // is generous; new sessions have their own limit (limits.sessionsPerAddressPerMinute), charged only
+  // when a session is created, so a browser that has one is not counted there.
   const apiLimit = rateLimit({
     windowMs: 60_000,
     limit: 1200,
@@ -44,14 +49,8 @@ export function createApiRouter(deps: {
     legacyHeaders: false,
     handler: tooMany,
   });
-  const newSessionLimit = rateLimit({
-    windowMs: 60_000,
-    limit: 600,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: tooMany,
-    skip: (req) => tokenFromCookieHeader(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined) !== null,
-  });
+  // The same address key as the other limits: follows `trust proxy`, IPv6 counts per /56.
+  const allowNewSession = (req: Request) => deps.rateLimits.consume(clientAddressKey(req), 'session-create');
 
   router.get('/health', apiLimit, async (req, res) => {
     const health = await deps.health.check();
@@ -66,7 +65,7 @@ export function createApiRouter(deps: {
     res.json(ok((await mayReadDetails(req)) ? report : { ok: report.ok }));
   });
 
-  router.get('/session', newSessionLimit, shopperSession(deps.conversations), async (_req, res) => {
+  router.get('/session', apiLimit, shopperSession(deps.conversations, allowNewSession), async (_req, res) => {
     const rows = await deps.conversations.listConversations(sessionHashOf(res));
     res.json(ok({ conversations: rows.map((c) => ({ id: c.id, title: c.title, updatedAt: c.updated_at })) }));
   });

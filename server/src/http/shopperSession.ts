@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parse as parseCookie } from 'cookie';
+import { fail } from '@aisle/shared';
 import type { NextFunction, Request, Response } from 'express';
 import type { ConversationRepository } from '../db/conversationRepository';
 import { hashToken } from '../lib/tokens';
@@ -24,17 +25,31 @@ export function sessionHashOf(res: Response): string {
   return hash;
 }
 
+/** Whether a new session may be created for this request, or how long to wait (per address). */
+export type NewSessionGate = (req: Request) => Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
+
 /**
  * Gives every browser an httpOnly session cookie: conversations belong to it, and an id alone never
  * grants access. The cookie is `Secure` with the `__Host-` prefix when the request came over https.
+ * Only creating a session passes `allowNewSession`: a browser with a valid session is never counted,
+ * and a made-up cookie is counted like none (it creates a session all the same).
  */
-export function shopperSession(conversations: ConversationRepository) {
+export function shopperSession(conversations: ConversationRepository, allowNewSession?: NewSessionGate) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const token = tokenFromCookieHeader(req.headers.cookie);
       if (token && (await conversations.touchSession(hashToken(token)))) {
         res.locals.shopperSessionHash = hashToken(token);
         return next();
+      }
+      const gate = (await allowNewSession?.(req)) ?? { ok: true };
+      if (!gate.ok) {
+        const seconds = Math.max(1, Math.ceil(gate.retryAfterMs / 1000));
+        res.setHeader('Retry-After', String(seconds));
+        res
+          .status(429)
+          .json(fail('rate-limited', 'Too many new chats were started from your network.', 'Please try again in a minute.'));
+        return;
       }
       const fresh = randomBytes(32).toString('base64url');
       await conversations.createSession(hashToken(fresh));

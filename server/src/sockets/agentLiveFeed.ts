@@ -6,6 +6,43 @@ import type { Logger } from '../logger';
 import { AGENT_LIST_ROOM, endAgentSockets, watchRoom, type AgentNamespace } from './agent.handlers';
 
 const SESSION_SWEEP_MS = 60_000;
+/** At most one list update per conversation per this long: 2,000 feedback clicks must not become 10,000 updates. */
+export const LIST_UPDATE_MS = 250;
+
+/**
+ * Runs `run(key)` at once for a key that has been quiet, then at most once per `windowMs` while calls
+ * keep coming: calls inside a window collapse into one run at its end (the trailing edge), so the
+ * last change is always delivered, read fresh when it runs.
+ */
+export function coalescePerKey(windowMs: number, run: (key: string) => void): { push(key: string): void; close(): void } {
+  const windows = new Map<string, { timer: NodeJS.Timeout; isPending: boolean }>();
+  function open(key: string): void {
+    const timer = setTimeout(() => {
+      const isPending = windows.get(key)?.isPending === true;
+      windows.delete(key);
+      if (!isPending) return;
+      run(key);
+      open(key);
+    }, windowMs);
+    timer.unref();
+    windows.set(key, { timer, isPending: false });
+  }
+  return {
+    push(key) {
+      const current = windows.get(key);
+      if (current) {
+        current.isPending = true;
+        return;
+      }
+      run(key);
+      open(key);
+    },
+    close() {
+      for (const { timer } of windows.values()) clearTimeout(timer);
+      windows.clear();
+    },
+  };
+}
 
 /** The live side of the agent console, as the HTTP routes and app.ts see it. */
 export interface AgentLiveFeed {
@@ -28,6 +65,8 @@ export function startAgentLiveFeed(deps: {
   transcripts: TranscriptService;
   transcriptRows: TranscriptRepository;
   logger: Logger;
+  /** The list-update window; default {@link LIST_UPDATE_MS}. */
+  listUpdateMs?: number;
 }): AgentLiveFeed {
   const { nsp, auth, transcripts, transcriptRows } = deps;
   const log = deps.logger.child({ area: 'agent-console' });
@@ -42,8 +81,10 @@ export function startAgentLiveFeed(deps: {
       lastActivity: conversation.updated_at,
     });
   }
-  const rowChanged = (conversationId: string) =>
+  const listUpdates = coalescePerKey(deps.listUpdateMs ?? LIST_UPDATE_MS, (conversationId) => {
     void announce(conversationId).catch(report('could not announce a transcript change'));
+  });
+  const rowChanged = (conversationId: string) => listUpdates.push(conversationId);
 
   // Sessions also end outside this process (`pnpm agent disable`) or by expiry: a quiet socket would
   // keep receiving live transcripts, so every socket's session is checked once a minute.
@@ -60,8 +101,8 @@ export function startAgentLiveFeed(deps: {
 
   const unobserve = deps.chat.observe({
     messageStored: (row) => {
+      rowChanged(row.conversation_id);
       void (async () => {
-        await announce(row.conversation_id);
         nsp
           .to(watchRoom(row.conversation_id))
           .emit('conversation:message', { conversationId: row.conversation_id, message: await transcripts.message(row) });
@@ -77,6 +118,7 @@ export function startAgentLiveFeed(deps: {
     close(): void {
       clearInterval(sweep);
       unobserve();
+      listUpdates.close();
     },
   };
 }

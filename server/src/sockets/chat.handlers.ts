@@ -10,6 +10,7 @@ import {
   type ShopperClientEvents,
   type ShopperServerEvents,
 } from '@aisle/shared';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { ChatService } from '../chat/chatService';
@@ -17,6 +18,37 @@ import type { Logger } from '../logger';
 
 export interface ShopperSocketData {
   sessionHash: string;
+  /** The client's address (see `shopperAddress`): the fair line and its caps are per address. */
+  address: string;
+}
+
+/** Express's compiled `trust proxy` setting: whether the hop at `addr`, `i` steps from us, is a trusted proxy. */
+export type TrustProxy = (addr: string, i: number) => boolean;
+
+/**
+ * The client's address for admission: the socket's peer, or with `trust proxy` set the first address
+ * in X-Forwarded-For that is not a trusted proxy, walking from our end (as Express's `req.ip` does, so
+ * a shopper cannot choose their address by sending the header). IPv6 addresses count per /56, like the
+ * HTTP rate limits: one household or server gets a whole block and could otherwise rotate through it.
+ */
+export function shopperAddress(
+  remote: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trust: TrustProxy,
+): string {
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '');
+  const hops = header
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '')
+    .reverse();
+  const chain = [remote ?? 'unknown', ...hops];
+  let address = chain[0] ?? 'unknown';
+  for (let i = 0; i < chain.length - 1; i += 1) {
+    if (!trust(chain[i] ?? '', i)) break;
+    address = chain[i + 1] ?? address;
+  }
+  return ipKeyGenerator(address);
 }
 
 export type ShopperServer = Server<ShopperClientEvents, ShopperServerEvents, Record<string, never>, ShopperSocketData>;
@@ -60,6 +92,7 @@ function handle<S extends z.ZodType, T>(
 export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, chat: ChatService, logger: Logger): void {
   const log = logger.child({ area: 'socket' });
   const session = () => socket.data.sessionHash;
+  const client = () => ({ address: socket.data.address });
   const watch = async (conversationId: string) => {
     await socket.join(conversationRoom(conversationId));
     chat.watcherJoined(conversationId);
@@ -75,7 +108,7 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
     'chat:send',
     handle(log, chatSendSchema, async (payload) => {
       // Join before the answer starts, so this tab also gets chat:started and the first phases.
-      const result = await chat.send(session(), payload, watch);
+      const result = await chat.send(session(), payload, watch, client());
       if (result.ok) await watch(result.data.conversationId);
       return result;
     }),
@@ -86,7 +119,7 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
   );
   on(
     'chat:retry',
-    handle(log, chatRetrySchema, (payload) => chat.retry(session(), payload)),
+    handle(log, chatRetrySchema, (payload) => chat.retry(session(), payload, client())),
   );
   on(
     'chat:feedback',
