@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { fail } from '@aisle/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
@@ -22,6 +23,7 @@ import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
 import { createTranscriptRepository } from './db/transcriptRepository';
 import { createAgentRouter } from './http/agent/agentRouter';
+import { metricsRoute } from './http/metricsRoute';
 import { errorMiddleware } from './http/errorMiddleware';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
@@ -29,6 +31,8 @@ import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
 import { createBackend, createHostPool } from './llm/hostPool';
 import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
+import { createMetrics, type AppMetrics, type QueueFigures } from './observability/metrics';
+import { startTracing, type Tracing } from './observability/tracing';
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
 import { conversationRoom, registerChatHandlers, type ShopperServer } from './sockets/chat.handlers';
@@ -46,6 +50,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
   random?: () => number;
+  /** Figures of the admission queue for /metrics; until it is wired the queue gauges read 0. */
+  queueStats?: () => QueueFigures | Promise<QueueFigures>;
 }
 
 export interface App {
@@ -54,6 +60,8 @@ export interface App {
   db: Database;
   products: ProductRepository;
   chat: ChatService;
+  /** Prometheus metrics (served at /metrics when `metrics.enabled`). */
+  metrics: AppMetrics;
   /** The agent console's services, for tools and tests that act as the CLI does. */
   agentConsole: AgentConsoleServices;
   logger: Logger;
@@ -78,6 +86,11 @@ const defaultClientDist = path.resolve(import.meta.dirname, '../../client/dist')
 export async function createApp(deps: AppDeps): Promise<App> {
   const initial = deps.config();
   const logger = deps.logger ?? createLogger(initial.config.log.level);
+  // Before anything makes a span; only a configured endpoint loads the OpenTelemetry SDK.
+  const tracing: Tracing | null = initial.config.tracing.otlpEndpoint
+    ? await startTracing({ endpoint: initial.config.tracing.otlpEndpoint, logger })
+    : null;
+  const metrics = createMetrics({ ...(deps.queueStats ? { queueStats: deps.queueStats } : {}) });
   const db = await openDatabase(databaseFile(initial));
   const products = createProductRepository(db);
   const conversations = createConversationRepository(db);
@@ -136,7 +149,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     );
   });
 
-  const tools = createToolRunner(products, (query, filters, count, origin) => {
+  const tools = createToolRunner(products, (query, filters, count, origin, durationMs) => {
+    metrics.searchPerformed({ origin, durationMs });
     void conversations
       .logSearch({
         conversationId: null,
@@ -161,6 +175,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     random: deps.random,
   });
+
+  chat.observe(metrics.chatObserver);
 
   io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));
   const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
@@ -205,12 +221,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use('/api', createApiRouter({ products, conversations, health, modelsHealth }));
+  app.get(
+    '/metrics',
+    metricsRoute({
+      access: () => deps.config().config.metrics,
+      render: metrics.render,
+      contentType: metrics.contentType,
+      logger,
+    }),
+  );
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {
     app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
-    // Client-side routes (/, /agent, …) all get the app shell.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+    // Client-side routes (/, /agent, /agent/transcripts/…) get the app shell. A path ending in a file
+    // name (/x.json, /favicon.ico) that static did not find is a 404: the page with a 200 fools probes.
+    app.get(/^\/(?!api(?:\/|$)|socket\.io\/|metrics$)(?:[^/]*\/)*[^/.]*$/, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(path.join(clientDist, 'index.html'));
     });
@@ -219,6 +245,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       res.type('text/plain').send('Aisle API is running. Build the client with "pnpm build" to get the chat page.');
     });
   }
+  // Everything else: a JSON 404, not Express's HTML page.
+  app.use((_req, res) => {
+    res.status(404).json(fail('not-found', 'No such page.'));
+  });
   app.use(errorMiddleware(logger));
 
   // Read per run: a hot-reloaded privacy.retentionDays applies at the next hourly purge.
@@ -230,6 +260,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     products,
     chat,
+    metrics,
     agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
@@ -251,6 +282,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await db.close();
+      await tracing?.shutdown();
     },
   };
 }
