@@ -9,7 +9,9 @@ import tseslint from 'typescript-eslint';
  * A rule here and a line in ARCHITECTURE.md say the same thing; change both together.
  */
 const server = 'server/src';
-const services = ['agents', 'assistant', 'catalogue', 'chat', 'config', 'db', 'lib', 'llm'].map((d) => `${server}/${d}`);
+const services = ['agents', 'assistant', 'catalogue', 'chat', 'config', 'db', 'lib', 'llm', 'observability'].map(
+  (d) => `${server}/${d}`,
+);
 const transport = [`${server}/http`, `${server}/sockets`, `${server}/app.ts`, `${server}/index.ts`];
 
 /** `import-x/no-restricted-paths` zones: `target` may not import from `from`. */
