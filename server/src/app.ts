@@ -31,7 +31,7 @@ import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
 import { createBackend, createHostPool } from './llm/hostPool';
 import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
-import { createMetrics, type AppMetrics, type QueueFigures } from './observability/metrics';
+import { createMetrics, type AppMetrics } from './observability/metrics';
 import { startTracing, type Tracing } from './observability/tracing';
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
@@ -50,8 +50,6 @@ export interface AppDeps {
   clock?: Clock;
   /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
   random?: () => number;
-  /** Figures of the admission queue for /metrics; until it is wired the queue gauges read 0. */
-  queueStats?: () => QueueFigures | Promise<QueueFigures>;
 }
 
 export interface App {
@@ -90,7 +88,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const tracing: Tracing | null = initial.config.tracing.otlpEndpoint
     ? await startTracing({ endpoint: initial.config.tracing.otlpEndpoint, logger })
     : null;
-  const metrics = createMetrics({ ...(deps.queueStats ? { queueStats: deps.queueStats } : {}) });
+  // The queue gauges read 0 until the admission queue is wired: createMetrics({ queueStats: () => queue.stats() }).
+  const metrics = createMetrics();
   const db = await openDatabase(databaseFile(initial));
   const products = createProductRepository(db);
   const conversations = createConversationRepository(db);
