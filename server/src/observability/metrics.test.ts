@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from './metrics';
+import { createMetrics, type QueueFigures } from './metrics';
 
 describe('createMetrics', () => {
   it('reads the queue figures at every scrape, per host, and records queue waits', async () => {
-    let figures = { queued: { gpu: 3, local: 0 }, oldestWaitMs: 2500 };
+    let figures: QueueFigures = { queued: { gpu: 3, local: 0 }, oldestWaitMs: 2500 };
     const metrics = createMetrics({ queueStats: async () => figures, processMetrics: false });
     metrics.queueWaited({ host: 'gpu', waitedMs: 1200 });
     let text = await metrics.render();
