@@ -136,7 +136,7 @@ describe('GET /metrics', () => {
     double = await startOllamaDouble();
     server = await startTestServer({
       ollamaUrl: double.url,
-      config: { metrics: { enabled: true }, server: { trustProxy: true } },
+      config: { metrics: { enabled: true }, server: { trustProxy: 'loopback' } },
     });
     // A reverse proxy on this machine connects from 127.0.0.1: its visitors must not read the metrics.
     const proxied: Array<Record<string, string>> = [
