@@ -2,6 +2,7 @@ import type { ConfigStatus } from '@aisle/shared';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { fail } from '@aisle/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
@@ -27,6 +28,7 @@ import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
 import { createTranscriptRepository } from './db/transcriptRepository';
 import { createAgentRouter } from './http/agent/agentRouter';
+import { metricsRoute } from './http/metricsRoute';
 import { errorMiddleware } from './http/errorMiddleware';
 import { allowedOriginsOf, isAllowedHost, refuseForeignHost } from './http/hostCheck';
 import { isAllowedOrigin } from './http/origin';
@@ -35,6 +37,8 @@ import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
 import { createBackend, createHostPool } from './llm/hostPool';
 import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
+import { createMetrics, type AppMetrics } from './observability/metrics';
+import { startTracing, type Tracing } from './observability/tracing';
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
 import {
@@ -75,6 +79,8 @@ export interface App {
   chat: ChatService;
   /** The fair line in front of the model hosts (`stats()` for metrics). */
   admission: AdmissionQueue;
+  /** Prometheus metrics (served at /metrics when `metrics.enabled`). */
+  metrics: AppMetrics;
   /** The agent console's services, for tools and tests that act as the CLI does. */
   agentConsole: AgentConsoleServices;
   logger: Logger;
@@ -99,6 +105,12 @@ const defaultClientDist = path.resolve(import.meta.dirname, '../../client/dist')
 export async function createApp(deps: AppDeps): Promise<App> {
   const initial = deps.config();
   const logger = deps.logger ?? createLogger(initial.config.log.level);
+  // Before anything makes a span; only a configured endpoint loads the OpenTelemetry SDK.
+  const tracing: Tracing | null = initial.config.tracing.otlpEndpoint
+    ? await startTracing({ endpoint: initial.config.tracing.otlpEndpoint, logger })
+    : null;
+  // Read at scrape time, long after the queue below exists.
+  const metrics = createMetrics({ queueStats: () => admission.stats() });
   const db = await openDatabase(databaseFile(initial));
   const products = createProductRepository(db);
   const conversations = createConversationRepository(db);
@@ -176,7 +188,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     );
   });
 
-  const tools = createToolRunner(products, (query, filters, count, origin) => {
+  const tools = createToolRunner(products, (query, filters, count, origin, durationMs) => {
+    metrics.searchPerformed({ origin, durationMs });
     void conversations
       .logSearch({
         conversationId: null,
@@ -204,6 +217,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     random: deps.random,
   });
+
+  chat.observe(metrics.chatObserver);
 
   io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));
   const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
@@ -268,12 +283,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
       rateLimits,
     }),
   );
+  app.get(
+    '/metrics',
+    metricsRoute({
+      access: () => deps.config().config.metrics,
+      render: metrics.render,
+      contentType: metrics.contentType,
+      logger,
+    }),
+  );
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {
     app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
-    // Client-side routes (/, /agent, …) all get the app shell.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+    // Client-side routes (/, /agent, /agent/transcripts/…) get the app shell. A path ending in a file
+    // name (/x.json, /favicon.ico) that static did not find is a 404: the page with a 200 fools probes.
+    app.get(/^\/(?!api(?:\/|$)|socket\.io\/|metrics$)(?:[^/]*\/)*[^/.]*$/, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(path.join(clientDist, 'index.html'));
     });
@@ -282,6 +307,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       res.type('text/plain').send('Aisle API is running. Build the client with "pnpm build" to get the chat page.');
     });
   }
+  // Everything else: a JSON 404, not Express's HTML page.
+  app.use((_req, res) => {
+    res.status(404).json(fail('not-found', 'No such page.'));
+  });
   app.use(errorMiddleware(logger));
 
   // Read per run: a hot-reloaded privacy.retentionDays applies at the next hourly purge.
@@ -294,6 +323,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     products,
     chat,
     admission,
+    metrics,
     agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
@@ -316,6 +346,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await db.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { formatMoney, productSearchSchema, type ProductSearch } from '@aisle/shared';
+import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 import type { ProductRepository, ProductRow } from '../db/productRepository';
 import type { LlmTool } from '../llm/types';
@@ -58,6 +59,9 @@ const searchArgsSchema = z.object({
   in_stock: looseBool.optional(),
 });
 const getArgsSchema = z.object({ id: z.union([z.string(), z.number()]).transform(String) });
+
+/** Spans go nowhere until tracing is configured (the API's no-op tracer). */
+const tracer = trace.getTracer('aisle');
 
 /** A product as the model sees it in a tool result: plain facts from the database. */
 export interface ToolProduct {
@@ -141,7 +145,7 @@ export interface ToolRun {
  */
 export function createToolRunner(
   products: ProductRepository,
-  onSearch: (query: string, filters: ProductSearch, count: number, origin: ToolTrace['origin']) => void,
+  onSearch: (query: string, filters: ProductSearch, count: number, origin: ToolTrace['origin'], durationMs: number) => void,
 ) {
   async function search(
     args: Record<string, unknown>,
@@ -166,8 +170,17 @@ export function createToolRunner(
       inStock: a.in_stock,
       limit,
     });
-    const hits = await products.search(filters);
-    onSearch(a.query ?? '', filters, hits.length, origin);
+    const started = performance.now();
+    const hits = await tracer.startActiveSpan('aisle.search', { attributes: { 'aisle.search.origin': origin } }, async (span) => {
+      try {
+        const found = await products.search(filters);
+        span.setAttribute('aisle.search.results', found.length);
+        return found;
+      } finally {
+        span.end();
+      }
+    });
+    onSearch(a.query ?? '', filters, hits.length, origin, performance.now() - started);
     return { rows: hits.map((h) => h.row), error: null };
   }
 

@@ -1,4 +1,5 @@
 import { BUSY_MESSAGE } from '@aisle/shared';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { emptyAnswerState, runAnswer } from '../assistant/answerRunner';
 import type { ToolRunner } from '../assistant/tools';
 import type { AdmissionQueue, Slot } from '../capacity/admissionQueue';
@@ -38,6 +39,9 @@ export interface AnswerGenerationDeps {
   live: LiveGenerations;
   logger: Logger;
 }
+
+/** Spans go nowhere until tracing is configured (the API's no-op tracer). */
+const tracer = trace.getTracer('aisle');
 
 /** History in Ollama's shape: the system prompt, then the last N visible turns with text. */
 function toLlmHistory(systemPrompt: string, rows: MessageRow[], limit: number): LlmMessage[] {
@@ -109,8 +113,29 @@ export function startGeneration(
       ...(position === undefined ? {} : { position }),
     });
   };
+  const about = { conversationId, messageId, model: settings.model };
+  notify((o) => o.answerStarted?.(about));
+  let hasFirstToken = false;
+  const finished = (outcome: AnswerOutcome['status'], errorCode: string | null) =>
+    notify((o) =>
+      o.answerFinished?.({
+        ...about,
+        host: backend.served()?.hostName ?? null,
+        outcome,
+        errorCode,
+        durationMs: Date.now() - started,
+        firstTokenMs: state.firstTokenMs,
+        promptTokens: state.stats.promptEvalCount,
+        completionTokens: state.stats.evalCount,
+        generationNs: state.stats.evalDurationNs,
+      }),
+    );
 
-  generation.done = (async () => {
+  // The answer's span is the active context while it runs, so search and model-call spans nest in it.
+  const span = tracer.startSpan('aisle.answer', {
+    attributes: { 'aisle.conversation_id': conversationId, 'aisle.message_id': messageId, 'aisle.model': settings.model },
+  });
+  const run = context.bind(trace.setSpan(context.active(), span), async () => {
     let outcome: AnswerOutcome = { status: 'complete', error: null };
     let slot: Slot | null = null;
     let timeout: NodeJS.Timeout | undefined;
@@ -129,6 +154,8 @@ export function startGeneration(
           setPhase('queued', undefined, position);
         },
       });
+      const admitted = { ...about, host: slot.host, waitedMs: slot.waitedMs };
+      notify((o) => o.answerAdmitted?.(admitted));
       if (wasQueued) {
         log.info({ conversationId, messageId, host: slot.host, waitedMs: slot.waitedMs }, 'answer admitted after waiting');
         setPhase('waiting');
@@ -149,7 +176,14 @@ export function startGeneration(
         state,
         callbacks: {
           onPhase: (phase, detail) => setPhase(phase, detail),
-          onText: (t) => text.push(t),
+          onText: (t) => {
+            if (!hasFirstToken && state.firstTokenMs !== null) {
+              hasFirstToken = true;
+              const firstTokenMs = state.firstTokenMs;
+              notify((o) => o.answerFirstToken?.({ ...about, host: backend.served()?.hostName ?? null, firstTokenMs }));
+            }
+            text.push(t);
+          },
           onToolCalls: () => text.flush(),
         },
       });
@@ -192,9 +226,17 @@ export function startGeneration(
     if (status === 'error') broadcast(conversationId, 'chat:failed', { conversationId, message });
     else broadcast(conversationId, 'chat:completed', { conversationId, message });
     notify((o) => o.messageStored?.(row));
-  })().catch((err: unknown) => {
+    const errorCode = row.error_code ?? null;
+    span.setAttributes({ 'aisle.outcome': status, 'aisle.host': backend.served()?.hostName ?? '' });
+    if (status === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode ?? 'error' });
+    finished(status, status === 'error' ? (errorCode ?? 'internal') : null);
+  });
+  generation.done = run().catch((err: unknown) => {
     // Only a database failure gets here; the row stays `streaming` and is marked failed at next start.
     live.remove(conversationId);
     log.error({ err, conversationId, messageId }, 'could not store the answer');
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'internal' });
+    finished('error', 'internal');
   });
+  void generation.done.then(() => span.end());
 }

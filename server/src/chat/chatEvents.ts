@@ -14,11 +14,49 @@ export type ConversationBroadcast = <E extends keyof ShopperServerEvents>(
   ...args: Parameters<ShopperServerEvents[E]>
 ) => void;
 
-/** Notified of changes, e.g. by the agent console to update live. */
+/** An answer began generating for `model`. */
+export interface AnswerStartedEvent {
+  conversationId: string;
+  messageId: string;
+  model: string;
+}
+
+/** The answer's first text arrived, `firstTokenMs` after the answer started. */
+export interface AnswerFirstTokenEvent extends AnswerStartedEvent {
+  /** The host name that served it (null when the backend did not say). */
+  host: string | null;
+  firstTokenMs: number;
+}
+
+/** An answer ended: its row is committed (or could not be, then `outcome` is error and the code `internal`). */
+export interface AnswerFinishedEvent extends AnswerStartedEvent {
+  host: string | null;
+  outcome: 'complete' | 'stopped' | 'error';
+  /** The error code shown to the shopper, for failed answers. */
+  errorCode: string | null;
+  durationMs: number;
+  firstTokenMs: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  /** Time the model spent generating `completionTokens`, as the backend reported it (0 when unknown). */
+  generationNs: number;
+}
+
+/** An answer got its place at a model host, after `waitedMs` in line (0 when it did not wait). */
+export interface AnswerAdmittedEvent extends AnswerStartedEvent {
+  host: string;
+  waitedMs: number;
+}
+
+/** Notified of changes, e.g. by the agent console to update live, or by metrics. */
 export interface ChatObserver {
   messageStored?(row: MessageRow): void;
   conversationChanged?(conversationId: string): void;
   delta?(event: { conversationId: string; messageId: string; offset: number; text: string }): void;
+  answerStarted?(event: AnswerStartedEvent): void;
+  answerAdmitted?(event: AnswerAdmittedEvent): void;
+  answerFirstToken?(event: AnswerFirstTokenEvent): void;
+  answerFinished?(event: AnswerFinishedEvent): void;
 }
 
 /** Calls every observer with one change; an observer that throws is logged and does not stop the others. */

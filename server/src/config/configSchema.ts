@@ -437,6 +437,31 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        enabled: z.boolean().default(false).describe('Serve Prometheus metrics at GET /metrics. Off: /metrics answers 404.'),
+        token: z
+          .string()
+          .min(16, 'at least 16 characters')
+          .optional()
+          .describe(
+            'When set, /metrics requires "Authorization: Bearer <token>" (AISLE_METRICS_TOKEN overrides it). Without one, only clients on this machine that come in directly (not through a proxy) may read it.',
+          ),
+      })
+      .strict()
+      .prefault({}),
+    tracing: z
+      .object({
+        otlpEndpoint: z
+          .url()
+          .nullable()
+          .default(null)
+          .describe(
+            'Send OpenTelemetry traces (answer, catalogue search, model call) to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318; null for none (OTEL_EXPORTER_OTLP_ENDPOINT overrides it). Restart to change.',
+          ),
+      })
+      .strict()
+      .prefault({}),
     dataDir: z
       .string()
       .min(1)

@@ -62,6 +62,21 @@ describe('config', () => {
     }
   });
 
+  it('keeps metrics and tracing off by default; AISLE_METRICS_TOKEN and OTEL_EXPORTER_OTLP_ENDPOINT turn them on', () => {
+    const defaults = parseConfig({});
+    expect(defaults.metrics).toEqual({ enabled: false });
+    expect(defaults.tracing.otlpEndpoint).toBeNull();
+    const fromEnv = parseConfig(
+      { metrics: { enabled: true, token: 'from-the-file-0123456789' } },
+      { AISLE_METRICS_TOKEN: ' from-the-env-0123456789 ', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' },
+    );
+    expect(fromEnv.metrics.token).toBe('from-the-env-0123456789');
+    expect(fromEnv.tracing.otlpEndpoint).toBe('http://127.0.0.1:4318');
+    // A short token is easy to guess: refused, naming the field.
+    expect(() => parseConfig({ metrics: { enabled: true, token: 'short' } })).toThrow(/metrics\.token: at least 16/);
+    expect(() => parseConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/tracing\.otlpEndpoint/);
+  });
+
   it('names every bad field in one error', () => {
     let error: unknown;
     try {

@@ -58,6 +58,8 @@ export const ENV_OVERRIDES = [
   'LOG_LEVEL',
   'AISLE_AGENT_LOGIN_WINDOW_S',
   'AISLE_RETENTION_DAYS',
+  'AISLE_METRICS_TOKEN',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;
 
 /** Environment overrides documented in README and .env.example. */
@@ -96,6 +98,10 @@ function applyEnv(input: Record<string, unknown>, env: Env): { input: Record<str
       problems.push(`AISLE_RETENTION_DAYS: expected a whole number of days (1 or more), got "${retention}"`);
     else section('privacy').retentionDays = days;
   }
+  const metricsToken = env.AISLE_METRICS_TOKEN?.trim();
+  if (metricsToken) section('metrics').token = metricsToken;
+  // The standard OpenTelemetry variable, so an operator's usual setup works unchanged.
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) section('tracing').otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT.trim();
   return { input: out as Record<string, unknown>, problems };
 }
 

@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { OllamaHostConfig } from '../config/configSchema';
 import type { LoadedConfig } from '../config/loadConfig';
 import { effectiveHosts, resolveModelSettings } from '../config/modelSettings';
@@ -89,6 +90,9 @@ export interface HostPoolOptions {
   /** Run health checks at start and periodically (default true; tests may drive `checkNow` instead). */
   autoCheck?: boolean;
 }
+
+/** Spans go nowhere until tracing is configured (the API's no-op tracer). */
+const tracer = trace.getTracer('aisle');
 
 /** Hosts found down are checked this often, however long the regular interval is. */
 const DOWN_RECHECK_MS = 5000;
@@ -240,15 +244,25 @@ export function createHostPool(options: HostPoolOptions): HostPool {
         const list = candidates(req.model);
         for (const [i, choice] of list.entries()) {
           let hasYielded = false;
+          // One span per host tried; it ends when the stream does (or its reader stops early).
+          const span = tracer.startSpan('aisle.model.call', {
+            attributes: { 'aisle.model': req.model, 'aisle.host': choice.hostName, 'aisle.tools_offered': Boolean(req.tools) },
+          });
           try {
             for await (const ev of choice.backend.streamChat(req)) {
               if (!hasYielded) markServed(choice);
               hasYielded = true;
+              if (ev.type === 'done')
+                span.setAttributes({
+                  'aisle.tokens.prompt': ev.stats.promptEvalCount,
+                  'aisle.tokens.completion': ev.stats.evalCount,
+                });
               yield ev;
             }
             if (!hasYielded) markServed(choice);
             return;
           } catch (err) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof LlmError ? err.code : 'error' });
             const next = list[i + 1];
             if (hasYielded || !next || req.signal.aborted || !isFailoverError(err)) throw err;
             skipped.push({ hostName: choice.hostName, url: choice.url, reason: reasonOf(err) });
@@ -257,6 +271,8 @@ export function createHostPool(options: HostPoolOptions): HostPool {
               { model: req.model, host: choice.hostName, next: next.hostName, error: reasonOf(err) },
               `${choice.hostName} could not serve ${req.model}; trying ${next.hostName}`,
             );
+          } finally {
+            span.end();
           }
         }
       },
