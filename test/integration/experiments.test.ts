@@ -15,7 +15,12 @@ beforeAll(async () => {
   server = await startTestServer({
     ollamaUrl: double.url,
     random: () => rng.next(),
-    config: { chat: { messagesPerMinute: 1000 }, experiment: { name: 'try-8b', candidate: 'qwen3:8b', share: 0.3 } },
+    // One shopper starts all 200 answers at once: room for them all, so the split is what is measured.
+    config: {
+      chat: { messagesPerMinute: 1000 },
+      capacity: { maxQueuedPerAddress: 1000, maxQueuedTotal: 1000 },
+      experiment: { name: 'try-8b', candidate: 'qwen3:8b', share: 0.3 },
+    },
   });
 });
 afterAll(async () => {
