@@ -236,7 +236,7 @@ function checkHeader(file: string, names: string[]): void {
   const shown = names.slice(0, 12).join(', ') + (names.length > 12 ? ', ...' : '');
   throw new FeedError(
     `"${path.basename(file)}" has no ${missing.join(', ')} ${missing.length === 1 ? 'column' : 'columns'} in its header row (it has: ${shown}). ` +
-      'Aisle reads Google Merchant Center feeds: a header row with id, title, description, price ("15.00 USD"), availability, and optionally brand, product_type, item_group_id, size, color and more.',
+      'Aisle reads Google Merchant Center feeds: a header row with id, title, description, price ("15.00 USD"), availability, and optionally brand, product_type, item_group_id, size, color and more; and Shopify product exports (Products > Export: Handle, Title, Variant Price, ...).',
   );
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { neutraliseBidi } from '@aisle/shared';
 import type { ProductRecord } from '../productRecord';
 import type { ImportWarning } from './feedValues';
@@ -62,8 +62,9 @@ export function truncate(text: string, max: number, what: string, warnings: Impo
   return `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
-const HTML_OPTIONS = {
-  wordwrap: false as const,
+// Compiled once: html-to-text builds its formatter per options object, which costs per product otherwise.
+const toText = compile({
+  wordwrap: false,
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'img', format: 'skip' },
@@ -71,7 +72,7 @@ const HTML_OPTIONS = {
     { selector: 'style', format: 'skip' },
     ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
   ],
-};
+});
 
 /**
  * Shopify's Body (HTML) as plain text: entities decoded, paragraphs and list items kept on their own
@@ -79,7 +80,7 @@ const HTML_OPTIONS = {
  */
 export function htmlToText(html: string): string {
   if (html.trim() === '') return '';
-  return neutraliseBidi(convert(html, HTML_OPTIONS))
+  return neutraliseBidi(toText(html))
     .replace(/[\u00A0\u202F]/g, ' ')
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
