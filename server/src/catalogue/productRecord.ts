@@ -52,5 +52,15 @@ export const productRecordSchema = z.object({
   rating: z.number().min(0).max(5).nullable(),
   reviewCount: z.number().int().nonnegative(),
   stockQuantity: z.number().int().nonnegative().nullable(),
+  /**
+   * Words the shop files the product under (Shopify Tags), for search. Read by the importer; the
+   * products table has no column for them yet, so they are not stored.
+   */
+  keywords: z.array(z.string().max(100)).max(50).optional(),
+  /**
+   * Variant options that are not size, colour or material ("Width": "Wide"). Their values are also
+   * in the variant's title; like keywords, not stored yet.
+   */
+  attributes: z.record(z.string().max(100), z.string().max(200)).optional(),
 });
 export type ProductRecord = z.infer<typeof productRecordSchema>;

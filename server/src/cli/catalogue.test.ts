@@ -85,6 +85,34 @@ describe('pnpm catalogue', () => {
     }
   }, 60_000);
 
+  it('imports a Shopify export with --currency and --shop-url, and explains a missing currency', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'products_export_1.csv'),
+      [
+        'Handle,Title,Body (HTML),Vendor,Type,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Tracker,Variant Inventory Qty,Variant Inventory Policy,Variant Price,Variant Compare At Price,Image Src,Image Position,Gift Card,Status',
+        'trail-shoe,Trail Shoe,<p>Grippy &amp; light</p>,Vantor,Shoes,true,Size,42,T-42,shopify,3,deny,119.99,,https://cdn.example/t.jpg,1,false,active',
+        'trail-shoe,,,,,,,44,T-44,shopify,0,deny,119.99,,,,,',
+        'old-hat,Hat,,,,true,Title,Default Title,H,,,,5.00,,,,false,draft',
+      ].join('\n'),
+    );
+    const refused = await run(['import', 'products_export_1.csv']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Shopify product export, which has no currency column');
+    expect(refused.stderr).toContain('--currency EUR');
+
+    const result = await run(['import', 'products_export_1.csv', '--currency', 'eur', '--shop-url', 'https://shop.example']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Format: Shopify product CSV (recognised by its header)');
+    expect(result.stdout).toContain('Read 3 rows from products_export_1.csv (Shopify product CSV).');
+    expect(result.stdout).toContain('new products:     2');
+    expect(result.stdout).toContain('left out:         1 product (1 draft)');
+    expect(result.stdout).not.toContain('no shop address');
+
+    const badUrl = await run(['import', 'products_export_1.csv', '--currency', 'EUR', '--shop-url', 'javascript:alert(1)']);
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.stderr).toContain('--shop-url must be an http(s) URL');
+  }, 60_000);
+
   it('exits 1 when every row fails', async () => {
     fs.writeFileSync(path.join(dir, 'bad.csv'), 'id,title,price,availability\nX,Thing,free,in_stock\n');
     const result = await run(['import', 'bad.csv']);

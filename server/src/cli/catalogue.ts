@@ -4,15 +4,19 @@ import { SingleBar, Presets } from 'cli-progress';
 import { databaseFile, openDatabase } from '../db/database';
 import { createProductRepository } from '../db/productRepository';
 import { FeedError, formatImportSummary, importCatalogue, type ImportProgress } from '../catalogue/import/importCatalogue';
+import { parseHttpUrl } from '../catalogue/productRecord';
 import { parseCliArgs } from './cliArgs';
 import { loadCliConfig } from './cliConfig';
 
 const USAGE = `Aisle catalogue tool
 
 Usage:
-  pnpm catalogue import <file> [--currency USD]
-                                 Import or update products from a Google Merchant Center feed;
-                                 --currency reads prices written without one ("9.99") in USD
+  pnpm catalogue import <file> [--currency EUR] [--shop-url https://shop.example]
+                                 Import or update products from a Google Merchant Center feed or a
+                                 Shopify product export;
+                                 --currency reads prices written without one ("9.99") in that
+                                 currency (required for Shopify exports, which have no currency column);
+                                 --shop-url links Shopify products to <shop-url>/products/<handle>
   pnpm catalogue help            Show this help (also --help, -h)
 
 <file> is a product feed in Google Merchant Center format:
@@ -20,6 +24,8 @@ Usage:
   .csv          comma-separated, with a header row
   .jsonl        one JSON object per line
   .json         an array of JSON objects
+or Shopify's product CSV export (Products > Export), recognised by its header (Handle, Variant Price).
+Without the options, catalogue.currency and catalogue.shopUrl from the config are used.
 
 Products are matched by id: importing again updates them. Rows with problems are skipped and
 listed by line number. Products go into the database the server opens: aisle.sqlite in the data
@@ -65,10 +71,19 @@ function createProgressReporter(): { update(p: ImportProgress): void; stop(): vo
   };
 }
 
-async function runImport(fileArg: string | undefined, currency: string | undefined): Promise<number> {
-  const defaultCurrency = currency?.toUpperCase();
-  if (defaultCurrency !== undefined && !/^[A-Z]{3}$/.test(defaultCurrency)) {
+async function runImport(
+  fileArg: string | undefined,
+  currency: string | undefined,
+  shopUrlArg: string | undefined,
+): Promise<number> {
+  const currencyArg = currency?.toUpperCase();
+  if (currencyArg !== undefined && !/^[A-Z]{3}$/.test(currencyArg)) {
     process.stderr.write('--currency takes a three-letter currency code, e.g. --currency USD\n');
+    return 1;
+  }
+  const shopUrl = shopUrlArg === undefined ? undefined : parseHttpUrl(shopUrlArg);
+  if (shopUrl !== undefined && !(shopUrl instanceof URL)) {
+    process.stderr.write(`--shop-url ${shopUrl.error}, e.g. --shop-url https://shop.example\n`);
     return 1;
   }
   if (!fileArg) {
@@ -84,6 +99,8 @@ async function runImport(fileArg: string | undefined, currency: string | undefin
   }
   const loaded = loadCliConfig();
   if (!loaded) return 1;
+  const defaultCurrency = currencyArg ?? loaded.config.catalogue.currency ?? undefined;
+  const shop = shopUrl?.href ?? loaded.config.catalogue.shopUrl ?? undefined;
   const dbFile = databaseFile(loaded);
   const db = await openDatabase(dbFile);
   const progress = createProgressReporter();
@@ -93,7 +110,11 @@ async function runImport(fileArg: string | undefined, currency: string | undefin
       file,
       repo: createProductRepository(db),
       onProgress: (p) => progress.update(p),
+      onSource: (source) => {
+        if (source === 'shopify') process.stdout.write('Format: Shopify product CSV (recognised by its header)\n');
+      },
       ...(defaultCurrency ? { defaultCurrency } : {}),
+      ...(shop ? { shopUrl: shop } : {}),
     });
     progress.stop();
     process.stdout.write(`\n${formatImportSummary(summary)}\n`);
@@ -121,14 +142,14 @@ async function main(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv, {
     command: 'pnpm catalogue',
     usage: USAGE,
-    options: { currency: { type: 'string' } },
+    options: { currency: { type: 'string' }, 'shop-url': { type: 'string' } },
     allowPositionals: true,
   });
   if (args.isDone) return args.exitCode;
   const [command, ...rest] = args.positionals;
   switch (command) {
     case 'import':
-      return runImport(rest[0], args.values.currency);
+      return runImport(rest[0], args.values.currency, args.values['shop-url']);
     case undefined:
     case 'help':
       process.stdout.write(USAGE);

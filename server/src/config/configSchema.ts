@@ -434,6 +434,21 @@ export const configSchema = z
           .boolean()
           .default(true)
           .describe('Load the built-in demo catalogue on first start when the catalogue is empty.'),
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'a three-letter currency code such as EUR')
+          .nullable()
+          .default(null)
+          .describe(
+            "The shop's currency, e.g. EUR: used by `pnpm catalogue import` for prices written without one and for Shopify exports (which have no currency column). --currency overrides it.",
+          ),
+        shopUrl: z
+          .url({ protocol: /^https?$/ })
+          .nullable()
+          .default(null)
+          .describe(
+            "The storefront's address, e.g. https://shop.example: Shopify imports link each product to <shopUrl>/products/<handle>. --shop-url overrides it.",
+          ),
       })
       .strict()
       .prefault({}),

@@ -48,10 +48,9 @@ describe('importCatalogue', () => {
     );
     const summary = await importCatalogue({ file, repo });
 
-    expect(summary).toMatchObject({ format: 'csv', rowsRead: 6, inserted: 2, updated: 0, skipped: 4 });
+    expect(summary).toMatchObject({ format: 'csv', rowsRead: 6, inserted: 3, updated: 0, skipped: 3 });
     expect(problemLines(summary)).toEqual([
       'line 4: price "abc" is not a price like "15.00 USD"',
-      'line 6: missing availability',
       'line 7: missing id',
       'line 9: has 2 fields but the header has 7',
     ]);
@@ -64,6 +63,15 @@ describe('importCatalogue', () => {
       size: '44',
     });
     expect(await repo.getById('4')).toMatchObject({ price_minor: 8950, availability: 'out_of_stock', category: 'Outerwear' });
+    // No availability: stored, but never shown to shoppers as in stock.
+    expect(await repo.getById('3')).toMatchObject({ availability: 'out_of_stock' });
+    expect(summary.warnings).toEqual([
+      {
+        message: 'no availability given: read as out of stock (Aisle never promises stock a feed does not state)',
+        rows: 1,
+        firstLine: 6,
+      },
+    ]);
   });
 
   it('imports a Merchant TSV export with g: prefixed headers and ignores columns it does not read', async () => {
@@ -224,6 +232,40 @@ describe('importCatalogue', () => {
     expect(await repo.getById('U3')).toMatchObject({ link: null, image_link: null });
     expect(await repo.getById('U2')).toBeUndefined();
     expect(await repo.getById('U4')).toMatchObject({ link: 'https://shop.example/plate', image_link: null });
+  });
+
+  it('imports a European feed with decimal-comma prices and shop availability words, warning once per kind', async () => {
+    const file = feed(
+      'feed-de.csv',
+      [
+        'id;title;price;sale_price;availability',
+        'E1;Wanderschuh;"129,99 EUR";"99,00 EUR";Low Stock',
+        'E2;Zelt;1.299,00 EUR;;low stock',
+        'E3;Kocher;"49,5";;unknown',
+        'E4;Becher;"1,299.00 USD";;sold out',
+        'E5;Lampe;12,99 EUR;;coming soon',
+        'E6;Topf;19,99 EUR;;sometimes',
+      ].join('\n'),
+    );
+    const summary = await importCatalogue({ file, repo, defaultCurrency: 'EUR' });
+
+    expect(summary).toMatchObject({ rowsRead: 6, inserted: 5, skipped: 1 });
+    expect(problemLines(summary)).toEqual([
+      'line 7: availability "sometimes" is not one of in_stock, out_of_stock, preorder, backorder',
+    ]);
+    expect(await repo.getById('E1')).toMatchObject({ price_minor: 12999, sale_price_minor: 9900, availability: 'in_stock' });
+    expect(await repo.getById('E2')).toMatchObject({ price_minor: 129900, currency: 'EUR', availability: 'in_stock' });
+    expect(await repo.getById('E3')).toMatchObject({ price_minor: 4950, currency: 'EUR', availability: 'out_of_stock' });
+    expect(await repo.getById('E4')).toMatchObject({ price_minor: 129900, currency: 'USD', availability: 'out_of_stock' });
+    expect(await repo.getById('E5')).toMatchObject({ availability: 'preorder' });
+
+    const text = formatImportSummary(summary);
+    expect(text).toContain('Read with a warning:');
+    expect(text).toContain('2 rows: availability "Low Stock" read as in stock (first on line 2)');
+    expect(text).toContain('4 rows: prices with a decimal comma read as such ("129,99 EUR" is 129.99 EUR) (first on line 2)');
+    expect(text).toContain('1 row: availability "unknown" read as out of stock');
+    expect(text).toContain('1 row: availability "sold out" read as out of stock');
+    expect(text).toContain('1 row: availability "coming soon" read as preorder');
   });
 
   it('treats an empty file as nothing to import', async () => {

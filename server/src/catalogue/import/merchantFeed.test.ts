@@ -1,39 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categoryOf, parseAvailability, parseMerchantRow, parsePrice } from './merchantFeed';
-
-describe('parsePrice', () => {
-  it('reads Merchant prices into exact minor units', () => {
-    expect(parsePrice('19.99 USD')).toEqual({ amountMinor: 1999, currency: 'USD' });
-    expect(parsePrice('0.29 USD')).toEqual({ amountMinor: 29, currency: 'USD' });
-    expect(parsePrice('1,299.90 EUR')).toEqual({ amountMinor: 129990, currency: 'EUR' });
-  });
-
-  it('accepts the currency first, whole amounts, one decimal and lower-case codes', () => {
-    expect(parsePrice('USD 15.00')).toEqual({ amountMinor: 1500, currency: 'USD' });
-    expect(parsePrice('15 USD')).toEqual({ amountMinor: 1500, currency: 'USD' });
-    expect(parsePrice('15.5 gbp')).toEqual({ amountMinor: 1550, currency: 'GBP' });
-    expect(parsePrice({ value: '42.10', currency: 'USD' })).toEqual({ amountMinor: 4210, currency: 'USD' });
-  });
-
-  it('explains what is wrong with text that is not a price', () => {
-    expect(parsePrice('abc')).toEqual({ error: 'is not a price like "15.00 USD"' });
-    expect(parsePrice('19.999 USD')).toEqual({ error: 'has more than two decimals' });
-    expect(parsePrice('19.99')).toEqual({ error: 'has no currency; write it like "19.99 USD"' });
-    expect(parsePrice(19.99)).toEqual({ error: 'has no currency; write it like "19.99 USD"' });
-    expect(parsePrice('15,00 EUR')).toEqual({ error: 'is not a price like "15.00 USD"' });
-  });
-});
-
-describe('parseAvailability', () => {
-  it('accepts Merchant values and the spellings feeds use', () => {
-    expect(parseAvailability('in_stock')).toBe('in_stock');
-    expect(parseAvailability('in stock')).toBe('in_stock');
-    expect(parseAvailability('Out of Stock')).toBe('out_of_stock');
-    expect(parseAvailability('pre-order')).toBe('preorder');
-    expect(parseAvailability('backorder')).toBe('backorder');
-    expect(parseAvailability('maybe')).toBeNull();
-  });
-});
+import { categoryOf, parseMerchantRow } from './merchantFeed';
 
 describe('categoryOf', () => {
   it('takes the first product_type segment, else a named google_product_category', () => {
@@ -91,6 +57,7 @@ describe('parseMerchantRow', () => {
         stockQuantity: 7,
         link: null,
       }),
+      warnings: [],
     });
   });
 
@@ -135,7 +102,30 @@ describe('parseMerchantRow', () => {
     const soldOut = parseMerchantRow({ ...noAvailability, quantity: '0' });
     expect(inStock.ok && inStock.record.availability).toBe('in_stock');
     expect(soldOut.ok && soldOut.record.availability).toBe('out_of_stock');
-    expect(parseMerchantRow({ ...noAvailability, quantity: '' })).toEqual({ ok: false, reasons: ['missing availability'] });
+  });
+
+  it('reads a row that says nothing about stock as out of stock, with a warning, rather than refusing it', () => {
+    const { availability: _a, ...noAvailability } = valid;
+    const result = parseMerchantRow({ ...noAvailability, quantity: '' });
+    expect(result.ok && result.record.availability).toBe('out_of_stock');
+    expect(result.ok && result.warnings.map((w) => w.message)).toEqual([
+      'no availability given: read as out of stock (Aisle never promises stock a feed does not state)',
+    ]);
+  });
+
+  it('reads "Low Stock" as in stock and a decimal-comma price, with a warning for each', () => {
+    const result = parseMerchantRow({ ...valid, availability: 'Low Stock', price: '1.299,00 EUR', sale_price: '1.099,5 EUR' });
+    expect(result.ok && result.record).toMatchObject({
+      availability: 'in_stock',
+      priceMinor: 129900,
+      salePriceMinor: 109950,
+      currency: 'EUR',
+    });
+    expect(result.ok && result.warnings.map((w) => w.message)).toEqual([
+      'availability "Low Stock" read as in stock',
+      'prices with a decimal comma read as such ("1.299,00 EUR" is 1299.00 EUR)',
+      'prices with a decimal comma read as such ("1.099,5 EUR" is 1099.50 EUR)',
+    ]);
   });
 
   it('enforces Merchant length limits', () => {

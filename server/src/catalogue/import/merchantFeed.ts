@@ -1,6 +1,15 @@
 import { z } from 'zod';
-import { neutraliseBidi, type Availability } from '@aisle/shared';
+import { neutraliseBidi } from '@aisle/shared';
 import { parseHttpUrl, productRecordSchema, type ProductRecord } from '../productRecord';
+import {
+  decimalCommaWarning,
+  isBareAmount,
+  parsePrice,
+  quote,
+  readAvailability,
+  type ImportWarning,
+  type ParsedPrice,
+} from './feedValues';
 
 /**
  * Google Merchant Center attributes Aisle reads (plus its extensions rating, review_count, quantity).
@@ -52,69 +61,6 @@ export function isKnownAttribute(name: string): name is MerchantAttribute {
   return KNOWN.has(name);
 }
 
-/** A parsed amount: minor units and currency. */
-export interface ParsedPrice {
-  amountMinor: number;
-  currency: string;
-}
-
-// Merchant writes "15.00 USD"; shops also export "USD 15.00" and "15 USD". Thousands separators only in
-// their strict form ("1,299.00") so a European decimal comma ("15,00") is rejected rather than misread.
-const AMOUNT = String.raw`(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?`;
-const AMOUNT_THEN_CODE = new RegExp(`^${AMOUNT}\\s*([A-Za-z]{3})$`);
-const CODE_THEN_AMOUNT = new RegExp(`^([A-Za-z]{3})\\s*${AMOUNT}$`);
-
-/**
- * Parses a Merchant price into minor units using string arithmetic, so "19.99" is exactly 1999.
- * Returns a reason when the text is not a price.
- */
-export function parsePrice(value: unknown): ParsedPrice | { error: string } {
-  // The Content API (and some JSON exports) give { value: "15.00", currency: "USD" }.
-  if (typeof value === 'object' && value !== null && 'value' in value && 'currency' in value) {
-    const { value: amount, currency } = value;
-    return parsePrice(`${String(amount)} ${String(currency)}`);
-  }
-  if (typeof value === 'number') return { error: `has no currency; write it like "${value.toFixed(2)} USD"` };
-  if (typeof value !== 'string') return { error: 'is not a price like "15.00 USD"' };
-  const text = value.trim();
-  let whole: string | undefined;
-  let fraction: string | undefined;
-  let code: string | undefined;
-  const after = AMOUNT_THEN_CODE.exec(text);
-  const before = after ? null : CODE_THEN_AMOUNT.exec(text);
-  if (after) [, whole, fraction, code] = after;
-  else if (before) [, code, whole, fraction] = before;
-  else if (/^\d+(?:\.\d+)?$/.test(text)) return { error: `has no currency; write it like "${text} USD"` };
-  else return { error: 'is not a price like "15.00 USD"' };
-  if (whole === undefined || code === undefined) return { error: 'is not a price like "15.00 USD"' };
-  const frac = fraction ?? '';
-  if (frac.length > 2) return { error: 'has more than two decimals' };
-  const amountMinor = Number(whole.replaceAll(',', '')) * 100 + Number(frac.padEnd(2, '0'));
-  if (!Number.isSafeInteger(amountMinor)) return { error: 'is too large' };
-  return { amountMinor, currency: code.toUpperCase() };
-}
-
-/** Accepts Merchant's values and the spellings feeds use for them ("in stock", "Out of Stock", "pre-order"). */
-export function parseAvailability(value: string): Availability | null {
-  const key = value
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, '_');
-  switch (key) {
-    case 'in_stock':
-    case 'out_of_stock':
-    case 'backorder':
-    case 'preorder':
-      return key;
-    case 'pre_order':
-      return 'preorder';
-    case 'back_order':
-      return 'backorder';
-    default:
-      return null;
-  }
-}
-
 function parseCondition(value: string): ProductRecord['condition'] {
   const c = value.toLowerCase();
   return c === 'new' || c === 'refurbished' || c === 'used' ? c : null;
@@ -146,12 +92,6 @@ const cell = z.unknown().transform((v) => {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return v;
 });
-
-function quote(v: unknown): string {
-  // Reasons are printed to a terminal; a raw override there would spoof the report itself.
-  const s = neutraliseBidi(typeof v === 'string' ? v : JSON.stringify(v));
-  return `"${s.length > 40 ? `${s.slice(0, 37)}...` : s}"`;
-}
 
 function text(name: string, opts: { required?: boolean; max?: number } = {}) {
   return cell.transform((v, ctx): string | null => {
@@ -208,7 +148,7 @@ function oneOf<T>(name: string, parse: (v: string) => T | null, allowed: string)
 }
 
 function price(name: string, required: boolean) {
-  return z.unknown().transform((given, ctx): ParsedPrice | null => {
+  return z.unknown().transform((given, ctx): (ParsedPrice & { text: string }) | null => {
     // Spreadsheets in right-to-left locales wrap numbers in direction marks.
     const raw = typeof given === 'string' ? neutraliseBidi(given) : given;
     const blank = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
@@ -221,7 +161,7 @@ function price(name: string, required: boolean) {
       ctx.addIssue({ code: 'custom', message: `${name} ${quote(raw)} ${parsed.error}` });
       return null;
     }
-    return parsed;
+    return { ...parsed, text: String(raw) };
   });
 }
 
@@ -235,7 +175,17 @@ const merchantRowSchema = z
     image_link: httpUrl('image_link'),
     price: price('price', true),
     sale_price: price('sale_price', false),
-    availability: oneOf('availability', parseAvailability, 'in_stock, out_of_stock, preorder, backorder'),
+    availability: cell.transform((v, ctx) => {
+      if (v === undefined) return null;
+      const read = typeof v === 'string' ? readAvailability(v) : null;
+      if (read === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `availability ${quote(v)} is not one of in_stock, out_of_stock, preorder, backorder`,
+        });
+      }
+      return read;
+    }),
     brand: text('brand', { max: 200 }),
     gtin: text('gtin', { max: 50 }),
     mpn: text('mpn', { max: 70 }),
@@ -258,14 +208,21 @@ const merchantRowSchema = z
     review_count: count('review_count'),
     quantity: count('quantity'),
   })
-  .transform((row, ctx): ProductRecord | typeof z.NEVER => {
+  .transform((row, ctx) => {
     const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+    const warnings: ImportWarning[] = [];
 
-    let availability = row.availability;
-    if (availability === null) {
-      // Merchant requires availability; when a shop exports only stock counts the intent is clear.
-      if (row.quantity !== null) availability = row.quantity > 0 ? 'in_stock' : 'out_of_stock';
-      else issue('missing availability');
+    // Merchant requires availability; when a shop exports only stock counts the intent is clear.
+    const read =
+      row.availability ??
+      (row.quantity !== null
+        ? { availability: row.quantity > 0 ? ('in_stock' as const) : ('out_of_stock' as const), warning: null }
+        : readAvailability(undefined));
+    if (read?.warning) warnings.push(read.warning);
+    const availability = read?.availability;
+
+    for (const p of [row.price, row.sale_price]) {
+      if (p?.hasDecimalComma) warnings.push(decimalCommaWarning(p.text, p));
     }
 
     if (row.price && row.sale_price) {
@@ -277,7 +234,7 @@ const merchantRowSchema = z
     }
 
     if (!row.id || !row.title || !row.price || !availability || ctx.issues.length > 0) return z.NEVER;
-    return {
+    const record: ProductRecord = {
       id: row.id,
       title: row.title,
       description: row.description ?? '',
@@ -304,11 +261,15 @@ const merchantRowSchema = z
       reviewCount: row.review_count ?? 0,
       stockQuantity: row.quantity,
     };
+    return { record, warnings };
   })
-  .pipe(productRecordSchema);
+  .pipe(z.object({ record: productRecordSchema, warnings: z.array(z.object({ key: z.string(), message: z.string() })) }));
 
-/** A row's outcome: the record to store, or every reason it was rejected. */
-export type MerchantRowResult = { ok: true; record: ProductRecord } | { ok: false; reasons: string[] };
+/**
+ * A row's outcome: the record to store and what was read leniently (a decimal comma, "Low Stock"),
+ * or every reason it was rejected.
+ */
+export type MerchantRowResult = { ok: true; record: ProductRecord; warnings: ImportWarning[] } | { ok: false; reasons: string[] };
 
 /**
  * Validates one feed row. Keys may be in any case and carry a `g:` prefix; unknown keys are ignored.
@@ -328,13 +289,13 @@ export function parseMerchantRow(
   if (options.defaultCurrency) {
     for (const key of ['price', 'sale_price'] as const) {
       const v = normalised[key];
-      if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(v))) {
-        normalised[key] = `${String(v).trim()} ${options.defaultCurrency}`;
+      if (typeof v === 'number' || (typeof v === 'string' && isBareAmount(neutraliseBidi(v)))) {
+        normalised[key] = `${neutraliseBidi(String(v)).trim()} ${options.defaultCurrency}`;
       }
     }
   }
   const result = merchantRowSchema.safeParse(normalised);
-  if (result.success) return { ok: true, record: result.data };
+  if (result.success) return { ok: true, ...result.data };
   const reasons = [
     ...new Set(result.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.') || 'row'}: ${i.message}`))),
   ];
