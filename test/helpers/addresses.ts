@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Result, SessionInfo } from '@aisle/shared';
-import { io as connect, type ManagerOptions, type SocketOptions } from 'socket.io-client';
-import type { Shopper, ShopperSocket, TestServer } from './testServer';
+import { openTab } from './chatFlows';
+import type { Shopper, TestServer } from './testServer';
 
 /**
  * Clients from distinct network addresses on one machine. Linux routes all of 127.0.0.0/8 to the
@@ -57,28 +57,6 @@ export async function shopperFrom(server: TestServer, address: string): Promise<
 }
 
 /** A socket from `address` presenting an existing session cookie. */
-export async function tabFrom(server: TestServer, address: string, cookie: string): Promise<Shopper> {
-  // engine.io-client hands `localAddress` to the WebSocket's HTTP request; its types do not list it.
-  const options: Partial<ManagerOptions & SocketOptions> & { localAddress: string } = {
-    transports: ['websocket'],
-    extraHeaders: { cookie },
-    reconnection: false,
-    forceNew: true,
-    localAddress: address,
-  };
-  const socket: ShopperSocket = connect(server.url, options);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (err) => reject(err));
-  });
-  return {
-    cookie,
-    socket,
-    request(event, payload) {
-      return new Promise((resolve) => {
-        (socket.emit as (e: string, p: unknown, ack: (r: never) => void) => void)(event, payload, resolve);
-      });
-    },
-    close: () => socket.close(),
-  };
+export function tabFrom(server: TestServer, address: string, cookie: string): Promise<Shopper> {
+  return openTab(server, cookie, { localAddress: address });
 }

@@ -1,19 +1,22 @@
 import type { MessageRow } from '@aisle/server/db/conversationRepository';
 import type { ChatMessage, ShopperServerEvents } from '@aisle/shared';
-import { io as connect } from 'socket.io-client';
+import { io as connect, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { nextEvent, type Shopper, type ShopperSocket, type TestServer } from './testServer';
 
 /**
  * Another tab (or a reloaded page) of an existing shopper: a new socket that presents the same session
  * cookie instead of asking for a new session.
  */
-export async function openTab(server: TestServer, cookie: string): Promise<Shopper> {
-  const socket: ShopperSocket = connect(server.url, {
+export async function openTab(server: TestServer, cookie: string, from: { localAddress?: string } = {}): Promise<Shopper> {
+  // engine.io-client hands `localAddress` to the WebSocket's HTTP request; its types do not list it.
+  const options: Partial<ManagerOptions & SocketOptions> & { localAddress?: string } = {
     transports: ['websocket'],
     extraHeaders: { cookie },
     reconnection: false,
     forceNew: true,
-  });
+    ...from,
+  };
+  const socket: ShopperSocket = connect(server.url, options);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (err) => reject(err));
