@@ -38,7 +38,9 @@ function marked(text: string, counter: { next: number }): string {
 export function benchAnswerMarkdown(sections: number): string {
   const counter = { next: 0 };
   const w = (text: string) => marked(text, counter);
-  const parts: string[] = [`${w('Here are waterproof hiking shoes that suit')} **${w('wide feet')}**${w(', picked from our range:')}`];
+  const parts: string[] = [
+    `${w('Here are waterproof hiking shoes that suit')} **${w('wide feet')}**${w(', picked from our range:')}`,
+  ];
   for (let s = 0; s < sections; s++) {
     const phrase = (i: number) => PHRASES[(s * 3 + i) % PHRASES.length] ?? '';
     parts.push(`## ${w(`Option group ${s + 1}`)}`);
@@ -61,7 +63,12 @@ export function benchAnswerMarkdown(sections: number): string {
         '| --- | --- | --- | --- |',
         ...PRODUCTS.map(
           (p, i) =>
-            `| [${p.name}](product:${p.id}) | ${w(`${280 + 15 * i} g`)} | ${w(`${6 + i} mm`)} | ${w(phrase(i + 4).split(' ').slice(0, 5).join(' '))} |`,
+            `| [${p.name}](product:${p.id}) | ${w(`${280 + 15 * i} g`)} | ${w(`${6 + i} mm`)} | ${w(
+              phrase(i + 4)
+                .split(' ')
+                .slice(0, 5)
+                .join(' '),
+            )} |`,
         ),
       ].join('\n'),
     );

@@ -269,9 +269,11 @@ async function main(): Promise<void> {
     );
     out.push('');
     out.push('frame to text in DOM = performance.now() when a MutationObserver sees the newest word of a chat:delta frame,');
-    out.push('minus when the page\'s WebSocket dispatched that frame; painted frame = the next requestAnimationFrame after it.');
-    out.push(`Long tasks: PerformanceObserver "longtask" entries (each over ${LONG_TASK_MS} ms) from the first delta to 1 s after the answer.`);
-    if (hotspots !== '') out.push('', 'Where Aisle\'s page spent its time (self time, profiled run):', hotspots);
+    out.push("minus when the page's WebSocket dispatched that frame; painted frame = the next requestAnimationFrame after it.");
+    out.push(
+      `Long tasks: PerformanceObserver "longtask" entries (each over ${LONG_TASK_MS} ms) from the first delta to 1 s after the answer.`,
+    );
+    if (hotspots !== '') out.push('', "Where Aisle's page spent its time (self time, profiled run):", hotspots);
     const json = writeReport(startedAt, 'browser-bench', 'json', {
       startedAt: startedAt.toISOString(),
       mode,
@@ -293,7 +295,10 @@ async function main(): Promise<void> {
       })),
       profile: profileFile,
     });
-    out.push('', `JSON: ${path.relative(REPO_ROOT, json)}${profileFile === null ? '' : `; profile: ${path.relative(REPO_ROOT, profileFile)}`}.`);
+    out.push(
+      '',
+      `JSON: ${path.relative(REPO_ROOT, json)}${profileFile === null ? '' : `; profile: ${path.relative(REPO_ROOT, profileFile)}`}.`,
+    );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await browser?.close();
@@ -328,7 +333,10 @@ function writeReport(startedAt: Date, name: string, ext: string, value: unknown)
     .replaceAll(':', '-');
   const file = path.join(dir, `${name}-${stamp}.${ext}`);
   // NaN is not JSON; null says "not measured".
-  fs.writeFileSync(file, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`,
+  );
   return file;
 }
 

@@ -61,10 +61,14 @@ export async function runInBrowser(
     await target.ask(page, question);
     // Polled on a timer, not per animation frame, so the wait adds no work to the frames measured.
     // Functions, not strings: Aisle's CSP forbids evaluating strings.
-    await page.waitForFunction(() => Reflect.get(Reflect.get(window, '__browserBench') ?? {}, 'completedAt') !== null, undefined, {
-      timeout: ANSWER_TIMEOUT_MS,
-      polling: 250,
-    });
+    await page.waitForFunction(
+      () => Reflect.get(Reflect.get(window, '__browserBench') ?? {}, 'completedAt') !== null,
+      undefined,
+      {
+        timeout: ANSWER_TIMEOUT_MS,
+        polling: 250,
+      },
+    );
     await target.waitForEnd(page);
     await page.waitForTimeout(SETTLE_MS);
     const profile = cdp === null ? null : (await cdp.send('Profiler.stop')).profile;

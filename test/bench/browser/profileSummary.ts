@@ -28,7 +28,10 @@ export function topFunctions(profile: unknown, count: number): string {
     const delta = parsed.timeDeltas[i] ?? 0;
     const frame = frameOf.get(nodeId);
     if (frame === undefined) continue;
-    const file = frame.url === '' ? '' : ` ${frame.url.slice(frame.url.lastIndexOf('/') + 1)}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
+    const file =
+      frame.url === ''
+        ? ''
+        : ` ${frame.url.slice(frame.url.lastIndexOf('/') + 1)}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
     const key = `${frame.functionName || '(anonymous)'}${file}`;
     selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
     totalUs += delta;
