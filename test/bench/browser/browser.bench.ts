@@ -22,11 +22,11 @@ import { ChatPage } from '../../e2e/pages/chat-page';
 import { chromiumPath } from '../../e2e/support/browser';
 import { startOllamaDouble } from '../../ollama-double';
 import { type FigureRow, figureTable } from '../benchReport';
-import { fixed, machineSummary, percentile, sortedCopy, table } from '../measure';
+import { fixed, machineSummary, percentile, sampleMachineLoad, sortedCopy, table } from '../measure';
 import { killAllChildren, REPO_ROOT, startBaselineProcess, startServerProcess } from '../serverProcess';
 import { benchAnswerTokens } from './benchAnswer';
 import { startBaselinePageServer } from './baselinePage';
-import { runInBrowser, type BrowserRun, type BrowserTarget } from './browserRun';
+import { runInBrowser, type BrowserRun, type BrowserTarget, type MainThread } from './browserRun';
 import { topFunctions } from './profileSummary';
 
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
@@ -74,6 +74,8 @@ interface Pooled {
   paintMs: Float64Array;
   longTasks: number[] | null;
   tokensPerSecond: number;
+  /** Mean main-thread time per run, in ms. */
+  mainThread: MainThread;
 }
 
 function pool(runs: BrowserRun[], tokens: number): Pooled {
@@ -86,7 +88,17 @@ function pool(runs: BrowserRun[], tokens: number): Pooled {
     paintMs: sortedCopy(runs.flatMap((r) => r.timings.map((t) => t.paintMs))),
     longTasks: tasks.some((t) => t === null) ? null : tasks.flatMap((t) => (t ?? []).map((task) => task.duration)),
     tokensPerSecond: runs.reduce((n, r) => n + (tokens * 1000) / r.streamMs, 0) / Math.max(1, runs.length),
+    mainThread: {
+      taskMs: meanOf(runs, (r) => r.mainThread.taskMs),
+      scriptMs: meanOf(runs, (r) => r.mainThread.scriptMs),
+      layoutMs: meanOf(runs, (r) => r.mainThread.layoutMs),
+      styleMs: meanOf(runs, (r) => r.mainThread.styleMs),
+    },
   };
+}
+
+function meanOf(runs: BrowserRun[], value: (run: BrowserRun) => number): number {
+  return runs.length === 0 ? Number.NaN : runs.reduce((n, r) => n + value(r), 0) / runs.length;
 }
 
 function ratio(a: number, b: number): number | null {
@@ -111,6 +123,22 @@ function figures(aisle: Pooled, baseline: Pooled): FigureRow[] {
       ratio: ratio(a, b),
       goal: goal === null ? '-' : `<= ${goal} ms`,
       isMet: goal === null || !Number.isFinite(a) ? null : a <= goal,
+    });
+  }
+  for (const [name, key] of [
+    ['main thread busy per answer', 'taskMs'],
+    ['  of which script', 'scriptMs'],
+    ['  of which layout + style', 'layoutStyle'],
+  ] as const) {
+    const value = (p: Pooled) => (key === 'layoutStyle' ? p.mainThread.layoutMs + p.mainThread.styleMs : p.mainThread[key]);
+    rows.push({
+      figure: name,
+      unit: 'ms',
+      aisle: value(aisle),
+      baseline: value(baseline),
+      ratio: ratio(value(aisle), value(baseline)),
+      goal: '-',
+      isMet: null,
     });
   }
   const count = (p: Pooled) => p.longTasks?.length ?? Number.NaN;
@@ -192,6 +220,8 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
   ensureClientBuilt();
+  log('sampling the machine load for 2 s');
+  const backgroundPct = await sampleMachineLoad(2_000);
   const answerTokens = benchAnswerTokens(plan.sections);
   const double = await startOllamaDouble({
     // No thinking and no tool calls: the first model round is the answer.
@@ -247,6 +277,14 @@ async function main(): Promise<void> {
     out.push(`Aisle browser benchmark (${mode}): the chat page against a baseline page measured in the same run`);
     out.push('='.repeat(88));
     out.push(`machine  ${machineSummary()}`);
+    out.push(
+      `load     before start ${fixed(backgroundPct, 0)}% of all cores busy (load average ${os
+        .loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')})`,
+    );
+    if (backgroundPct > 20)
+      out.push('WARNING  the machine was busy with other work: absolute figures are inflated; read the ratios.');
     out.push(`browser  ${chromiumPath()} ${browser.version()}, ${LAUNCH_ARGS.join(' ')}, 1280x800`);
     out.push(
       `answer   ${answerTokens.length} tokens of Markdown (lists, table, bold, links, product links), ${TOKENS_PER_SECOND} tok/s planned, ` +
@@ -271,13 +309,14 @@ async function main(): Promise<void> {
     out.push('frame to text in DOM = performance.now() when a MutationObserver sees the newest word of a chat:delta frame,');
     out.push("minus when the page's WebSocket dispatched that frame; painted frame = the next requestAnimationFrame after it.");
     out.push(
-      `Long tasks: PerformanceObserver "longtask" entries (each over ${LONG_TASK_MS} ms) from the first delta to 1 s after the answer.`,
+      `Long tasks: PerformanceObserver "longtask" entries (each over ${LONG_TASK_MS} ms) from the question to 1 s after the answer.`,
     );
     if (hotspots !== '') out.push('', "Where Aisle's page spent its time (self time, profiled run):", hotspots);
     const json = writeReport(startedAt, 'browser-bench', 'json', {
       startedAt: startedAt.toISOString(),
       mode,
       machine: machineSummary(),
+      backgroundLoadPct: backgroundPct,
       browser: browser.version(),
       plan: { ...plan, tokens: answerTokens.length, tokensPerSecond: TOKENS_PER_SECOND, coalesceMs: COALESCE_MS },
       figures: rows,
@@ -292,6 +331,7 @@ async function main(): Promise<void> {
         domMs: { p50: pct(r, 'domMs', 50), p95: pct(r, 'domMs', 95), max: pct(r, 'domMs', 100) },
         paintMs: { p50: pct(r, 'paintMs', 50), p95: pct(r, 'paintMs', 95), max: pct(r, 'paintMs', 100) },
         longTasks: r.longTasks,
+        mainThreadMs: r.mainThread,
       })),
       profile: profileFile,
     });
@@ -320,6 +360,7 @@ function summary(p: Pooled): Record<string, unknown> {
     paintMs: { p50: percentile(p.paintMs, 50), p95: percentile(p.paintMs, 95), max: percentile(p.paintMs, 100) },
     longTasks: p.longTasks === null ? null : { count: p.longTasks.length, maxMs: Math.max(0, ...p.longTasks) },
     achievedTokensPerSecond: p.tokensPerSecond,
+    mainThreadMs: p.mainThread,
   };
 }
 
