@@ -1,4 +1,4 @@
-import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
+import { createContext, memo, use, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { classifyLink, markdownUrlTransform } from '../lib/linkPolicy';
@@ -7,6 +7,11 @@ import { createBlockSplitter } from '../lib/markdownBlocks';
 const remarkPlugins = [remarkGfm];
 // Model text may not show images (tracking pixels, made-up product photos).
 const disallowedElements = ['img'];
+/**
+ * The products a `product:ID` link may reach, read by each link rather than passed to the blocks:
+ * when an answer's cards arrive only its links re-render, not every block's Markdown parse.
+ */
+const ProductIdsContext = createContext<ReadonlySet<string>>(new Set());
 
 interface MarkdownProps {
   /** The answer so far; it may grow on every frame while streaming. */
@@ -26,28 +31,29 @@ export function Markdown({ text, productIds, onProductLink }: MarkdownProps) {
   const [split] = useState(createBlockSplitter);
   const { blocks } = split(text);
   const productKey = productIds.join('\n');
+  const productSet = useMemo(() => new Set(productKey === '' ? [] : productKey.split('\n')), [productKey]);
   return (
-    <div className="markdown">
-      {blocks.map((block, index) => (
-        // Index keys keep each block's component as the text grows; memo skips unchanged blocks.
-        <MarkdownBlock key={index} source={block} productKey={productKey} onProductLink={onProductLink} />
-      ))}
-    </div>
+    <ProductIdsContext value={productSet}>
+      <div className="markdown">
+        {blocks.map((block, index) => (
+          // Index keys keep each block's component as the text grows; memo skips unchanged blocks.
+          <MarkdownBlock key={index} source={block} onProductLink={onProductLink} />
+        ))}
+      </div>
+    </ProductIdsContext>
   );
 }
 
 interface MarkdownBlockProps {
   source: string;
-  productKey: string;
   onProductLink: (productId: string) => void;
 }
 
-const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, onProductLink }: MarkdownBlockProps) {
-  const components = useMemo<Components>(() => {
-    const productIds = new Set(productKey === '' ? [] : productKey.split('\n'));
-    return {
+const MarkdownBlock = memo(function MarkdownBlock({ source, onProductLink }: MarkdownBlockProps) {
+  const components = useMemo<Components>(
+    () => ({
       a: ({ href, children }) => (
-        <MarkdownLink href={href} productIds={productIds} onProductLink={onProductLink}>
+        <MarkdownLink href={href} onProductLink={onProductLink}>
           {children}
         </MarkdownLink>
       ),
@@ -56,8 +62,9 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, onProduc
           <table>{children}</table>
         </div>
       ),
-    };
-  }, [productKey, onProductLink]);
+    }),
+    [onProductLink],
+  );
 
   return (
     <ReactMarkdown
@@ -74,12 +81,12 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, onProduc
 
 interface MarkdownLinkProps {
   href: string | undefined;
-  productIds: ReadonlySet<string>;
   onProductLink: (productId: string) => void;
   children?: ReactNode;
 }
 
-function MarkdownLink({ href, productIds, onProductLink, children }: MarkdownLinkProps) {
+function MarkdownLink({ href, onProductLink, children }: MarkdownLinkProps) {
+  const productIds = use(ProductIdsContext);
   const decision = classifyLink(href, productIds);
   if (decision.kind === 'external') {
     return (
