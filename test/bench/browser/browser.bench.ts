@@ -24,7 +24,7 @@ import { startOllamaDouble } from '../../ollama-double';
 import { type FigureRow, figureTable } from '../benchReport';
 import { fixed, machineSummary, percentile, sampleMachineLoad, sortedCopy, table } from '../measure';
 import { killAllChildren, REPO_ROOT, startBaselineProcess, startServerProcess } from '../serverProcess';
-import { benchAnswerTokens } from './benchAnswer';
+import { benchAnswerMarkdown, benchAnswerTokens } from './benchAnswer';
 import { startBaselinePageServer } from './baselinePage';
 import { runInBrowser, type BrowserRun, type BrowserTarget, type MainThread } from './browserRun';
 import { topFunctions } from './profileSummary';
@@ -37,15 +37,19 @@ const COALESCE_MS = 25;
 const GOAL_P95_MS = 16;
 const LONG_TASK_MS = 50;
 
+/**
+ * Answers stay under 1,024 tokens, Aisle's default `num_predict`: the double honours it, so a longer
+ * answer would be cut for Aisle and not for the baseline relay (which sets no limit).
+ */
 const PLANS = {
-  full: { sections: 6, rounds: 3 },
-  quick: { sections: 3, rounds: 1 },
+  full: { sections: 3, rounds: 5 },
+  quick: { sections: 2, rounds: 1 },
 };
 
 const USAGE = `Aisle browser benchmark: frame-to-screen latency and long tasks, Aisle's page and a baseline page
 
 Usage:
-  pnpm bench:browser            Three rounds of each page, alternating (about 2 minutes)
+  pnpm bench:browser            Five rounds of each page, alternating (about 2 minutes)
   pnpm bench:browser --quick    One round of each, a shorter answer (a smoke run)
   pnpm bench:browser --profile  Also record a CPU profile of one Aisle run and print where the time went
   pnpm bench:browser --help     Show this help (also -h)
@@ -74,6 +78,8 @@ interface Pooled {
   paintMs: Float64Array;
   longTasks: number[] | null;
   tokensPerSecond: number;
+  /** Characters of answer text each run received (the same for every run when nothing was cut). */
+  chars: number[];
   /** Mean main-thread time per run, in ms. */
   mainThread: MainThread;
 }
@@ -88,6 +94,7 @@ function pool(runs: BrowserRun[], tokens: number): Pooled {
     paintMs: sortedCopy(runs.flatMap((r) => r.timings.map((t) => t.paintMs))),
     longTasks: tasks.some((t) => t === null) ? null : tasks.flatMap((t) => (t ?? []).map((task) => task.duration)),
     tokensPerSecond: runs.reduce((n, r) => n + (tokens * 1000) / r.streamMs, 0) / Math.max(1, runs.length),
+    chars: runs.map((r) => r.chars),
     mainThread: {
       taskMs: meanOf(runs, (r) => r.mainThread.taskMs),
       scriptMs: meanOf(runs, (r) => r.mainThread.scriptMs),
@@ -295,16 +302,20 @@ async function main(): Promise<void> {
     out.push('');
     out.push(
       table(
-        ['page', 'runs', 'frames timed', 'frames never shown', 'achieved tok/s'],
+        ['page', 'runs', 'frames timed', 'frames never shown', 'answer chars', 'achieved tok/s'],
         [aislePool, basePool].map((p, i) => [
           i === 0 ? 'Aisle' : 'baseline',
           p.runs,
           p.frames,
           p.unmatched,
+          [...new Set(p.chars)].join(', '),
           fixed(p.tokensPerSecond, 0),
         ]),
       ),
     );
+    const expected = benchAnswerMarkdown(plan.sections).length;
+    if ([...aislePool.chars, ...basePool.chars].some((n) => n !== expected))
+      out.push(`WARNING  some runs did not receive the whole answer (${expected} chars): compare with care.`);
     out.push('');
     out.push('frame to text in DOM = performance.now() when a MutationObserver sees the newest word of a chat:delta frame,');
     out.push("minus when the page's WebSocket dispatched that frame; painted frame = the next requestAnimationFrame after it.");
