@@ -42,8 +42,9 @@ export function MessageList() {
   // Following the answer waits for the frame: scrolling reads the new height, which forces a layout,
   // and inside the render that puts a delta on the page it would delay the text itself. In the frame,
   // before it paints, the browser lays the page out anyway, so the shopper sees the same scroll.
+  // Scheduled from a layout effect so the frame is requested before this commit can be painted.
   const scrollFrameRef = useRef<number | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!isPinnedRef.current || scrollFrameRef.current !== null) return;
     scrollFrameRef.current = requestAnimationFrame(() => {
       scrollFrameRef.current = null;
