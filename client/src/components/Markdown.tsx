@@ -1,4 +1,4 @@
-import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
+import { createContext, memo, use, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import { neutraliseBidi } from '@aisle/shared';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
@@ -9,6 +9,11 @@ import { useLinkDomains } from '../lib/storefront';
 const remarkPlugins = [remarkGfm];
 // Model text may not show images (tracking pixels, made-up product photos).
 const disallowedElements = ['img'];
+/**
+ * The products a `product:ID` link may reach, read by each link rather than passed to the blocks:
+ * when an answer's cards arrive only its links re-render, not every block's Markdown parse.
+ */
+const ProductIdsContext = createContext<ReadonlySet<string>>(new Set());
 
 interface MarkdownProps {
   /** The answer so far; it may grow on every frame while streaming. */
@@ -32,32 +37,33 @@ export function Markdown({ text, productIds, onProductLink, linkDomains }: Markd
   // Model text can carry U+202E and friends from product data: "invoice\u202Egnp.exe" would read "exe.png".
   const { blocks } = split(neutraliseBidi(text));
   const productKey = productIds.join('\n');
+  const productSet = useMemo(() => new Set(productKey === '' ? [] : productKey.split('\n')), [productKey]);
   const domainKey = (linkDomains ?? storefrontDomains).join('\n');
   return (
-    <div className="markdown">
-      {blocks.map((block, index) => (
-        // Index keys keep each block's component as the text grows; memo skips unchanged blocks.
-        <MarkdownBlock key={index} source={block} productKey={productKey} domainKey={domainKey} onProductLink={onProductLink} />
-      ))}
-    </div>
+    <ProductIdsContext value={productSet}>
+      <div className="markdown">
+        {blocks.map((block, index) => (
+          // Index keys keep each block's component as the text grows; memo skips unchanged blocks.
+          <MarkdownBlock key={index} source={block} domainKey={domainKey} onProductLink={onProductLink} />
+        ))}
+      </div>
+    </ProductIdsContext>
   );
 }
 
 interface MarkdownBlockProps {
   source: string;
-  productKey: string;
   /** The shop's link domains joined by newlines: a string, so memo compares it by value. */
   domainKey: string;
   onProductLink: (productId: string) => void;
 }
 
-const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, domainKey, onProductLink }: MarkdownBlockProps) {
+const MarkdownBlock = memo(function MarkdownBlock({ source, domainKey, onProductLink }: MarkdownBlockProps) {
   const components = useMemo<Components>(() => {
-    const productIds = new Set(productKey === '' ? [] : productKey.split('\n'));
     const shopDomains = domainKey === '' ? [] : domainKey.split('\n');
     return {
       a: ({ href, children }) => (
-        <MarkdownLink href={href} productIds={productIds} shopDomains={shopDomains} onProductLink={onProductLink}>
+        <MarkdownLink href={href} shopDomains={shopDomains} onProductLink={onProductLink}>
           {children}
         </MarkdownLink>
       ),
@@ -67,7 +73,7 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, domainKe
         </div>
       ),
     };
-  }, [productKey, domainKey, onProductLink]);
+  }, [domainKey, onProductLink]);
 
   return (
     <ReactMarkdown
@@ -84,13 +90,13 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, productKey, domainKe
 
 interface MarkdownLinkProps {
   href: string | undefined;
-  productIds: ReadonlySet<string>;
   shopDomains: readonly string[];
   onProductLink: (productId: string) => void;
   children?: ReactNode;
 }
 
-function MarkdownLink({ href, productIds, shopDomains, onProductLink, children }: MarkdownLinkProps) {
+function MarkdownLink({ href, shopDomains, onProductLink, children }: MarkdownLinkProps) {
+  const productIds = use(ProductIdsContext);
   const decision = classifyLink(href, productIds, shopDomains);
   if (decision.kind === 'external') {
     return (

@@ -39,9 +39,24 @@ export function MessageList() {
     if (pending !== null) isPinnedRef.current = true;
   }, [pending]);
 
+  // Following the answer waits for the frame: scrolling reads the new height, which forces a layout,
+  // and inside the render that puts a delta on the page it would delay the text itself. In the frame,
+  // before it paints, the browser lays the page out anyway, so the shopper sees the same scroll.
+  // Scheduled from a layout effect so the frame is requested before this commit can be painted.
+  const scrollFrameRef = useRef<number | null>(null);
   useLayoutEffect(() => {
-    if (isPinnedRef.current) scrollToBottom();
+    if (!isPinnedRef.current || scrollFrameRef.current !== null) return;
+    scrollFrameRef.current = requestAnimationFrame(() => {
+      scrollFrameRef.current = null;
+      if (isPinnedRef.current) scrollToBottom();
+    });
   }, [messages, pending, live, scrollToBottom]);
+  useEffect(
+    () => () => {
+      if (scrollFrameRef.current !== null) cancelAnimationFrame(scrollFrameRef.current);
+    },
+    [],
+  );
 
   // The composer growing or a card image loading changes sizes without new messages: stay pinned.
   useEffect(() => {
