@@ -8,6 +8,7 @@ import * as m0002 from './migrations/0002_handoff_feedback';
 import * as m0003 from './migrations/0003_agents';
 import * as m0004 from './migrations/0004_grounding';
 import * as m0005 from './migrations/0005_experiments';
+import * as m0006 from './migrations/0006_final_text_index';
 
 export type { DB } from './schema';
 
@@ -81,6 +82,7 @@ const migrations: Record<string, Migration> = {
   '0003_agents': m0003,
   '0004_grounding': m0004,
   '0005_experiments': m0005,
+  '0006_final_text_index': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
