@@ -53,7 +53,19 @@ export const productSearchSchema = z.object({
 });
 export type ProductSearch = z.infer<typeof productSearchSchema>;
 
+/**
+ * Formatters by locale and currency: building an `Intl.NumberFormat` loads locale data and costs
+ * about 100 times what formatting does, and every tool result and grounding check formats prices.
+ */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Formats minor units for display, e.g. {amountMinor: 11999, currency: 'USD'} -> "$119.99". */
 export function formatMoney(money: Money, locale = 'en-US'): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency }).format(money.amountMinor / 100);
+  const key = `${locale}|${money.currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
+    moneyFormats.set(key, format);
+  }
+  return format.format(money.amountMinor / 100);
 }
