@@ -84,11 +84,9 @@ export class OllamaGateway implements ChatBackend {
       guard.onAbort(() => live.abort());
       let sawDone = false;
       let hasNotedLoad = false;
+      const silentMessage = `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`;
       for await (const chunk of live) {
-        guard.arm(
-          req.idleTimeoutMs,
-          `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`,
-        );
+        guard.arm(req.idleTimeoutMs, silentMessage);
         const m = chunk.message;
         // One chunk can carry thinking and content at the transition, and tool calls may come in any
         // chunk including the final one: handle every field of every chunk.
