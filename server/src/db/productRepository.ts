@@ -101,56 +101,35 @@ function placeholders(count: number): string {
 }
 
 /**
- * The search as one statement. Candidates are ranked and limited inside the FTS table before any
- * `products` row is read (bm25 over every match joined to `products` cost 3-4x more on broad queries);
- * with filters the join is needed to filter, so only the matching rows' keys are carried. `any` widens
- * a search whose every-term match finds fewer than `need` products: it runs inside the same statement,
- * and only then (SQLite evaluates the uncorrelated count once, before scanning the index).
+ * One search pass as one statement. Candidates are ranked and limited inside the FTS table before any
+ * `products` row is read (bm25 over every match joined to `products` cost 2-4x more on broad
+ * queries); with filters the join is needed to filter, so only the matching rows' keys are carried
+ * until the best row of each variant group is known.
  */
-function searchSql(f: ProductSearch, all: string | null, any: string | null, limit: number): BoundSql {
+function searchSql(f: ProductSearch, match: string | null, limit: number): BoundSql {
   const filters = filterSql(f);
-  const params: unknown[] = [];
-  const candidates = (match: string, tier: number, gate: BoundSql | null): string => {
-    if (filters.text.length === 0) {
-      const gateSql = gate ? ` AND ${gate.text}` : '';
-      params.push(match, ...(gate?.params ?? []));
-      return `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g, r.score AS score, ${tier} AS tier
-        FROM (SELECT rowid, ${BM25} AS score FROM products_fts WHERE products_fts MATCH ?${gateSql}
-              ORDER BY score LIMIT ${CANDIDATE_CAP}) r
-        JOIN products p ON p.rowid = r.rowid`;
-    }
-    params.push(match, ...filters.params, ...(gate?.params ?? []));
-    return `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g, ${BM25} AS score, ${tier} AS tier
-      FROM products_fts JOIN products p ON p.rowid = products_fts.rowid
-      WHERE products_fts MATCH ? AND ${filters.text.join(' AND ')}${gate ? ` AND ${gate.text}` : ''}
-      ORDER BY score LIMIT ${CANDIDATE_CAP}`;
-  };
-  let ctes: string;
-  let union: string;
-  if (all === null) {
+  const where = filters.text.join(' AND ');
+  let candidates: string;
+  if (match === null) {
     // No words to match: the best-rated products that pass the filters.
-    params.push(...filters.params);
-    ctes = `c AS (SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g,
-        -(coalesce(p.rating, 0) * 10 + min(p.review_count, 1000) / 100.0) AS score, 0 AS tier
-      FROM products p ${filters.text.length ? `WHERE ${filters.text.join(' AND ')}` : ''}
-      ORDER BY score LIMIT ${CANDIDATE_CAP})`;
-    union = 'SELECT * FROM c';
+    candidates = `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g,
+        -(coalesce(p.rating, 0) * 10 + min(p.review_count, 1000) / 100.0) AS score
+      FROM products p ${where ? `WHERE ${where}` : ''} ORDER BY score LIMIT ${CANDIDATE_CAP}`;
+  } else if (!where) {
+    candidates = `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g, r.score AS score
+      FROM (SELECT rowid, ${BM25} AS score FROM products_fts WHERE products_fts MATCH ? ORDER BY score LIMIT ${CANDIDATE_CAP}) r
+      JOIN products p ON p.rowid = r.rowid`;
   } else {
-    ctes = `all_c AS (${candidates(all, 0, null)})`;
-    union = 'SELECT * FROM all_c';
-    if (any !== null) {
-      ctes += `, any_c AS (${candidates(any, 1, { text: '(SELECT count(DISTINCT g) FROM all_c) < ?', params: [Math.min(3, limit)] })})`;
-      union += ' UNION ALL SELECT * FROM any_c';
-    }
+    candidates = `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g, ${BM25} AS score
+      FROM products_fts JOIN products p ON p.rowid = products_fts.rowid
+      WHERE products_fts MATCH ? AND ${where} ORDER BY score LIMIT ${CANDIDATE_CAP}`;
   }
-  params.push(limit);
   return {
-    text: `WITH ${ctes},
-      ranked AS (SELECT rid, id, score, tier,
-        row_number() OVER (PARTITION BY g ORDER BY tier, score, id) AS rn FROM (${union}))
-      SELECT p.*, ranked.score AS score FROM ranked JOIN products p ON p.rowid = ranked.rid
-      WHERE ranked.rn = 1 ORDER BY ranked.tier, ranked.score, ranked.id LIMIT ?`,
-    params,
+    text: `SELECT p.*, ranked.score AS score FROM (
+        SELECT rid, id, score, row_number() OVER (PARTITION BY g ORDER BY score, id) AS rn FROM (${candidates})
+      ) ranked JOIN products p ON p.rowid = ranked.rid
+      WHERE ranked.rn = 1 ORDER BY ranked.score, ranked.id LIMIT ?`,
+    params: [...(match === null ? [] : [match]), ...filters.params, limit],
   };
 }
 
@@ -212,11 +191,21 @@ export function createProductRepository(db: Database) {
      */
     async search(f: ProductSearch): Promise<ProductHit[]> {
       const limit = f.limit ?? DEFAULT_LIMIT;
+      const run = (match: string | null): ProductHit[] => {
+        const query = searchSql(f, match, limit);
+        const rows = db.statement<unknown[], ProductRow & { score: number }>(query.text).all(...query.params);
+        return rows.map(({ score, ...row }) => ({ row: row satisfies ProductRow, score }));
+      };
       const all = f.q ? productMatchQuery(f.q, 'and') : null;
-      const any = all && f.q ? productMatchQuery(f.q, 'or') : null;
-      const query = searchSql(f, all, any !== all ? any : null, limit);
-      const rows = db.statement<unknown[], ProductRow & { score: number }>(query.text).all(...query.params);
-      return rows.map(({ score, ...row }) => ({ row: row satisfies ProductRow, score }));
+      if (!all) return run(null);
+      const hits = run(all);
+      if (hits.length >= Math.min(3, limit)) return hits;
+      // Widening in the same statement was measured slower: FTS5 evaluates a MATCH even when a
+      // constant condition beside it is false, so every search paid for the any-term scan.
+      const any = productMatchQuery(f.q ?? '', 'or');
+      const more = any && any !== all ? run(any) : [];
+      const seen = new Set(hits.map((h) => h.row.item_group_id ?? h.row.id));
+      return [...hits, ...more.filter((h) => !seen.has(h.row.item_group_id ?? h.row.id))].slice(0, limit);
     },
 
     /**
