@@ -28,7 +28,12 @@ export function createConversationRepository(db: Database) {
       const row = Object.entries({ ...values, seq: Number(last?.seq ?? 0) + 1, created_at: at }).filter(
         ([, v]) => v !== undefined,
       );
-      db.statement<[Record<string, unknown>], unknown>(insertSql('messages', row.map(([c]) => c))).run(Object.fromEntries(row));
+      db.statement<[Record<string, unknown>], unknown>(
+        insertSql(
+          'messages',
+          row.map(([c]) => c),
+        ),
+      ).run(Object.fromEntries(row));
       db.statement('UPDATE conversations SET updated_at = ? WHERE id = ?').run(at, values.conversation_id);
       const stored = getMessageRow(values.id);
       if (!stored) throw new Error(`message ${values.id} was not stored`);

@@ -150,7 +150,9 @@ export function createProductRepository(db: Database) {
     const existing = new Set<string>();
     for (let i = 0; i < records.length; i += 500) {
       const ids = records.slice(i, i + 500).map((r) => r.id);
-      const rows = db.statement<string[], { id: string }>(`SELECT id FROM products WHERE id IN (${placeholders(ids.length)})`).all(...ids);
+      const rows = db
+        .statement<string[], { id: string }>(`SELECT id FROM products WHERE id IN (${placeholders(ids.length)})`)
+        .all(...ids);
       for (const row of rows) existing.add(row.id);
     }
     const upsert = db.statement<[ProductRow], unknown>(upsertSql);

@@ -114,7 +114,8 @@ describe('product search ranked inside the FTS table, widened in one statement',
 
   it('finds something for most of these searches (the comparison above is not between two empty lists)', async () => {
     let nonEmpty = 0;
-    for (const s of SEARCHES) if ((await products.search(productSearchSchema.parse({ limit: 8, ...s }))).length > 0) nonEmpty += 1;
+    for (const s of SEARCHES)
+      if ((await products.search(productSearchSchema.parse({ limit: 8, ...s }))).length > 0) nonEmpty += 1;
     expect(nonEmpty).toBeGreaterThanOrEqual(SEARCHES.length - 2);
   });
 });

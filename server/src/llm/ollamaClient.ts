@@ -5,7 +5,6 @@ import { isSameModel } from './modelNames';
 import { StreamGuard } from './streamGuard';
 import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
 
-
 /** ollama-js omits `tool_call_id` and tool-call ids from its types, though Ollama accepts both. */
 type OllamaMessage = Message & { tool_call_id?: string; tool_calls?: Array<ToolCall & { id?: string }> };
 

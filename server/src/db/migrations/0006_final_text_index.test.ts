@@ -35,7 +35,11 @@ describe('0006: message text is indexed once it is final', () => {
   async function answerStreaming(text: string) {
     const conversation = await conversations.createConversation({ sessionHash: 's', title: 't', model: 'm' });
     await conversations.insertUserMessage({ conversationId: conversation.id, clientMessageId: 'c1', content: 'Boots?' });
-    const answer = await conversations.insertAssistantMessage({ conversationId: conversation.id, model: 'm', configVersion: 'v' });
+    const answer = await conversations.insertAssistantMessage({
+      conversationId: conversation.id,
+      model: 'm',
+      configVersion: 'v',
+    });
     let saved = '';
     for (const word of text.split(' ')) {
       saved += `${word} `;

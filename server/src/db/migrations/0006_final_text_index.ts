@@ -9,8 +9,7 @@ import { sql, type Kysely } from 'kysely';
  * another process.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const trigger of ['messages_fts_ai', 'messages_fts_au'])
-    await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
+  for (const trigger of ['messages_fts_ai', 'messages_fts_au']) await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
   await sql`CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages
       WHEN new.content <> '' AND new.status <> 'streaming' BEGIN
       INSERT INTO messages_fts(rowid, content, message_id) VALUES (new.rowid, new.content, new.id);
@@ -35,8 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 /** Back to 0005: every save of message text is indexed again. */
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('catalogue_version').ifExists().execute();
-  for (const trigger of ['messages_fts_ai', 'messages_fts_au'])
-    await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
+  for (const trigger of ['messages_fts_ai', 'messages_fts_au']) await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
   await sql`CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages WHEN new.content <> '' BEGIN
       INSERT INTO messages_fts(rowid, content, message_id) VALUES (new.rowid, new.content, new.id);
     END`.execute(db);
