@@ -56,6 +56,12 @@ export function scriptEntry(script: string): string {
   return entry;
 }
 
+/** `--cpu-prof` flags when AISLE_BENCH_CPU_PROF names a directory (open the files in Chrome DevTools). */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.AISLE_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir)] : [];
+}
+
 /**
  * Spawns `node --import tsx <entry>` on a free port and waits until `GET /` answers. Readiness is
  * polled outside `/api` so it costs nothing against Aisle's API rate limit.
@@ -63,7 +69,8 @@ export function scriptEntry(script: string): string {
 async function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = await freePort();
   const child = trackChild(
-    spawn(process.execPath, ['--import', 'tsx', entry], {
+    // AISLE_BENCH_CPU_PROF=<dir>: every server under test writes a V8 CPU profile there when it exits.
+    spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', entry], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'pipe'],
