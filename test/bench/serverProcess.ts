@@ -56,6 +56,12 @@ export function scriptEntry(script: string): string {
   return entry;
 }
 
+/** `--cpu-prof` flags when AISLE_BENCH_CPU_PROF names a directory (open the files in Chrome DevTools). */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.AISLE_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(dir)] : [];
+}
+
 /**
  * Spawns `node --import tsx <entry>` on a free port and waits until `GET /` answers. Readiness is
  * polled outside `/api` so it costs nothing against Aisle's API rate limit.
@@ -63,7 +69,8 @@ export function scriptEntry(script: string): string {
 async function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = await freePort();
   const child = trackChild(
-    spawn(process.execPath, ['--import', 'tsx', entry], {
+    // AISLE_BENCH_CPU_PROF=<dir>: every server under test writes a V8 CPU profile there when it exits.
+    spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', entry], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -117,8 +124,17 @@ export async function startServerProcess(options: {
   chat: { coalesceMs: number; messagesPerMinute: number };
 }): Promise<ServerProcess> {
   const configFile = path.join(options.dataDir, 'aisle-bench.yaml');
-  // JSON is YAML.
-  fs.writeFileSync(configFile, JSON.stringify({ chat: options.chat, catalogue: { loadDemoWhenEmpty: true } }, null, 2));
+  // JSON is YAML. The double serves any number of answers at once and every bench shopper shares one
+  // address, so admission is opened wide: the bench measures the cost of serving, as the baseline does
+  // (the queue itself is covered by test/integration/admission.test.ts).
+  const config = {
+    chat: options.chat,
+    catalogue: { loadDemoWhenEmpty: true },
+    ollama: { maxParallel: 1024 },
+    capacity: { maxQueuedPerAddress: 10_000, maxQueuedTotal: 100_000 },
+    limits: { sessionsPerAddressPerMinute: 10_000 },
+  };
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   return startProcess('server', 'server/src/index.ts', {
     AISLE_DATA_DIR: options.dataDir,
     AISLE_CONFIG: configFile,

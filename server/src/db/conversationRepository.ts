@@ -11,19 +11,38 @@ export type MessageUpdate = Omit<Updateable<MessagesTable>, 'id' | 'conversation
 export function createConversationRepository(db: Database) {
   const { kysely } = db;
 
-  async function insertMessage(values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string }) {
-    return kysely.transaction().execute(async (trx) => {
-      const last = await trx
-        .selectFrom('messages')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('conversation_id', '=', values.conversation_id)
-        .executeTakeFirst();
+  /** `INSERT` for exactly these columns (each call site passes the same set, so the statement is reused). */
+  function insertSql(table: string, columns: readonly string[]): string {
+    return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
+  }
+
+  const getMessageRow = (id: string) => db.statement<[string], MessageRow>('SELECT * FROM messages WHERE id = ?').get(id);
+
+  /** Appends a message with the next sequence number, in one synchronous transaction. */
+  const insertMessageNow = db.sqlite.transaction(
+    (values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string }): MessageRow => {
+      const last = db
+        .statement<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM messages WHERE conversation_id = ?')
+        .get(values.conversation_id);
       const at = values.created_at ?? nowIso();
-      const row = { ...values, seq: Number(last?.seq ?? 0) + 1, created_at: at };
-      await trx.insertInto('messages').values(row).execute();
-      await trx.updateTable('conversations').set({ updated_at: at }).where('id', '=', values.conversation_id).execute();
-      return trx.selectFrom('messages').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-    });
+      const row = Object.entries({ ...values, seq: Number(last?.seq ?? 0) + 1, created_at: at }).filter(
+        ([, v]) => v !== undefined,
+      );
+      db.statement<[Record<string, unknown>], unknown>(
+        insertSql(
+          'messages',
+          row.map(([c]) => c),
+        ),
+      ).run(Object.fromEntries(row));
+      db.statement('UPDATE conversations SET updated_at = ? WHERE id = ?').run(at, values.conversation_id);
+      const stored = getMessageRow(values.id);
+      if (!stored) throw new Error(`message ${values.id} was not stored`);
+      return stored;
+    },
+  );
+
+  async function insertMessage(values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string }) {
+    return insertMessageNow(values);
   }
 
   return {
@@ -68,7 +87,7 @@ export function createConversationRepository(db: Database) {
     },
 
     async getConversation(id: string): Promise<ConversationRow | undefined> {
-      return kysely.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+      return db.statement<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
     },
 
     /** The shopper's own conversations, newest first. */
@@ -91,12 +110,9 @@ export function createConversationRepository(db: Database) {
       clientMessageId: string;
       content: string;
     }): Promise<{ message: MessageRow; isDuplicate: boolean }> {
-      const existing = await kysely
-        .selectFrom('messages')
-        .selectAll()
-        .where('conversation_id', '=', input.conversationId)
-        .where('client_message_id', '=', input.clientMessageId)
-        .executeTakeFirst();
+      const existing = db
+        .statement<[string, string], MessageRow>('SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?')
+        .get(input.conversationId, input.clientMessageId);
       if (existing) return { message: existing, isDuplicate: true };
       const message = await insertMessage({
         id: randomUUID(),
@@ -112,13 +128,12 @@ export function createConversationRepository(db: Database) {
 
     /** The shopper's message with this client id in any of the session's conversations (resends). */
     async findUserMessageByClientId(sessionHash: string, clientMessageId: string): Promise<MessageRow | undefined> {
-      return kysely
-        .selectFrom('messages')
-        .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-        .selectAll('messages')
-        .where('conversations.session_hash', '=', sessionHash)
-        .where('messages.client_message_id', '=', clientMessageId)
-        .executeTakeFirst();
+      return db
+        .statement<[string, string], MessageRow>(
+          `SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
+           WHERE c.session_hash = ? AND m.client_message_id = ?`,
+        )
+        .get(sessionHash, clientMessageId);
     },
 
     /** Creates the assistant's answer row in `streaming` state before any text exists. */
@@ -136,24 +151,33 @@ export function createConversationRepository(db: Database) {
 
     /** Updates an answer, typically once at the end with its final text, status, trace and timings. */
     async updateMessage(id: string, update: MessageUpdate): Promise<MessageRow> {
-      await kysely.updateTable('messages').set(update).where('id', '=', id).execute();
-      return kysely.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      // Column names come from the typed update, never from input; values are bound.
+      const set = Object.entries(update).filter(([, v]) => v !== undefined);
+      if (set.length > 0) {
+        db.statement<[Record<string, unknown>], unknown>(
+          `UPDATE messages SET ${set.map(([c]) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
+        ).run({ ...Object.fromEntries(set), id });
+      }
+      const row = getMessageRow(id);
+      if (!row) throw new Error(`no message ${id}`);
+      return row;
     },
 
     /** Saves the text of an answer still streaming, so a crash keeps what the shopper already saw. */
     async saveStreamingText(id: string, content: string): Promise<void> {
-      await kysely.updateTable('messages').set({ content }).where('id', '=', id).where('status', '=', 'streaming').execute();
+      db.statement(`UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'`).run(content, id);
     },
 
     async getMessage(id: string): Promise<MessageRow | undefined> {
-      return kysely.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+      return getMessageRow(id);
     },
 
     /** Every message of a conversation in order; `visibleOnly` hides answers replaced by a retry. */
     async listMessages(conversationId: string, options: { visibleOnly?: boolean } = {}): Promise<MessageRow[]> {
-      let q = kysely.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
-      if (options.visibleOnly) q = q.where('replaced_by', 'is', null);
-      return q.orderBy('seq').execute();
+      const visible = options.visibleOnly ? ' AND replaced_by IS NULL' : '';
+      return db
+        .statement<[string], MessageRow>(`SELECT * FROM messages WHERE conversation_id = ?${visible} ORDER BY seq`)
+        .all(conversationId);
     },
 
     /**
@@ -259,17 +283,9 @@ export function createConversationRepository(db: Database) {
       filters: object;
       resultCount: number;
     }) {
-      await kysely
-        .insertInto('search_log')
-        .values({
-          conversation_id: input.conversationId,
-          source: input.source,
-          query: input.query,
-          filters: JSON.stringify(input.filters),
-          result_count: input.resultCount,
-          created_at: nowIso(),
-        })
-        .execute();
+      db.statement(
+        'INSERT INTO search_log (conversation_id, source, query, filters, result_count, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(input.conversationId, input.source, input.query, JSON.stringify(input.filters), input.resultCount, nowIso());
     },
   };
 }

@@ -8,6 +8,7 @@ import * as m0002 from './migrations/0002_handoff_feedback';
 import * as m0003 from './migrations/0003_agents';
 import * as m0004 from './migrations/0004_grounding';
 import * as m0005 from './migrations/0005_experiments';
+import * as m0006 from './migrations/0006_final_text_index';
 
 export type { DB } from './schema';
 
@@ -16,7 +17,40 @@ export interface Database {
   kysely: Kysely<DB>;
   sqlite: BetterSqlite3.Database;
   file: string;
+  /**
+   * A prepared statement for `text`, prepared once per database and reused (Kysely's queries go
+   * through the same cache). Hot paths write their SQL here instead of building it per call.
+   */
+  statement<Params extends unknown[] | object = unknown[], Row = unknown>(text: string): BetterSqlite3.Statement<Params, Row>;
   close(): Promise<void>;
+}
+
+/**
+ * Statements kept per database. Preparing parses and plans the SQL (tens of µs, more for the search);
+ * the hot queries are a few dozen distinct texts, and `IN (?, ?)` lists of varying length add some more.
+ */
+const STATEMENT_CACHE_SIZE = 500;
+
+/** better-sqlite3's `prepare` with a least-recently-used cache in front of it. */
+function cachedPrepare(sqlite: BetterSqlite3.Database): (text: string) => BetterSqlite3.Statement<unknown[], unknown> {
+  const cache = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
+  return (text) => {
+    const hit = cache.get(text);
+    if (hit) {
+      // A statement still iterating (a streamed query) cannot run again until it finishes.
+      if (hit.busy) return sqlite.prepare(text);
+      cache.delete(text);
+      cache.set(text, hit);
+      return hit;
+    }
+    const stmt = sqlite.prepare(text);
+    cache.set(text, stmt);
+    if (cache.size > STATEMENT_CACHE_SIZE) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    return stmt;
+  };
 }
 
 /** The database's file name inside the data dir. */
@@ -48,6 +82,7 @@ const migrations: Record<string, Migration> = {
   '0003_agents': m0003,
   '0004_grounding': m0004,
   '0005_experiments': m0005,
+  '0006_final_text_index': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -65,7 +100,8 @@ export async function openDatabase(file: string): Promise<Database> {
   // NORMAL is durable across application crashes in WAL mode; only power loss can drop the last commits.
   sqlite.pragma('synchronous = NORMAL');
 
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const prepare = cachedPrepare(sqlite);
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: { prepare, close: () => sqlite.close() } }) });
   const { error, results } = await new Migrator({ db: kysely, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
@@ -77,6 +113,9 @@ export async function openDatabase(file: string): Promise<Database> {
     kysely,
     sqlite,
     file,
+    // The cache holds statements of any shape; each caller states the shape of its own SQL.
+    statement: <Params extends unknown[] | object, Row>(text: string) =>
+      prepare(text) as unknown as BetterSqlite3.Statement<Params, Row>,
     close: () => kysely.destroy(),
   };
 }

@@ -8,7 +8,9 @@
 const MAX_TERMS = 12;
 
 const PRODUCT_STOPWORDS = new Set(
-  'a an and are as at be by can do for from have i in is it me my of on or please show some that the this to under over with without want need looking find any less than more below above between around about size sizes cheap cheaper under usd eur gbp'.split(
+  // Question words ("do you have ...") too: a word no product contains makes the every-term search
+  // find nothing and fall back to any-term, which matches most of a large catalogue.
+  'a an and are as at be by can do does did for from have has had i in is it me my of on or please show some that the this to under over with without want need looking find any less than more below above between around about size sizes cheap cheaper under usd eur gbp you your we us our they them their what which who would could should will there here just also really very get got'.split(
     ' ',
   ),
 );

@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
 import type { ProductRecord } from '../catalogue/productRecord';
 import { nowIso, type Database } from './database';
@@ -54,93 +54,158 @@ function splitDistinct(list: string | null): string[] {
   return [...new Set(list.split('\u001f').filter((s) => s.length > 0))];
 }
 
+/** FTS5 weights per column: title, brand, category, product_type, color, material, description. */
+const BM25 = 'bm25(products_fts, 10.0, 4.0, 3.0, 3.0, 2.0, 2.0, 1.0)';
+
+/** A search's SQL with its parameters in order. */
+interface BoundSql {
+  text: string;
+  params: unknown[];
+}
+
+/** Every column of `products`, in table order (the upsert names each one). */
+const PRODUCT_COLUMNS = [
+  'id',
+  'title',
+  'description',
+  'link',
+  'image_link',
+  'price_minor',
+  'currency',
+  'sale_price_minor',
+  'availability',
+  'brand',
+  'gtin',
+  'mpn',
+  'condition',
+  'product_type',
+  'category',
+  'google_product_category',
+  'item_group_id',
+  'color',
+  'size',
+  'gender',
+  'age_group',
+  'material',
+  'rating',
+  'review_count',
+  'stock_quantity',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof ProductRow>;
+/** Fails to compile when `products` gains a column the list above does not name. */
+const _everyColumnNamed: [Exclude<keyof ProductRow, (typeof PRODUCT_COLUMNS)[number]>] extends [never] ? true : never = true;
+
+/** `?, ?, ?` for an `IN` list. */
+function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/**
+ * One search pass as one statement. Candidates are ranked and limited inside the FTS table before any
+ * `products` row is read (bm25 over every match joined to `products` cost 2-4x more on broad
+ * queries); with filters the join is needed to filter, so only the matching rows' keys are carried
+ * until the best row of each variant group is known.
+ */
+function searchSql(f: ProductSearch, match: string | null, limit: number): BoundSql {
+  const filters = filterSql(f);
+  const where = filters.text.join(' AND ');
+  let candidates: string;
+  if (match === null) {
+    // No words to match: the best-rated products that pass the filters.
+    candidates = `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g,
+        -(coalesce(p.rating, 0) * 10 + min(p.review_count, 1000) / 100.0) AS score
+      FROM products p ${where ? `WHERE ${where}` : ''} ORDER BY score LIMIT ${CANDIDATE_CAP}`;
+  } else if (!where) {
+    candidates = `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g, r.score AS score
+      FROM (SELECT rowid, ${BM25} AS score FROM products_fts WHERE products_fts MATCH ? ORDER BY score LIMIT ${CANDIDATE_CAP}) r
+      JOIN products p ON p.rowid = r.rowid`;
+  } else {
+    candidates = `SELECT p.rowid AS rid, p.id AS id, coalesce(p.item_group_id, p.id) AS g, ${BM25} AS score
+      FROM products_fts JOIN products p ON p.rowid = products_fts.rowid
+      WHERE products_fts MATCH ? AND ${where} ORDER BY score LIMIT ${CANDIDATE_CAP}`;
+  }
+  return {
+    text: `SELECT p.*, ranked.score AS score FROM (
+        SELECT rid, id, score, row_number() OVER (PARTITION BY g ORDER BY score, id) AS rn FROM (${candidates})
+      ) ranked JOIN products p ON p.rowid = ranked.rid
+      WHERE ranked.rn = 1 ORDER BY ranked.score, ranked.id LIMIT ?`,
+    params: [...(match === null ? [] : [match]), ...filters.params, limit],
+  };
+}
+
 /** Creates the product repository: the only code that reads or writes catalogue rows. */
 export function createProductRepository(db: Database) {
-  const { kysely } = db;
+  const { sqlite } = db;
+  const upsertSql = `INSERT INTO products (${PRODUCT_COLUMNS.join(', ')}) VALUES (${PRODUCT_COLUMNS.map((c) => `@${c}`).join(', ')})
+    ON CONFLICT (id) DO UPDATE SET ${PRODUCT_COLUMNS.filter((c) => c !== 'id')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')}`;
+  let categoriesCache: { version: number; rows: Array<{ category: string; count: number }> } | null = null;
+
+  /** The catalogue's version row: one primary-key read, so checking it per answer costs about a microsecond. */
+  const catalogueVersion = (): number =>
+    db.statement<[], { version: number }>('SELECT version FROM catalogue_version WHERE id = 1').get()?.version ?? 0;
+
+  const upsertBatch = sqlite.transaction((records: ProductRecord[], at: string) => {
+    const existing = new Set<string>();
+    for (let i = 0; i < records.length; i += 500) {
+      const ids = records.slice(i, i + 500).map((r) => r.id);
+      const rows = db
+        .statement<string[], { id: string }>(`SELECT id FROM products WHERE id IN (${placeholders(ids.length)})`)
+        .all(...ids);
+      for (const row of rows) existing.add(row.id);
+    }
+    const upsert = db.statement<[ProductRow], unknown>(upsertSql);
+    let inserted = 0;
+    for (const r of records) {
+      upsert.run(toRow(r, at));
+      if (!existing.has(r.id)) {
+        inserted += 1;
+        existing.add(r.id);
+      }
+    }
+    // Caches of catalogue aggregates, in this process and others, compare against this.
+    db.statement('UPDATE catalogue_version SET version = version + 1 WHERE id = 1').run();
+    return { inserted, updated: records.length - inserted };
+  });
 
   return {
     /** Inserts new products and updates existing ones by id, in one transaction. */
     async upsertMany(records: ProductRecord[]): Promise<{ inserted: number; updated: number }> {
       if (records.length === 0) return { inserted: 0, updated: 0 };
-      const at = nowIso();
-      return kysely.transaction().execute(async (trx) => {
-        const ids = records.map((r) => r.id);
-        const existing = new Set<string>();
-        for (let i = 0; i < ids.length; i += 500) {
-          const rows = await trx
-            .selectFrom('products')
-            .select('id')
-            .where('id', 'in', ids.slice(i, i + 500))
-            .execute();
-          for (const row of rows) existing.add(row.id);
-        }
-        let inserted = 0;
-        for (const r of records) {
-          const row = toRow(r, at);
-          const { id: _id, ...rest } = row;
-          await trx
-            .insertInto('products')
-            .values(row)
-            .onConflict((oc) => oc.column('id').doUpdateSet(rest))
-            .execute();
-          if (!existing.has(r.id)) {
-            inserted += 1;
-            existing.add(r.id);
-          }
-        }
-        return { inserted, updated: records.length - inserted };
-      });
+      return upsertBatch(records, nowIso());
     },
 
     /** Number of catalogue rows (variants count separately). */
     async count(): Promise<number> {
-      const row = await kysely
-        .selectFrom('products')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
+      return db.statement<[], { n: number }>('SELECT count(*) AS n FROM products').get()?.n ?? 0;
     },
 
     /** One product row by id. */
     async getById(id: string): Promise<ProductRow | undefined> {
-      return kysely.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+      return db.statement<[string], ProductRow>('SELECT * FROM products WHERE id = ?').get(id);
     },
 
     /**
      * Catalogue search used by the HTTP API and the model's tool alike: filters first, then FTS5 with
      * bm25 ranking, one hit per variant group. All terms must match; if that finds too little, any
-     * term may match (ranked by how well).
+     * term may match (ranked by how well), after the products that match every term.
      */
     async search(f: ProductSearch): Promise<ProductHit[]> {
       const limit = f.limit ?? DEFAULT_LIMIT;
-      const where = filterSql(f);
-      const whereSql = where.length ? sql`AND ${sql.join(where, sql` AND `)}` : sql``;
-      const run = async (match: string | null): Promise<ProductHit[]> => {
-        const candidates = match
-          ? sql`SELECT p.*, bm25(products_fts, 10.0, 4.0, 3.0, 3.0, 2.0, 2.0, 1.0) AS score
-                FROM products_fts JOIN products p ON p.rowid = products_fts.rowid
-                WHERE products_fts MATCH ${match} ${whereSql}
-                ORDER BY score LIMIT ${CANDIDATE_CAP}`
-          : sql`SELECT p.*, -(coalesce(p.rating, 0) * 10 + min(p.review_count, 1000) / 100.0) AS score
-                FROM products p WHERE 1 = 1 ${whereSql}
-                ORDER BY score LIMIT ${CANDIDATE_CAP}`;
-        const result = await sql<ProductRow & { score: number }>`
-          SELECT * FROM (
-            SELECT c.*, row_number() OVER (PARTITION BY coalesce(c.item_group_id, c.id) ORDER BY c.score, c.id) AS rn
-            FROM (${candidates}) c
-          ) WHERE rn = 1 ORDER BY score, id LIMIT ${limit}`.execute(kysely);
-        return result.rows.map(({ score, rn: _rn, ...row }: ProductRow & { score: number; rn?: number }) => ({
-          row: row satisfies ProductRow,
-          score,
-        }));
+      const run = (match: string | null): ProductHit[] => {
+        const query = searchSql(f, match, limit);
+        const rows = db.statement<unknown[], ProductRow & { score: number }>(query.text).all(...query.params);
+        return rows.map(({ score, ...row }) => ({ row: row satisfies ProductRow, score }));
       };
-      if (!f.q) return run(null);
-      const all = productMatchQuery(f.q, 'and');
+      const all = f.q ? productMatchQuery(f.q, 'and') : null;
       if (!all) return run(null);
-      const hits = await run(all);
+      const hits = run(all);
       if (hits.length >= Math.min(3, limit)) return hits;
-      const any = productMatchQuery(f.q, 'or');
-      const more = any && any !== all ? await run(any) : [];
+      // Widening in the same statement was measured slower: FTS5 evaluates a MATCH even when a
+      // constant condition beside it is false, so every search paid for the any-term scan.
+      const any = productMatchQuery(f.q ?? '', 'or');
+      const more = any && any !== all ? run(any) : [];
       const seen = new Set(hits.map((h) => h.row.item_group_id ?? h.row.id));
       return [...hits, ...more.filter((h) => !seen.has(h.row.item_group_id ?? h.row.id))].slice(0, limit);
     },
@@ -152,16 +217,19 @@ export function createProductRepository(db: Database) {
     async getCards(ids: readonly string[]): Promise<ProductCard[]> {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
-      const rows = await kysely.selectFrom('products').selectAll().where('id', 'in', unique).execute();
+      const rows = db
+        .statement<string[], ProductRow>(`SELECT * FROM products WHERE id IN (${placeholders(unique.length)})`)
+        .all(...unique);
       const groups = [...new Set(rows.map((r) => r.item_group_id).filter((g): g is string => g !== null))];
       const options = new Map<string, { sizes: string[]; colors: string[] }>();
       if (groups.length > 0) {
-        const res = await sql<{ g: string; sizes: string | null; colors: string | null }>`
-          SELECT item_group_id AS g,
-                 group_concat(size, char(31)) AS sizes,
-                 group_concat(color, char(31)) AS colors
-          FROM products WHERE item_group_id IN (${sql.join(groups)}) GROUP BY item_group_id`.execute(kysely);
-        for (const r of res.rows) options.set(r.g, { sizes: splitDistinct(r.sizes), colors: splitDistinct(r.colors) });
+        const grouped = db
+          .statement<string[], { g: string; sizes: string | null; colors: string | null }>(
+            `SELECT item_group_id AS g, group_concat(size, char(31)) AS sizes, group_concat(color, char(31)) AS colors
+             FROM products WHERE item_group_id IN (${placeholders(groups.length)}) GROUP BY item_group_id`,
+          )
+          .all(...groups);
+        for (const r of grouped) options.set(r.g, { sizes: splitDistinct(r.sizes), colors: splitDistinct(r.colors) });
       }
       const byId = new Map(rows.map((r) => [r.id, r]));
       return unique.flatMap((id) => {
@@ -175,33 +243,33 @@ export function createProductRepository(db: Database) {
     /** Ids of every variant that shares a group with one of these products (the ids included). */
     async variantIds(ids: readonly string[]): Promise<string[]> {
       if (ids.length === 0) return [];
-      const rows = await kysely
-        .selectFrom('products')
-        .select('id')
-        .where((eb) =>
-          eb.or([
-            eb('id', 'in', [...ids]),
-            eb(
-              'item_group_id',
-              'in',
-              eb
-                .selectFrom('products as g')
-                .select('g.item_group_id')
-                .where('g.id', 'in', [...ids])
-                .where('g.item_group_id', 'is not', null),
-            ),
-          ]),
+      const list = placeholders(ids.length);
+      const rows = db
+        .statement<string[], { id: string }>(
+          `SELECT id FROM products WHERE id IN (${list}) OR item_group_id IN
+             (SELECT g.item_group_id FROM products g WHERE g.id IN (${list}) AND g.item_group_id IS NOT NULL)`,
         )
-        .execute();
+        .all(...ids, ...ids);
       return rows.map((r) => r.id);
     },
 
-    /** Distinct categories with their product-group counts (for the search UI and the prompt). */
+    /**
+     * Distinct categories with their product-group counts (for the search UI, the prompt and the
+     * grounding check). A GROUP BY over the whole catalogue (most of 200 ms at 100k products), so it
+     * is kept until the catalogue version changes: an import here or by the CLI in another process.
+     */
     async categories(): Promise<Array<{ category: string; count: number }>> {
-      const res = await sql<{ category: string; count: number }>`
-        SELECT category, count(DISTINCT coalesce(item_group_id, id)) AS count FROM products
-        WHERE category IS NOT NULL GROUP BY category ORDER BY count DESC`.execute(kysely);
-      return res.rows;
+      const version = catalogueVersion();
+      if (categoriesCache?.version !== version) {
+        const rows = db
+          .statement<[], { category: string; count: number }>(
+            `SELECT category, count(DISTINCT coalesce(item_group_id, id)) AS count FROM products
+             WHERE category IS NOT NULL GROUP BY category ORDER BY count DESC`,
+          )
+          .all();
+        categoriesCache = { version, rows };
+      }
+      return categoriesCache.rows.map((r) => ({ ...r }));
     },
 
     /**
@@ -210,13 +278,16 @@ export function createProductRepository(db: Database) {
      * catalogues; callers cache it.
      */
     async linkHostnames(limit = 100): Promise<string[]> {
-      const res = await sql<{ host: string }>`
-        SELECT DISTINCT lower(CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END) AS host
-        FROM (SELECT substr(link, instr(link, '://') + 3) AS rest FROM products
-              WHERE link LIKE 'http://%' OR link LIKE 'https://%')
-        LIMIT ${limit}`.execute(kysely);
+      const rows = db
+        .statement<[number], { host: string }>(
+          `SELECT DISTINCT lower(CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END) AS host
+           FROM (SELECT substr(link, instr(link, '://') + 3) AS rest FROM products
+                 WHERE link LIKE 'http://%' OR link LIKE 'https://%')
+           LIMIT ?`,
+        )
+        .all(limit);
       const hosts = new Set<string>();
-      for (const { host } of res.rows) {
+      for (const { host } of rows) {
         // "https://shop.example@evil.example/" hides its real host; such a link is never shown as one.
         if (host.includes('@')) continue;
         try {
@@ -234,25 +305,40 @@ export function createProductRepository(db: Database) {
 
 export type ProductRepository = ReturnType<typeof createProductRepository>;
 
-/** SQL conditions (on alias `p`) for every structured filter. Prices are in major units. */
-function filterSql(f: ProductSearch) {
-  const out = [];
-  const effective = sql`coalesce(p.sale_price_minor, p.price_minor)`;
+/** SQL conditions (on alias `p`) for every structured filter, with their parameters. Prices are in major units. */
+function filterSql(f: ProductSearch): { text: string[]; params: unknown[] } {
+  const text: string[] = [];
+  const params: unknown[] = [];
+  const effective = 'coalesce(p.sale_price_minor, p.price_minor)';
   if (f.category) {
     const c = f.category.toLowerCase();
-    out.push(sql`(lower(p.category) = ${c} OR lower(p.product_type) LIKE ${'%' + c + '%'})`);
+    text.push('(lower(p.category) = ? OR lower(p.product_type) LIKE ?)');
+    params.push(c, `%${c}%`);
   }
-  if (f.brand) out.push(sql`lower(p.brand) = ${f.brand.toLowerCase()}`);
-  if (f.minPrice !== undefined) out.push(sql`${effective} >= ${Math.round(f.minPrice * 100)}`);
-  if (f.maxPrice !== undefined) out.push(sql`${effective} <= ${Math.round(f.maxPrice * 100)}`);
-  if (f.inStock) out.push(sql`p.availability = 'in_stock'`);
+  if (f.brand) {
+    text.push('lower(p.brand) = ?');
+    params.push(f.brand.toLowerCase());
+  }
+  if (f.minPrice !== undefined) {
+    text.push(`${effective} >= ?`);
+    params.push(Math.round(f.minPrice * 100));
+  }
+  if (f.maxPrice !== undefined) {
+    text.push(`${effective} <= ?`);
+    params.push(Math.round(f.maxPrice * 100));
+  }
+  if (f.inStock) text.push(`p.availability = 'in_stock'`);
   if (f.size) {
     // "M" also finds labelled sizes such as "M (EU 39-42)".
     const size = f.size.toLowerCase();
-    out.push(sql`(lower(p.size) = ${size} OR lower(p.size) LIKE ${size + ' (%'})`);
+    text.push('(lower(p.size) = ? OR lower(p.size) LIKE ?)');
+    params.push(size, `${size} (%`);
   }
-  if (f.color) out.push(sql`lower(p.color) LIKE ${'%' + f.color.toLowerCase() + '%'}`);
-  return out;
+  if (f.color) {
+    text.push('lower(p.color) LIKE ?');
+    params.push(`%${f.color.toLowerCase()}%`);
+  }
+  return { text, params };
 }
 
 /** Builds a shopper-facing card from a row and its group's options. */

@@ -168,6 +168,12 @@ export interface MessageRevealsTable {
   revealed_at: string;
 }
 
+/** One row: bumped by every product import, so other processes' caches notice (0006). */
+export interface CatalogueVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface DB {
   products: ProductsTable;
   shopper_sessions: ShopperSessionsTable;
@@ -181,4 +187,5 @@ export interface DB {
   transcript_labels: TranscriptLabelsTable;
   transcript_flags: TranscriptFlagsTable;
   message_reveals: MessageRevealsTable;
+  catalogue_version: CatalogueVersionTable;
 }

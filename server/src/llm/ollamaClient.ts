@@ -1,9 +1,9 @@
 import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
 import type { ChatBackend } from './chatBackend';
 import { classifyLlmError } from './llmErrors';
+import { isSameModel } from './modelNames';
 import { StreamGuard } from './streamGuard';
 import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
-
 
 /** ollama-js omits `tool_call_id` and tool-call ids from its types, though Ollama accepts both. */
 type OllamaMessage = Message & { tool_call_id?: string; tool_calls?: Array<ToolCall & { id?: string }> };
@@ -31,9 +31,21 @@ function toOllamaTool(tool: LlmTool): Tool {
   return { type: tool.type, function: { ...tool.function } };
 }
 
+/**
+ * How long an `/api/ps` answer is reused. Every answer asks whether its model is loaded (to show
+ * "Loading the model"); a model stays loaded for minutes (`keep_alive`), so a few seconds is safe.
+ */
+export const LOADED_MODELS_TTL_MS = 3000;
+
 /** The only module that talks to Ollama. One instance per configured host. */
 export class OllamaGateway implements ChatBackend {
-  constructor(readonly host: string) {}
+  /** The last `/api/ps` answer (or the request in flight, which concurrent callers share). */
+  private loaded: { at: number; models: Promise<string[] | null> } | null = null;
+
+  constructor(
+    readonly host: string,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** A client whose every request also ends when `signal` aborts (ollama-js can't abort before headers). */
   private client(signal?: AbortSignal): Ollama {
@@ -70,15 +82,18 @@ export class OllamaGateway implements ChatBackend {
       // Leaving the loop early does not close ollama-js's stream: abort it so Ollama stops generating.
       guard.onAbort(() => live.abort());
       let sawDone = false;
+      let hasNotedLoad = false;
+      const silentMessage = `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`;
       for await (const chunk of live) {
-        guard.arm(
-          req.idleTimeoutMs,
-          `Ollama went silent for ${Math.round(req.idleTimeoutMs / 1000)} s in the middle of an answer.`,
-        );
+        guard.arm(req.idleTimeoutMs, silentMessage);
         const m = chunk.message;
         // One chunk can carry thinking and content at the transition, and tool calls may come in any
         // chunk including the final one: handle every field of every chunk.
         if (m?.thinking) yield { type: 'thinking', text: m.thinking };
+        if (!hasNotedLoad && (m?.content || m?.thinking)) {
+          hasNotedLoad = true;
+          this.noteLoaded(req.model);
+        }
         if (m?.content) {
           isMidStream = true;
           yield { type: 'content', text: m.content };
@@ -118,14 +133,39 @@ export class OllamaGateway implements ChatBackend {
     }
   }
 
-  /** Models currently loaded in memory (`/api/ps`), or null if Ollama did not answer in time. */
-  async loadedModels(timeoutMs = 1500): Promise<string[] | null> {
+  /**
+   * Models currently loaded in memory (`/api/ps`), or null if Ollama did not answer in time. Asked
+   * at most once per {@link LOADED_MODELS_TTL_MS}; a failed answer is not kept.
+   */
+  loadedModels(timeoutMs = 1500): Promise<string[] | null> {
+    const cached = this.loaded;
+    if (cached && this.now() - cached.at < LOADED_MODELS_TTL_MS) return cached.models;
+    const models = this.askLoadedModels(timeoutMs);
+    const entry = { at: this.now(), models };
+    this.loaded = entry;
+    void models.then((list) => {
+      if (list === null && this.loaded === entry) this.loaded = null;
+    });
+    return models;
+  }
+
+  private async askLoadedModels(timeoutMs: number): Promise<string[] | null> {
     try {
       const res = await this.client(AbortSignal.timeout(timeoutMs)).ps();
       return res.models.map((m) => m.name);
     } catch {
       return null;
     }
+  }
+
+  /** A model that streams is loaded now: a cached list from before its cold start must say so. */
+  private noteLoaded(model: string): void {
+    const cached = this.loaded;
+    if (!cached) return;
+    this.loaded = {
+      at: cached.at,
+      models: cached.models.then((list) => (list && !list.some((m) => isSameModel(m, model)) ? [...list, model] : list)),
+    };
   }
 
   /** Ollama's version, or an LlmError when it cannot be reached. */

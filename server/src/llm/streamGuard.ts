@@ -27,6 +27,9 @@ export class StreamGuard {
   private readonly deadline = new AbortController();
   private readonly closing = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current deadline passes (Date.now() ms), and what the failure then says. */
+  private deadlineAt = 0;
+  private deadlineMessage = '';
 
   constructor(options: StreamGuardOptions) {
     this.caller = options.signal;
@@ -34,10 +37,30 @@ export class StreamGuard {
     this.signal = AbortSignal.any([options.signal, this.deadline.signal, this.closing.signal]);
   }
 
-  /** (Re)starts the deadline: if `ms` pass before the next call, the stream fails with `message`. */
+  /**
+   * (Re)starts the deadline: if `ms` pass before the next call, the stream fails with `message`.
+   * Called for every chunk, so it only moves the deadline; the one timer, when it fires early,
+   * sleeps again until the deadline (a new timer per token cost more than the rest of this class).
+   */
   arm(ms: number, message: string): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.deadline.abort(new LlmError('ollama-timeout', message, this.timeoutHint)), ms);
+    const at = Date.now() + ms;
+    const isEarlier = at < this.deadlineAt;
+    this.deadlineAt = at;
+    this.deadlineMessage = message;
+    if (this.timer === undefined || isEarlier) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.expire(), ms);
+    }
+  }
+
+  private expire(): void {
+    const left = this.deadlineAt - Date.now();
+    if (left > 0) {
+      this.timer = setTimeout(() => this.expire(), left);
+      return;
+    }
+    this.timer = undefined;
+    this.deadline.abort(new LlmError('ollama-timeout', this.deadlineMessage, this.timeoutHint));
   }
 
   /**
@@ -66,6 +89,7 @@ export class StreamGuard {
    */
   close(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.closing.abort();
   }
 }

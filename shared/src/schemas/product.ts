@@ -53,15 +53,17 @@ export const productSearchSchema = z.object({
 });
 export type ProductSearch = z.infer<typeof productSearchSchema>;
 
-// Building an Intl.NumberFormat costs far more than formatting with one, and a finished answer
-// formats every card's prices in the same frame: keep one per locale and currency.
+/**
+ * Formatters by locale and currency: building an `Intl.NumberFormat` loads locale data and costs
+ * about 100 times what formatting does, and every tool result and grounding check formats prices.
+ */
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 /** Formats minor units for display, e.g. {amountMinor: 11999, currency: 'USD'} -> "$119.99". */
 export function formatMoney(money: Money, locale = 'en-US'): string {
   const key = `${locale}|${money.currency}`;
   let format = moneyFormats.get(key);
-  if (format === undefined) {
+  if (!format) {
     format = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency });
     moneyFormats.set(key, format);
   }
