@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
+import { availabilitySchema, type Availability, type Money, type ProductCard, type ProductSearch } from '@aisle/shared';
 import type { ProductRecord } from '../catalogue/productRecord';
 import { nowIso, type Database } from './database';
 import { productMatchQuery } from './fts';
@@ -11,6 +11,13 @@ export type ProductRow = Selectable<ProductsTable>;
 export interface ProductHit {
   row: ProductRow;
   score: number;
+}
+
+/** What a product offers now: the part of a card that changes from day to day. */
+export interface ProductOffer {
+  price: Money;
+  salePrice: Money | null;
+  availability: Availability;
 }
 
 /** Candidates considered before grouping and ranking: bounds the cost of broad queries. */
@@ -170,6 +177,29 @@ export function createProductRepository(db: Database) {
         const opt = r.item_group_id ? options.get(r.item_group_id) : undefined;
         return [toCard(r, opt?.sizes ?? (r.size ? [r.size] : []), opt?.colors ?? (r.color ? [r.color] : []))];
       });
+    },
+
+    /**
+     * Today's price, sale price and availability of these products, in one read per 500 ids (not one
+     * per card). A product no longer in the catalogue has no entry.
+     */
+    async currentOffers(ids: readonly string[]): Promise<Map<string, ProductOffer>> {
+      const unique = [...new Set(ids)];
+      const offers = new Map<string, ProductOffer>();
+      for (let i = 0; i < unique.length; i += 500) {
+        const rows = await kysely
+          .selectFrom('products')
+          .select(['id', 'price_minor', 'sale_price_minor', 'currency', 'availability'])
+          .where('id', 'in', unique.slice(i, i + 500))
+          .execute();
+        for (const r of rows)
+          offers.set(r.id, {
+            price: { amountMinor: r.price_minor, currency: r.currency },
+            salePrice: r.sale_price_minor === null ? null : { amountMinor: r.sale_price_minor, currency: r.currency },
+            availability: availabilitySchema.catch('out_of_stock').parse(r.availability),
+          });
+      }
+      return offers;
     },
 
     /** Ids of every variant that shares a group with one of these products (the ids included). */
