@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import { availabilitySchema, type Availability, type Money, type ProductCard, type ProductSearch } from '@aisle/shared';
+import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
 import type { ProductRecord } from '../catalogue/productRecord';
 import { nowIso, type Database } from './database';
 import { productMatchQuery } from './fts';
@@ -14,11 +14,7 @@ export interface ProductHit {
 }
 
 /** What a product offers now: the part of a card that changes from day to day. */
-export interface ProductOffer {
-  price: Money;
-  salePrice: Money | null;
-  availability: Availability;
-}
+export type ProductOffer = Pick<ProductCard, 'price' | 'salePrice' | 'availability'>;
 
 /** Candidates considered before grouping and ranking: bounds the cost of broad queries. */
 const CANDIDATE_CAP = 400;
