@@ -183,7 +183,7 @@ export function createProductRepository(db: Database) {
       const unique = [...new Set(ids)];
       const offers = new Map<string, ProductOffer>();
       for (let i = 0; i < unique.length; i += 500) {
-        const rows = await kysely
+        const rows = await db.kysely
           .selectFrom('products')
           .select(['id', 'price_minor', 'sale_price_minor', 'currency', 'availability'])
           .where('id', 'in', unique.slice(i, i + 500))
