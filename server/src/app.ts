@@ -31,6 +31,7 @@ import { createAgentRouter } from './http/agent/agentRouter';
 import { metricsRoute } from './http/metricsRoute';
 import { errorMiddleware } from './http/errorMiddleware';
 import { allowedOriginsOf, isAllowedHost, refuseForeignHost } from './http/hostCheck';
+import { imageOriginsOf } from './http/imageOrigins';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
 import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
@@ -224,6 +225,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
   const liveFeed = startAgentLiveFeed({ nsp: agentNsp, chat, auth, transcripts, transcriptRows, logger });
 
+  const imageOrigins = () => imageOriginsOf(deps.config().config.server.imageOrigins);
   // Routes are added once every part they reach exists; the server does not listen before createApp returns.
   app.use(
     helmet({
@@ -233,7 +235,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:', ...initial.config.server.imageOrigins.map((o) => new URL(o).origin)],
+          // Per request, so an edited server.imageOrigins applies to the next page load without a restart.
+          imgSrc: ["'self'", 'data:', () => imageOrigins().join(' ')],
           connectSrc: ["'self'"],
           fontSrc: ["'self'"],
           objectSrc: ["'none'"],
@@ -279,6 +282,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       auth,
       listeningOn,
       linkDomains: linkDomains.current,
+      imageOrigins,
       configStatus,
       rateLimits,
     }),

@@ -9,18 +9,24 @@ const request = createApiClient({ reader: 'the page', unreachableHint: 'Check th
 interface StorefrontState {
   /** Domains whose links may be live; empty until the server has said (so nothing is live before). */
   linkDomains: readonly string[];
+  /** Origins product photos may load from besides the page's own; empty until the server has said. */
+  imageOrigins: readonly string[];
   status: 'idle' | 'loading' | 'loaded';
 }
 
 /** What the page knows about the shop, shared by the shopper chat and the agent console. */
-export const storefrontStore = createStore<StorefrontState>(() => ({ linkDomains: [], status: 'idle' }));
+export const storefrontStore = createStore<StorefrontState>(() => ({ linkDomains: [], imageOrigins: [], status: 'idle' }));
 
-/** Asks the server for the shop's link domains once; a failed request is asked again on the next use. */
+/** Asks the server about the shop once; a failed request is asked again on the next use. */
 export async function loadStorefront(): Promise<void> {
   if (storefrontStore.getState().status !== 'idle') return;
   storefrontStore.setState({ status: 'loading' });
   const result = await request('/api/storefront', { schema: storefrontSchema });
-  storefrontStore.setState(result.ok ? { linkDomains: result.data.linkDomains, status: 'loaded' } : { status: 'idle' });
+  storefrontStore.setState(
+    result.ok
+      ? { linkDomains: result.data.linkDomains, imageOrigins: result.data.imageOrigins, status: 'loaded' }
+      : { status: 'idle' },
+  );
 }
 
 /** The shop's link domains for `classifyLink`; loads them on first use. */
@@ -30,4 +36,13 @@ export function useLinkDomains(): readonly string[] {
     void loadStorefront();
   }, []);
   return linkDomains;
+}
+
+/** The origins product photos may load from (the page's CSP `img-src`); loads them on first use. */
+export function useImageOrigins(): readonly string[] {
+  const imageOrigins = useStore(storefrontStore, (s) => s.imageOrigins);
+  useEffect(() => {
+    void loadStorefront();
+  }, []);
+  return imageOrigins;
 }

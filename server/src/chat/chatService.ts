@@ -23,7 +23,7 @@ import { startGeneration, type AnswerClient, type AnswerGenerationDeps } from '.
 import { createChatObservers, type ConversationBroadcast } from './chatEvents';
 import { createHandoff } from './handoff';
 import { createLiveGenerations, StopSignal } from './liveGenerations';
-import { presentMessage } from './messagePresenter';
+import { presentMessage, presentReopened } from './messagePresenter';
 import { assignArm, modelFor } from './modelChoice';
 
 /**
@@ -272,12 +272,12 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
       const rows = await conversations.listMessages(conversation.id, { visibleOnly: true });
       const feedback = await conversations.feedbackFor(conversation.id);
+      // Cards at today's prices, read before the live answer is: nothing may await between that and the reply.
+      const messages = await presentReopened(rows, feedback, deps.products.currentOffers);
       const generation = live.get(conversation.id);
       return ok({
         conversationId: conversation.id,
-        messages: rows
-          .filter((r) => r.id !== generation?.messageId || r.status !== 'streaming')
-          .map((r) => presentMessage(r, feedback)),
+        messages: messages.filter((m) => m.id !== generation?.messageId || m.status !== 'streaming'),
         handoff: {
           state: conversation.status === 'taken_over' ? 'agent' : conversation.status === 'waiting' ? 'waiting' : 'assistant',
           agentName: conversation.taken_over_name,

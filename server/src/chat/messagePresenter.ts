@@ -1,7 +1,16 @@
-import { productCardSchema, type ChatMessage, type MessageRole, type MessageStatus } from '@aisle/shared';
+import {
+  productCardSchema,
+  type CardChange,
+  type ChatMessage,
+  type Money,
+  type MessageRole,
+  type MessageStatus,
+  type ProductCard,
+} from '@aisle/shared';
 import { z } from 'zod';
 import { corrections, type GroundingMismatch } from '../assistant/groundingCheck';
 import type { MessageRow } from '../db/conversationRepository';
+import type { ProductOffer } from '../db/productRepository';
 
 const cardsSchema = z.array(productCardSchema);
 
@@ -25,4 +34,54 @@ export function presentMessage(row: MessageRow, feedback?: FeedbackMap): ChatMes
     corrections: row.grounding ? corrections(JSON.parse(row.grounding) as GroundingMismatch[]) : [],
     authorName: row.role === 'agent' ? (row.author_name ?? 'Shop assistant') : null,
   };
+}
+
+/** The price a card offers to pay: the sale price when it is below the regular one (as the card shows it). */
+function payablePrice(offer: Pick<ProductOffer, 'price' | 'salePrice'>): Money {
+  return offer.salePrice !== null && offer.salePrice.amountMinor < offer.price.amountMinor ? offer.salePrice : offer.price;
+}
+
+/**
+ * A stored card as the shopper should see it today: today's price, sale price and availability, with
+ * what changed since the answer. A product gone from the catalogue (`now` undefined) keeps the stored
+ * card and is marked `no-longer-available`, so the shopper is not offered something that is not there.
+ */
+export function freshenCard(stored: ProductCard, now: ProductOffer | undefined): ProductCard {
+  const { change: _stale, ...card } = stored;
+  if (now === undefined) return { ...card, change: { stock: 'no-longer-available' } };
+  const change: CardChange = {};
+  const was = payablePrice(stored);
+  const is = payablePrice(now);
+  if (was.amountMinor !== is.amountMinor || was.currency !== is.currency) change.priceWas = was;
+  if (now.availability === 'out_of_stock' && stored.availability !== 'out_of_stock') change.stock = 'now-out-of-stock';
+  // From preorder, "back" would claim it was in stock before; from backorder it was, and is again.
+  else if (now.availability === 'in_stock' && (stored.availability === 'out_of_stock' || stored.availability === 'backorder'))
+    change.stock = 'back-in-stock';
+  const isChanged = change.priceWas !== undefined || change.stock !== undefined;
+  return {
+    ...card,
+    price: now.price,
+    salePrice: now.salePrice,
+    availability: now.availability,
+    ...(isChanged ? { change } : {}),
+  };
+}
+
+/**
+ * The messages of a reopened conversation (resume, reload) with every card brought up to date, from one
+ * batched read of today's offers for all cards. Live answers and the agents' transcripts use the stored
+ * cards as they are: the first are already current, the second are the record of what was shown.
+ */
+export async function presentReopened(
+  rows: readonly MessageRow[],
+  feedback: FeedbackMap,
+  currentOffers: (ids: readonly string[]) => Promise<ReadonlyMap<string, ProductOffer>>,
+): Promise<ChatMessage[]> {
+  const messages = rows.map((row) => presentMessage(row, feedback));
+  const ids = messages.flatMap((m) => m.products.map((p) => p.id));
+  if (ids.length === 0) return messages;
+  const offers = await currentOffers(ids);
+  return messages.map((m) =>
+    m.products.length === 0 ? m : { ...m, products: m.products.map((card) => freshenCard(card, offers.get(card.id))) },
+  );
 }

@@ -168,7 +168,9 @@ export const configSchema = z
         imageOrigins: z
           .array(z.url())
           .default([])
-          .describe('Extra origins product images may load from (added to the Content-Security-Policy). Restart to change.'),
+          .describe(
+            'Origins product images may load from besides this server, e.g. https://cdn.shop.example (added to the Content-Security-Policy img-src and sent to the page; a photo elsewhere shows as a placeholder). Applies to the next page load.',
+          ),
       })
       .strict()
       .prefault({}),

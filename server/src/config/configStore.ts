@@ -12,7 +12,6 @@ export const RESTART_ONLY_FIELDS = [
   'server.host',
   'server.port',
   'server.trustProxy',
-  'server.imageOrigins',
   'dataDir',
   'catalogue',
   'log.level',

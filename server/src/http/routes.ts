@@ -23,6 +23,8 @@ export function createApiRouter(deps: {
   listeningOn: () => string | null;
   /** Domains whose links answers may show as clickable (`storefront.linkDomains` or the catalogue's). */
   linkDomains: () => Promise<string[]>;
+  /** Origins product photos may load from, as the page's Content-Security-Policy allows them now. */
+  imageOrigins: () => string[];
   /** The config in force and a refused edit, for the detailed health reply. */
   configStatus: () => ConfigStatus;
   /** `session-create` is charged per address when `GET /api/session` creates a session. */
@@ -71,7 +73,7 @@ export function createApiRouter(deps: {
   });
 
   router.get('/storefront', apiLimit, async (_req, res) => {
-    res.json(ok({ linkDomains: await deps.linkDomains() } satisfies Storefront));
+    res.json(ok({ linkDomains: await deps.linkDomains(), imageOrigins: deps.imageOrigins() } satisfies Storefront));
   });
 
   router.get('/products', apiLimit, async (req, res) => {

@@ -12,6 +12,17 @@ export const moneySchema = z.object({
 export type Money = z.infer<typeof moneySchema>;
 
 /**
+ * How a product changed since an answer showed it, on cards of a reopened conversation. `priceWas` is
+ * the price shown then (the sale price when there was one) when the price shown now differs; `stock`
+ * says it sold out, came back, or left the catalogue (then the card keeps the stored data).
+ */
+export const cardChangeSchema = z.object({
+  priceWas: moneySchema.optional(),
+  stock: z.enum(['now-out-of-stock', 'back-in-stock', 'no-longer-available']).optional(),
+});
+export type CardChange = z.infer<typeof cardChangeSchema>;
+
+/**
  * What the shopper's UI shows for a product. Built by the server from the database, never from
  * model text.
  */
@@ -30,6 +41,8 @@ export const productCardSchema = z.object({
   /** Sizes and colours offered across the product's variant group (in stock or not). */
   sizes: z.array(z.string()),
   colors: z.array(z.string()),
+  /** Set only on cards of a reopened conversation whose product changed since the answer (never live). */
+  change: cardChangeSchema.optional(),
 });
 export type ProductCard = z.infer<typeof productCardSchema>;
 

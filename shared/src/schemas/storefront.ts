@@ -7,5 +7,11 @@ export const storefrontSchema = z.object({
    * shows as plain text.
    */
   linkDomains: z.array(z.string()),
+  /**
+   * Origins besides the page's own that product photos may load from (`server.imageOrigins`, as
+   * `scheme://host[:port]`). The page's Content-Security-Policy allows exactly these, so a card shows a
+   * photo from anywhere else as its placeholder rather than as a blocked image.
+   */
+  imageOrigins: z.array(z.string()),
 });
 export type Storefront = z.infer<typeof storefrontSchema>;

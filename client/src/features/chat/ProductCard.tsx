@@ -1,7 +1,13 @@
-import { formatMoney, neutraliseBidi, type Availability, type ProductCard as ProductCardData } from '@aisle/shared';
+import {
+  formatMoney,
+  neutraliseBidi,
+  type Availability,
+  type CardChange,
+  type ProductCard as ProductCardData,
+} from '@aisle/shared';
 import { useId, useState } from 'react';
 import { classifyLink } from '../../lib/linkPolicy';
-import { useLinkDomains } from '../../lib/storefront';
+import { useImageOrigins, useLinkDomains } from '../../lib/storefront';
 
 const AVAILABILITY_LABELS: Record<Availability, string> = {
   in_stock: 'In stock',
@@ -10,7 +16,18 @@ const AVAILABILITY_LABELS: Record<Availability, string> = {
   backorder: 'Backorder',
 };
 
+/** What a reopened conversation's card says instead of the plain availability when stock moved. */
+const STOCK_CHANGE_LABELS: Record<NonNullable<CardChange['stock']>, string> = {
+  'now-out-of-stock': 'Now out of stock',
+  'back-in-stock': 'Back in stock',
+  'no-longer-available': 'No longer available',
+};
+
 const NO_PRODUCTS: ReadonlySet<string> = new Set();
+
+/** Width and height of a card photo's frame (4:3, as `.product-media` draws it), so nothing jumps as it loads. */
+const IMAGE_WIDTH = 400;
+const IMAGE_HEIGHT = 300;
 
 /** "Rated 4.5 out of 5, 128 reviews", the accessible name of the star rating. */
 export function ratingLabel(rating: number, reviewCount: number): string {
@@ -23,29 +40,35 @@ interface ProductCardProps {
   isHighlighted: boolean;
   /** The shop's domains, whose links may be live; default the storefront's (`GET /api/storefront`). */
   linkDomains?: readonly string[];
+  /** Origins photos may load from besides the page's; default the storefront's (`GET /api/storefront`). */
+  imageOrigins?: readonly string[];
 }
 
 /**
  * One product recommended in an answer. Built only from server data (`message.products`), never
  * from model text. The element id `product-<id>` is what `product:ID` links in the answer reach.
  */
-export function ProductCard({ product: stored, isHighlighted, linkDomains }: ProductCardProps) {
+export function ProductCard({ product: stored, isHighlighted, linkDomains, imageOrigins }: ProductCardProps) {
   const headingId = useId();
   const storefrontDomains = useLinkDomains();
+  const storefrontImageOrigins = useImageOrigins();
   // Catalogue text may carry bidi overrides (a feed imported before they were stripped, or edited since).
   const product = displayedCard(stored);
   const isOnSale = product.salePrice !== null && product.salePrice.amountMinor < product.price.amountMinor;
   const link = classifyLink(product.link, NO_PRODUCTS, linkDomains ?? storefrontDomains);
+  const { change } = product;
+  // A product gone from the catalogue keeps the card as it was, but offers nothing to follow.
+  const isGone = change?.stock === 'no-longer-available';
 
   return (
     <article
       id={`product-${product.id}`}
       data-product-id={product.id}
-      className={`product-card${isHighlighted ? ' is-highlighted' : ''}`}
+      className={`product-card${isHighlighted ? ' is-highlighted' : ''}${isGone ? ' is-gone' : ''}`}
       aria-labelledby={headingId}
       tabIndex={-1}
     >
-      <ProductImage product={product} />
+      <ProductImage product={product} imageOrigins={imageOrigins ?? storefrontImageOrigins} />
       <div className="product-body">
         {product.brand !== null && <p className="product-brand">{product.brand}</p>}
         <h3 id={headingId} className="product-title">
@@ -67,11 +90,20 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains }: Pro
             <span className="price-now">{formatMoney(product.price)}</span>
           )}
         </p>
-        <p className={`product-availability availability-${product.availability}`}>{AVAILABILITY_LABELS[product.availability]}</p>
+        {change?.priceWas !== undefined && <p className="product-change">Price changed: was {formatMoney(change.priceWas)}</p>}
+        {change?.stock !== undefined ? (
+          <p className={`product-availability availability-${isGone ? 'gone' : product.availability} is-changed`}>
+            {STOCK_CHANGE_LABELS[change.stock]}
+          </p>
+        ) : (
+          <p className={`product-availability availability-${product.availability}`}>
+            {AVAILABILITY_LABELS[product.availability]}
+          </p>
+        )}
         <Rating rating={product.rating} reviewCount={product.reviewCount} />
         {product.sizes.length > 0 && <Options label="Sizes" values={product.sizes} />}
         {product.colors.length > 0 && <Options label="Colours" values={product.colors} />}
-        {link.kind === 'external' && (
+        {link.kind === 'external' && !isGone && (
           <a className="product-view" href={link.href} target="_blank" rel="noopener noreferrer">
             View product<span className="sr-only">: {product.title} (opens in a new tab)</span>
           </a>
@@ -94,27 +126,45 @@ export function displayedCard(product: ProductCardData): ProductCardData {
 }
 
 /**
- * Whether the page may load this image: the CSP allows only same-origin and data: images, so a
- * remote URL would only be blocked (and log an error); the placeholder is shown instead.
+ * Whether the page may load this image: the CSP allows same-origin and data: images and the origins
+ * in `imageOrigins` (`server.imageOrigins`), compared exactly (scheme, host and port). Anything else
+ * would only be blocked (and log an error), so the placeholder is shown instead and no request is made.
  */
-export function isLoadableImage(url: string, pageOrigin: string): boolean {
+export function isLoadableImage(url: string, pageOrigin: string, imageOrigins: readonly string[] = []): boolean {
   if (/^data:image\/(png|jpe?g|gif|webp|avif);/i.test(url)) return true;
+  let parsed: URL;
   try {
-    return new URL(url, pageOrigin).origin === pageOrigin;
+    parsed = new URL(url, pageOrigin);
   } catch {
     return false;
   }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return false;
+  // "https://cdn.shop.example@evil.example/" names one host and loads from another.
+  if (parsed.username !== '' || parsed.password !== '') return false;
+  return parsed.origin === pageOrigin || imageOrigins.includes(parsed.origin);
 }
 
-function ProductImage({ product }: { product: ProductCardData }) {
-  const [isBroken, setIsBroken] = useState(false);
+function ProductImage({ product, imageOrigins }: { product: ProductCardData; imageOrigins: readonly string[] }) {
+  const [brokenUrl, setBrokenUrl] = useState<string | null>(null);
   const url = product.imageUrl;
-  if (url === null || isBroken || !isLoadableImage(url, window.location.origin))
+  if (url === null || url === brokenUrl || !isLoadableImage(url, window.location.origin, imageOrigins))
     return <ProductPlaceholder category={product.category} title={product.title} />;
   return (
     <div className="product-media">
-      {/* The heading names the product, so the photo is decorative. */}
-      <img src={url} alt="" loading="lazy" decoding="async" onError={() => setIsBroken(true)} />
+      {/*
+       * alt="": the card's heading already names the product and gives the card its accessible name, so
+       * alt text repeating the title would be read twice (WAI images tutorial: an image whose text
+       * alternative is already in adjacent text is decorative).
+       */}
+      <img
+        src={url}
+        alt=""
+        width={IMAGE_WIDTH}
+        height={IMAGE_HEIGHT}
+        loading="lazy"
+        decoding="async"
+        onError={() => setBrokenUrl(url)}
+      />
     </div>
   );
 }
