@@ -7,6 +7,12 @@ export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type MessageUpdate = Omit<Updateable<MessagesTable>, 'id' | 'conversation_id' | 'seq'>;
 
+/** The text an answer has streamed so far, to be saved while it is still streaming. */
+export interface StreamingText {
+  messageId: string;
+  content: string;
+}
+
 /** Creates the repository for shopper sessions, conversations and messages. */
 export function createConversationRepository(db: Database) {
   const { kysely } = db;
@@ -40,6 +46,17 @@ export function createConversationRepository(db: Database) {
       return stored;
     },
   );
+
+  /**
+   * One transaction for every answer's checkpoint: a commit (with its WAL append) costs far more
+   * than the UPDATE it carries, and a hundred streams would otherwise pay it a hundred times a second.
+   */
+  const saveStreamingTextsNow = db.sqlite.transaction((texts: readonly StreamingText[]) => {
+    const update = db.statement<[string, string], unknown>(
+      `UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'`,
+    );
+    for (const t of texts) update.run(t.content, t.messageId);
+  });
 
   async function insertMessage(values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string }) {
     return insertMessageNow(values);
@@ -163,9 +180,12 @@ export function createConversationRepository(db: Database) {
       return row;
     },
 
-    /** Saves the text of an answer still streaming, so a crash keeps what the shopper already saw. */
-    async saveStreamingText(id: string, content: string): Promise<void> {
-      db.statement(`UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'`).run(content, id);
+    /**
+     * Saves the text of answers still streaming, all in one transaction, so a crash keeps what the
+     * shoppers already saw. A row already committed (no longer `streaming`) is left as it is.
+     */
+    saveStreamingTexts(texts: readonly StreamingText[]): void {
+      saveStreamingTextsNow(texts);
     },
 
     async getMessage(id: string): Promise<MessageRow | undefined> {
