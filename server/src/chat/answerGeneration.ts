@@ -95,8 +95,6 @@ export function startGeneration(
       broadcast(conversationId, 'chat:delta', event);
       notify((o) => o.delta?.(event));
     },
-    save: (content) => conversations.saveStreamingText(messageId, content),
-    logger: log,
   });
   const started = Date.now();
   live.add(generation);
@@ -202,7 +200,7 @@ export function startGeneration(
       // Released before the commit, so the next shopper in line starts while this row is written.
       slot?.release();
     }
-    await text.finish();
+    text.finish();
 
     const reason: unknown = controller.signal.reason;
     const { row, status } = await commitAnswer(

@@ -78,7 +78,11 @@ export function createChatService(deps: ChatServiceDeps) {
   const random = deps.random ?? Math.random;
   const log = deps.logger.child({ area: 'chat' });
   const events = createChatObservers(log);
-  const live = createLiveGenerations({ disconnectGraceMs: () => deps.config().config.chat.disconnectGraceMs, logger: log });
+  const live = createLiveGenerations({
+    disconnectGraceMs: () => deps.config().config.chat.disconnectGraceMs,
+    saveStreamingTexts: (texts) => conversations.saveStreamingTexts(texts),
+    logger: log,
+  });
 
   /** Spends one of the session's points for the action; the refusal to send back when none are left. */
   async function charge(sessionHash: string, action: RateAction): Promise<Result<never> | null> {

@@ -1,12 +1,14 @@
 import type { AnswerPhase } from '@aisle/shared';
 import type { AnswerState } from '../assistant/answerRunner';
 import { DeltaCoalescer } from '../assistant/deltaCoalescer';
+import type { StreamingText } from '../db/conversationRepository';
 import type { Logger } from '../logger';
 
 /**
  * The answers being generated right now, one per conversation: what each has sent so far (so a
  * resume continues at the right offset), how to stop it, the lock held while the next one is set
- * up, the grace timers that stop an answer nobody watches, and saving the streamed text as it goes.
+ * up, the grace timers that stop an answer nobody watches, and the checkpoint that saves every
+ * streaming answer's text once a second.
  */
 
 /** Why a generation ended early. */
@@ -44,15 +46,58 @@ export interface DeltaEvent {
   text: string;
 }
 
+/** How often the streamed text of the live answers is saved (a kill loses at most this much). */
 const CHECKPOINT_MS = 1000;
 
 /** The registry of live generations of one chat service. */
-export function createLiveGenerations(options: { disconnectGraceMs: () => number; logger: Logger }) {
+export function createLiveGenerations(options: {
+  disconnectGraceMs: () => number;
+  /**
+   * Saves the texts of answers still streaming, all of them in one synchronous transaction. A row
+   * already committed must be left as it is.
+   */
+  saveStreamingTexts: (texts: StreamingText[]) => void;
+  /** Time between checkpoints (1 s unless a test says otherwise). */
+  checkpointMs?: number;
+  logger: Logger;
+}) {
   const { logger: log } = options;
+  const checkpointMs = options.checkpointMs ?? CHECKPOINT_MS;
   const generations = new Map<string, Generation>();
   const graceTimers = new Map<string, NodeJS.Timeout>();
   /** Conversations whose next answer is being set up (between the check and the start). */
   const starting = new Set<string>();
+  /** How much of each generation's text is saved; a new answer's row starts empty. */
+  const savedLength = new WeakMap<Generation, number>();
+  /** One ticker for all live answers, running only while there are any. */
+  let ticker: NodeJS.Timeout | null = null;
+
+  /**
+   * Saves every live answer whose text grew since the last checkpoint, in one transaction: one commit a
+   * second whatever the number of streams, instead of one per stream. A failed save is retried with
+   * the newer text at the next tick.
+   */
+  function checkpoint(): void {
+    const due: Array<{ generation: Generation; text: StreamingText }> = [];
+    for (const generation of generations.values()) {
+      // `emitted` only grows, so a longer text is a changed one.
+      if (generation.emitted.length > (savedLength.get(generation) ?? 0)) {
+        due.push({ generation, text: { messageId: generation.messageId, content: generation.emitted } });
+      }
+    }
+    if (due.length === 0) return;
+    try {
+      options.saveStreamingTexts(due.map((d) => d.text));
+      for (const d of due) savedLength.set(d.generation, d.text.content.length);
+    } catch (err) {
+      log.warn({ err, answers: due.length }, 'could not save streaming text');
+    }
+  }
+
+  function stopTicker(): void {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+  }
 
   return {
     /** The answer generating for the conversation, if any. */
@@ -83,12 +128,20 @@ export function createLiveGenerations(options: { disconnectGraceMs: () => number
       }
     },
 
+    /** Registers an answer; its text is saved at every checkpoint from now on until it is removed. */
     add(generation: Generation): void {
       generations.set(generation.conversationId, generation);
+      if (!ticker) {
+        ticker = setInterval(checkpoint, checkpointMs);
+        // The ticker never keeps the process alive on its own: shutdown commits every answer anyway.
+        ticker.unref();
+      }
     },
 
+    /** Forgets an answer once its final row is committed. */
     remove(conversationId: string): void {
       generations.delete(conversationId);
+      if (generations.size === 0) stopTicker();
     },
 
     /** Somebody is watching the conversation again: keep its answer going. */
@@ -116,6 +169,7 @@ export function createLiveGenerations(options: { disconnectGraceMs: () => number
 
     /** Stops every answer and waits until each is committed (graceful shutdown). */
     async shutdown(): Promise<void> {
+      stopTicker();
       for (const t of graceTimers.values()) clearTimeout(t);
       graceTimers.clear();
       const pending = [...generations.values()];
@@ -130,40 +184,24 @@ export type LiveGenerations = ReturnType<typeof createLiveGenerations>;
 
 /**
  * The streamed text of one generation: coalesced into deltas that carry their offset (recorded in
- * `generation.emitted`), and saved about once a second so a crash or kill loses at most that second.
+ * `generation.emitted`, which the registry's checkpoint saves once a second).
  */
-export function createLiveText(options: {
-  generation: Generation;
-  coalesceMs: number;
-  emit: (event: DeltaEvent) => void;
-  save: (content: string) => Promise<void>;
-  logger: Logger;
-}) {
+export function createLiveText(options: { generation: Generation; coalesceMs: number; emit: (event: DeltaEvent) => void }) {
   const { generation } = options;
   const { conversationId, messageId } = generation;
-  let checkpoint: Promise<void> = Promise.resolve();
-  let lastCheckpointAt = Date.now();
   const coalescer = new DeltaCoalescer(options.coalesceMs, (text) => {
     const offset = generation.emitted.length;
     generation.emitted += text;
     options.emit({ conversationId, messageId, offset, text });
-    if (Date.now() - lastCheckpointAt >= CHECKPOINT_MS) {
-      lastCheckpointAt = Date.now();
-      const content = generation.emitted;
-      checkpoint = checkpoint
-        .then(() => options.save(content))
-        .catch((err: unknown) => options.logger.warn({ err, messageId }, 'could not save streaming text'));
-    }
   });
   return {
     push: (text: string) => coalescer.push(text),
     /** Sends pending text now (before tool calls run). */
     flush: () => coalescer.flush(),
-    /** Sends what is pending, stops the timer, and waits for the last checkpoint to be saved. */
-    async finish(): Promise<void> {
+    /** Sends what is pending and stops the timer. */
+    finish(): void {
       coalescer.flush();
       coalescer.dispose();
-      await checkpoint;
     },
   };
 }

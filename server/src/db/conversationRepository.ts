@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { nowIso, type Database } from './database';
-import type { ConversationsTable, MessagesTable } from './schema';
+import type { ConversationsTable, MessageFeedbackTable, MessagesTable } from './schema';
 
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type MessageUpdate = Omit<Updateable<MessagesTable>, 'id' | 'conversation_id' | 'seq'>;
+type FeedbackRow = Pick<Selectable<MessageFeedbackTable>, 'message_id' | 'rating' | 'comment'>;
+
+/** The text an answer has streamed so far, to be saved while it is still streaming. */
+export interface StreamingText {
+  messageId: string;
+  content: string;
+}
 
 /** Creates the repository for shopper sessions, conversations and messages. */
 export function createConversationRepository(db: Database) {
@@ -41,6 +48,17 @@ export function createConversationRepository(db: Database) {
     },
   );
 
+  /**
+   * One transaction for every answer's checkpoint: a commit (with its WAL append) costs far more
+   * than the UPDATE it carries, and a hundred streams would otherwise pay it a hundred times a second.
+   */
+  const saveStreamingTextsNow = db.sqlite.transaction((texts: readonly StreamingText[]) => {
+    const update = db.statement<[string, string], unknown>(
+      `UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'`,
+    );
+    for (const t of texts) update.run(t.content, t.messageId);
+  });
+
   async function insertMessage(values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string }) {
     return insertMessageNow(values);
   }
@@ -49,17 +67,12 @@ export function createConversationRepository(db: Database) {
     /** Records a new shopper session by the hash of its cookie token. */
     async createSession(idHash: string): Promise<void> {
       const at = nowIso();
-      await kysely.insertInto('shopper_sessions').values({ id_hash: idHash, created_at: at, last_seen_at: at }).execute();
+      db.statement('INSERT INTO shopper_sessions (id_hash, created_at, last_seen_at) VALUES (?, ?, ?)').run(idHash, at, at);
     },
 
-    /** True if a session with this hash exists; refreshes its last-seen time. */
+    /** True if a session with this hash exists; refreshes its last-seen time (every handshake and request). */
     async touchSession(idHash: string): Promise<boolean> {
-      const res = await kysely
-        .updateTable('shopper_sessions')
-        .set({ last_seen_at: nowIso() })
-        .where('id_hash', '=', idHash)
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) > 0;
+      return db.statement('UPDATE shopper_sessions SET last_seen_at = ? WHERE id_hash = ?').run(nowIso(), idHash).changes > 0;
     },
 
     async createConversation(input: {
@@ -82,7 +95,7 @@ export function createConversationRepository(db: Database) {
         experiment: input.experiment?.name ?? null,
         arm: input.experiment?.arm ?? null,
       };
-      await kysely.insertInto('conversations').values(row).execute();
+      db.statement<[ConversationRow], unknown>(insertSql('conversations', Object.keys(row))).run(row);
       return row;
     },
 
@@ -92,13 +105,11 @@ export function createConversationRepository(db: Database) {
 
     /** The shopper's own conversations, newest first. */
     async listConversations(sessionHash: string, limit = 30): Promise<ConversationRow[]> {
-      return kysely
-        .selectFrom('conversations')
-        .selectAll()
-        .where('session_hash', '=', sessionHash)
-        .orderBy('updated_at', 'desc')
-        .limit(limit)
-        .execute();
+      return db
+        .statement<[string, number], ConversationRow>(
+          'SELECT * FROM conversations WHERE session_hash = ? ORDER BY updated_at DESC LIMIT ?',
+        )
+        .all(sessionHash, limit);
     },
 
     /**
@@ -163,9 +174,12 @@ export function createConversationRepository(db: Database) {
       return row;
     },
 
-    /** Saves the text of an answer still streaming, so a crash keeps what the shopper already saw. */
-    async saveStreamingText(id: string, content: string): Promise<void> {
-      db.statement(`UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'`).run(content, id);
+    /**
+     * Saves the text of answers still streaming, all in one transaction, so a crash keeps what the
+     * shoppers already saw. A row already committed (no longer `streaming`) is left as it is.
+     */
+    saveStreamingTexts(texts: readonly StreamingText[]): void {
+      saveStreamingTextsNow(texts);
     },
 
     async getMessage(id: string): Promise<MessageRow | undefined> {
@@ -267,11 +281,9 @@ export function createConversationRepository(db: Database) {
 
     /** Feedback on a conversation's answers, by message id. */
     async feedbackFor(conversationId: string): Promise<Map<string, { rating: 'up' | 'down'; comment: string | null }>> {
-      const rows = await kysely
-        .selectFrom('message_feedback')
-        .selectAll()
-        .where('conversation_id', '=', conversationId)
-        .execute();
+      const rows = db
+        .statement<[string], FeedbackRow>('SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?')
+        .all(conversationId);
       return new Map(rows.map((r) => [r.message_id, { rating: r.rating === 'down' ? 'down' : 'up', comment: r.comment }]));
     },
 

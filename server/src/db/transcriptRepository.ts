@@ -45,7 +45,7 @@ export function createTranscriptRepository(db: Database) {
     },
 
     async getConversation(id: string): Promise<ConversationRow | undefined> {
-      return kysely.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+      return db.statement<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
     },
 
     /** Every message, including answers replaced by a retry, in order. */
@@ -57,13 +57,13 @@ export function createTranscriptRepository(db: Database) {
       return kysely.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
-    /** Shopper feedback on a conversation's answers, by message id. */
+    /** Shopper feedback on a conversation's answers, by message id (for every message the live feed sends). */
     async feedbackFor(conversationId: string): Promise<Map<string, { rating: 'up' | 'down'; comment: string | null }>> {
-      const rows = await kysely
-        .selectFrom('message_feedback')
-        .selectAll()
-        .where('conversation_id', '=', conversationId)
-        .execute();
+      const rows = db
+        .statement<[string], { message_id: string; rating: string; comment: string | null }>(
+          'SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?',
+        )
+        .all(conversationId);
       return new Map(rows.map((r) => [r.message_id, { rating: r.rating === 'down' ? 'down' : 'up', comment: r.comment }]));
     },
 

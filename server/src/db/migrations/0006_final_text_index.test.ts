@@ -43,7 +43,7 @@ describe('0006: message text is indexed once it is final', () => {
     let saved = '';
     for (const word of text.split(' ')) {
       saved += `${word} `;
-      await conversations.saveStreamingText(answer.id, saved.trim());
+      conversations.saveStreamingTexts([{ messageId: answer.id, content: saved.trim() }]);
     }
     return { conversation, answer };
   }
