@@ -42,7 +42,9 @@ describe('brand settings', () => {
   it('refuses an accent colour white text cannot be read on, naming the field and the contrast', () => {
     const problems = problemsOf({ brand: { accentColor: '#7dd3fc' } });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^brand\.accentColor: white text on #7dd3fc has contrast 1\.\d\d:1; WCAG AA needs at least 4\.5:1/);
+    expect(problems[0]).toMatch(
+      /^brand\.accentColor: white text on #7dd3fc has contrast 1\.\d\d:1; WCAG AA needs at least 4\.5:1/,
+    );
   });
 
   it('refuses a colour just below AA and accepts one just above it', () => {
@@ -81,7 +83,9 @@ describe('brand settings', () => {
 describe('shop instructions', () => {
   it('accepts up to 2,000 characters and refuses more, naming the field', () => {
     expect(parseConfig({ chat: { shopInstructions: 'x'.repeat(2000) } }).chat.shopInstructions).toHaveLength(2000);
-    expect(problemsOf({ chat: { shopInstructions: 'x'.repeat(2001) } })[0]).toBe('chat.shopInstructions: at most 2000 characters');
+    expect(problemsOf({ chat: { shopInstructions: 'x'.repeat(2001) } })[0]).toBe(
+      'chat.shopInstructions: at most 2000 characters',
+    );
   });
 });
 

@@ -158,11 +158,7 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
   function watchedFiles(): string[] {
     const configDir = current.file ? path.dirname(current.file) : cwd;
     const prompt = current.config.chat.systemPromptFile;
-    return [
-      file,
-      ...(prompt ? [path.resolve(configDir, prompt)] : []),
-      ...Object.values(policyFiles(current.config, configDir)),
-    ];
+    return [file, ...(prompt ? [path.resolve(configDir, prompt)] : []), ...Object.values(policyFiles(current.config, configDir))];
   }
 
   function syncWatchers(): void {
