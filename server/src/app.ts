@@ -292,6 +292,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       auth,
       listeningOn,
       linkDomains: linkDomains.current,
+      brand: () => deps.config().config.brand,
       configStatus,
       rateLimits,
     }),
@@ -305,6 +306,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger,
     }),
   );
+
+  // brand.logoUrl "/brand/<file>": the shop's own logo, kept beside its data rather than in the build.
+  app.use('/brand', express.static(path.join(initial.dataDir, 'brand'), { index: false, dotfiles: 'deny', maxAge: '1h' }));
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {

@@ -1,4 +1,4 @@
-import { storefrontSchema } from '@aisle/shared';
+import { storefrontSchema, type StorefrontBrand } from '@aisle/shared';
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
@@ -9,18 +9,29 @@ const request = createApiClient({ reader: 'the page', unreachableHint: 'Check th
 interface StorefrontState {
   /** Domains whose links may be live; empty until the server has said (so nothing is live before). */
   linkDomains: readonly string[];
+  /** The shop's brand; Aisle's own until the server has said. */
+  brand: StorefrontBrand;
   status: 'idle' | 'loading' | 'loaded';
 }
 
+/** Aisle's own look, shown until the storefront reply arrives and when a shop sets no brand. */
+export const DEFAULT_BRAND: StorefrontBrand = { name: 'Aisle' };
+
 /** What the page knows about the shop, shared by the shopper chat and the agent console. */
-export const storefrontStore = createStore<StorefrontState>(() => ({ linkDomains: [], status: 'idle' }));
+export const storefrontStore = createStore<StorefrontState>(() => ({
+  linkDomains: [],
+  brand: DEFAULT_BRAND,
+  status: 'idle',
+}));
 
 /** Asks the server for the shop's link domains once; a failed request is asked again on the next use. */
 export async function loadStorefront(): Promise<void> {
   if (storefrontStore.getState().status !== 'idle') return;
   storefrontStore.setState({ status: 'loading' });
   const result = await request('/api/storefront', { schema: storefrontSchema });
-  storefrontStore.setState(result.ok ? { linkDomains: result.data.linkDomains, status: 'loaded' } : { status: 'idle' });
+  storefrontStore.setState(
+    result.ok ? { linkDomains: result.data.linkDomains, brand: result.data.brand, status: 'loaded' } : { status: 'idle' },
+  );
 }
 
 /** The shop's link domains for `classifyLink`; loads them on first use. */
@@ -30,4 +41,13 @@ export function useLinkDomains(): readonly string[] {
     void loadStorefront();
   }, []);
   return linkDomains;
+}
+
+/** The shop's brand (name, logo, accent colour, welcome); loads the storefront on first use. */
+export function useBrand(): StorefrontBrand {
+  const brand = useStore(storefrontStore, (s) => s.brand);
+  useEffect(() => {
+    void loadStorefront();
+  }, []);
+  return brand;
 }

@@ -1,4 +1,4 @@
-import { ok, fail, productSearchSchema, type ConfigStatus, type Storefront } from '@aisle/shared';
+import { ok, fail, productSearchSchema, type ConfigStatus, type Storefront, type StorefrontBrand } from '@aisle/shared';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
@@ -23,6 +23,8 @@ export function createApiRouter(deps: {
   listeningOn: () => string | null;
   /** Domains whose links answers may show as clickable (`storefront.linkDomains` or the catalogue's). */
   linkDomains: () => Promise<string[]>;
+  /** The shop's brand for the shopper page (`brand` in the config in force: a reload changes it). */
+  brand: () => StorefrontBrand;
   /** The config in force and a refused edit, for the detailed health reply. */
   configStatus: () => ConfigStatus;
   /** `session-create` is charged per address when `GET /api/session` creates a session. */
@@ -71,7 +73,7 @@ export function createApiRouter(deps: {
   });
 
   router.get('/storefront', apiLimit, async (_req, res) => {
-    res.json(ok({ linkDomains: await deps.linkDomains() } satisfies Storefront));
+    res.json(ok({ linkDomains: await deps.linkDomains(), brand: deps.brand() } satisfies Storefront));
   });
 
   router.get('/products', apiLimit, async (req, res) => {
