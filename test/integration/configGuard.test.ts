@@ -164,12 +164,18 @@ describe('storefront link domains', () => {
       { ...first, id: 'LINK-4', link: 'javascript:alert(1)' },
     ]);
     const derived = await api<Storefront>(server, 'GET', '/api/storefront');
-    expect(derived.body).toEqual({ ok: true, data: { linkDomains: ['outdoor-shop.example', 'outlet.outdoor-shop.example'] } });
+    expect(derived.body).toEqual({
+      ok: true,
+      data: expect.objectContaining({ linkDomains: ['outdoor-shop.example', 'outlet.outdoor-shop.example'] }),
+    });
 
     const applied = nextChange();
     fs.writeFileSync(file, yaml('qwen3:4b', 'storefront:\n  linkDomains: [Shop.Example, help.shop.example]'));
     await applied;
     const configured = await api<Storefront>(server, 'GET', '/api/storefront');
-    expect(configured.body).toEqual({ ok: true, data: { linkDomains: ['shop.example', 'help.shop.example'] } });
+    expect(configured.body).toEqual({
+      ok: true,
+      data: expect.objectContaining({ linkDomains: ['shop.example', 'help.shop.example'] }),
+    });
   });
 });
