@@ -17,7 +17,8 @@ import { admissionLimitsFrom, rateLimitsFrom } from './capacity/capacityConfig';
 import { createRateLimits } from './capacity/rateLimits';
 import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
-import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
+import { shopPolicies } from './assistant/policies';
+import { buildSystemPrompt } from './assistant/systemPrompt';
 import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
 import { createLinkDomains } from './catalogue/linkDomains';
 import type { LoadedConfig } from './config/loadConfig';
@@ -189,18 +190,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
     );
   });
 
-  const tools = createToolRunner(products, (query, filters, count, origin, durationMs) => {
-    metrics.searchPerformed({ origin, durationMs });
-    void conversations
-      .logSearch({
-        conversationId: null,
-        source: origin === 'prefetch' ? 'prefetch' : 'tool',
-        query,
-        filters,
-        resultCount: count,
-      })
-      .catch(() => undefined);
-  });
+  const tools = createToolRunner(
+    products,
+    (query, filters, count, origin, durationMs) => {
+      metrics.searchPerformed({ origin, durationMs });
+      void conversations
+        .logSearch({
+          conversationId: null,
+          source: origin === 'prefetch' ? 'prefetch' : 'tool',
+          query,
+          filters,
+          resultCount: count,
+        })
+        .catch(() => undefined);
+    },
+    () => shopPolicies(deps.config()),
+  );
   const chat = createChatService({
     conversations,
     products,
@@ -210,8 +215,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     admission,
     rateLimits,
     config: deps.config,
-    // The prompt file is part of the config: an edit applies to the next answer.
-    systemPrompt: () => deps.config().systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
+    // Built per answer from the config in force (brand, policies, shop instructions): an edit applies to the next answer.
+    systemPrompt: () => {
+      const { config, systemPrompt } = deps.config();
+      return buildSystemPrompt({
+        brandName: config.brand.name,
+        policyTopics: Object.keys(shopPolicies(deps.config())),
+        shopInstructions: config.chat.shopInstructions,
+        instructionsFile: systemPrompt ?? null,
+      });
+    },
     broadcast: (conversationId, event, ...args) => {
       io.to(conversationRoom(conversationId)).emit(event, ...args);
     },
@@ -283,6 +296,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       listeningOn,
       linkDomains: linkDomains.current,
       imageOrigins,
+      brand: () => deps.config().config.brand,
       configStatus,
       rateLimits,
     }),
@@ -296,6 +310,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       logger,
     }),
   );
+
+  // brand.logoUrl "/brand/<file>": the shop's own logo, kept beside its data rather than in the build.
+  app.use('/brand', express.static(path.join(initial.dataDir, 'brand'), { index: false, dotfiles: 'deny', maxAge: '1h' }));
 
   const clientDist = deps.clientDist === undefined ? defaultClientDist : deps.clientDist;
   if (clientDist && fs.existsSync(path.join(clientDist, 'index.html'))) {

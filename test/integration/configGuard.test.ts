@@ -166,13 +166,16 @@ describe('storefront link domains', () => {
     const derived = await api<Storefront>(server, 'GET', '/api/storefront');
     expect(derived.body).toEqual({
       ok: true,
-      data: { linkDomains: ['outdoor-shop.example', 'outlet.outdoor-shop.example'], imageOrigins: [] },
+      data: expect.objectContaining({ linkDomains: ['outdoor-shop.example', 'outlet.outdoor-shop.example'] }),
     });
 
     const applied = nextChange();
     fs.writeFileSync(file, yaml('qwen3:4b', 'storefront:\n  linkDomains: [Shop.Example, help.shop.example]'));
     await applied;
     const configured = await api<Storefront>(server, 'GET', '/api/storefront');
-    expect(configured.body).toEqual({ ok: true, data: { linkDomains: ['shop.example', 'help.shop.example'], imageOrigins: [] } });
+    expect(configured.body).toEqual({
+      ok: true,
+      data: expect.objectContaining({ linkDomains: ['shop.example', 'help.shop.example'] }),
+    });
   });
 });

@@ -1,5 +1,17 @@
-/** Aisle's mark: a shopping bag on the brand colour. Decorative; the text next to it names the app. */
-export function LogoMark({ className }: { className?: string }) {
+interface LogoMarkProps {
+  className?: string;
+  /** The shop's logo (`brand.logoUrl`); absent: Aisle's own mark. */
+  src?: string | undefined;
+  /** Alt text of the shop's logo; empty when the text beside it already names the shop. */
+  alt?: string;
+}
+
+/**
+ * The shop's logo, or Aisle's mark (a shopping bag on the accent colour). Aisle's mark is decorative;
+ * the text next to it names the app.
+ */
+export function LogoMark({ className, src, alt = '' }: LogoMarkProps) {
+  if (src) return <img className={`${className ?? 'logo-mark'} logo-image`} src={src} alt={alt} />;
   return (
     <svg className={className ?? 'logo-mark'} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
       <rect className="logo-bg" width="32" height="32" rx="9" />

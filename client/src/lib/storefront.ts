@@ -1,4 +1,4 @@
-import { storefrontSchema } from '@aisle/shared';
+import { storefrontSchema, type StorefrontBrand } from '@aisle/shared';
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
@@ -11,11 +11,21 @@ interface StorefrontState {
   linkDomains: readonly string[];
   /** Origins product photos may load from besides the page's own; empty until the server has said. */
   imageOrigins: readonly string[];
+  /** The shop's brand; Aisle's own until the server has said. */
+  brand: StorefrontBrand;
   status: 'idle' | 'loading' | 'loaded';
 }
 
+/** Aisle's own look, shown until the storefront reply arrives and when a shop sets no brand. */
+export const DEFAULT_BRAND: StorefrontBrand = { name: 'Aisle' };
+
 /** What the page knows about the shop, shared by the shopper chat and the agent console. */
-export const storefrontStore = createStore<StorefrontState>(() => ({ linkDomains: [], imageOrigins: [], status: 'idle' }));
+export const storefrontStore = createStore<StorefrontState>(() => ({
+  linkDomains: [],
+  imageOrigins: [],
+  brand: DEFAULT_BRAND,
+  status: 'idle',
+}));
 
 /** Asks the server about the shop once; a failed request is asked again on the next use. */
 export async function loadStorefront(): Promise<void> {
@@ -24,7 +34,12 @@ export async function loadStorefront(): Promise<void> {
   const result = await request('/api/storefront', { schema: storefrontSchema });
   storefrontStore.setState(
     result.ok
-      ? { linkDomains: result.data.linkDomains, imageOrigins: result.data.imageOrigins, status: 'loaded' }
+      ? {
+          linkDomains: result.data.linkDomains,
+          imageOrigins: result.data.imageOrigins,
+          brand: result.data.brand,
+          status: 'loaded',
+        }
       : { status: 'idle' },
   );
 }
@@ -45,4 +60,13 @@ export function useImageOrigins(): readonly string[] {
     void loadStorefront();
   }, []);
   return imageOrigins;
+}
+
+/** The shop's brand (name, logo, accent colour, welcome); loads the storefront on first use. */
+export function useBrand(): StorefrontBrand {
+  const brand = useStore(storefrontStore, (s) => s.brand);
+  useEffect(() => {
+    void loadStorefront();
+  }, []);
+  return brand;
 }

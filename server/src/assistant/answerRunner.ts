@@ -4,7 +4,7 @@ import { LlmError } from '../llm/llmErrors';
 import type { ChatBackend } from '../llm/chatBackend';
 import { isSameModel } from '../llm/modelNames';
 import type { LlmMessage, LlmStats } from '../llm/types';
-import { CATALOGUE_TOOLS, extractPrefetchFilters, type ToolRunner, type ToolTrace } from './tools';
+import { extractPrefetchFilters, type ToolRunner, type ToolTrace } from './tools';
 
 /** Settings of one answer, taken from the config in force when it starts. */
 export interface AnswerSettings {
@@ -130,7 +130,7 @@ export async function runAnswer(input: {
         for await (const ev of gateway.streamChat({
           model: settings.model,
           messages,
-          ...(offerTools ? { tools: CATALOGUE_TOOLS } : {}),
+          ...(offerTools ? { tools: tools.offered() } : {}),
           think: settings.think,
           keepAlive: settings.keepAlive,
           options: settings.options,

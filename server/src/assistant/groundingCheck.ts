@@ -47,7 +47,12 @@ export function findMismatches(input: {
     ...checkLinks(answer, catalogue, allowed),
     ...checkPrices({ answer, lines, refs, catalogue, traced }),
     ...checkConstraints(recommendedIds, catalogue, constraints),
-    ...checkPromises(answer, refs, catalogue),
+    ...checkPromises(
+      answer,
+      refs,
+      catalogue,
+      input.traces.flatMap((t) => (t.policy ? [t.policy.text] : [])),
+    ),
   ];
   return { mismatches, recommendedIds, constraints };
 }

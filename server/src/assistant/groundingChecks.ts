@@ -221,11 +221,16 @@ function sentences(text: string): Array<{ text: string; index: number }> {
   return out;
 }
 
-/** Promises of discounts, coupons or price changes: the data has none, so any promise is made up. */
+/**
+ * Promises of discounts, coupons or price changes: the catalogue has none, so any promise is made up,
+ * unless a shop policy the answer read this turn makes the same kind of promise ("free returns" when
+ * the returns policy offers free returns).
+ */
 export function checkPromises(
   answer: string,
   refs: readonly ProductRef[],
   catalogue: ReadonlyMap<string, GroundingProduct>,
+  policyTexts: readonly string[] = [],
 ): GroundingMismatch[] {
   const mismatches: GroundingMismatch[] = [];
   const onSale = new Map(
@@ -234,14 +239,16 @@ export function checkPromises(
       .map((p) => [p.id, Math.round((1 - (p.salePrice?.amountMinor ?? 0) / p.price.amountMinor) * 100)]),
   );
   for (const s of sentences(answer)) {
-    if (!PROMISE_PATTERNS.some((re) => re.test(s.text)) || NEGATION.test(s.text.replace(NOT_NEGATION, ''))) continue;
+    const promised = PROMISE_PATTERNS.filter((re) => re.test(s.text));
+    if (promised.length === 0 || NEGATION.test(s.text.replace(NOT_NEGATION, ''))) continue;
+    if (policyTexts.length > 0 && promised.every((re) => policyTexts.some((p) => re.test(p)))) continue;
     // "20% off" on a product that really is 20% off is a fact, not a promise.
     const percent = /\b(\d{1,2})\s?%\s*(?:off|discount)\b/i.exec(s.text);
     const saleIds = refs.filter((r) => r.index >= s.index && r.index < s.index + s.text.length).flatMap((r) => r.ids);
     const isRealSale = saleIds.some(
       (id) => onSale.has(id) && (!percent || Math.abs((onSale.get(id) ?? 0) - Number(percent[1])) <= 1),
     );
-    const onlyPercent = PROMISE_PATTERNS.filter((re) => re.test(s.text)).length === 1 && percent !== null;
+    const onlyPercent = promised.length === 1 && percent !== null;
     if (isRealSale && onlyPercent) continue;
     mismatches.push({
       kind: 'discount-promise',

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { AA_CONTRAST, contrastRatio, HEX_COLOUR, ON_ACCENT } from './contrast';
 
 const duration = z
   .union([z.number().int(), z.string().regex(/^-?\d+(\.\d+)?(ms|s|m|h)$/, 'a Go duration like "10m" or "1h"')])
@@ -127,6 +128,90 @@ const trustProxySchema = z.union(
   },
 );
 
+/** Most characters one policy may have, inline or in its file: the model reads all of it on every policy question. */
+export const MAX_POLICY_CHARS = 20_000;
+
+/** Most characters of `chat.shopInstructions`: they are sent with every model call. */
+export const MAX_SHOP_INSTRUCTIONS_CHARS = 2000;
+
+const logoUrl = z
+  .string()
+  .refine(
+    (v) => /^\/brand\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) || /^https:\/\/[^\s]+$/.test(v),
+    'an https:// address or a file served by Aisle from <dataDir>/brand/, written /brand/logo.svg',
+  )
+  .describe(
+    'The logo in the page header: an https:// address (its origin must be in server.imageOrigins) or /brand/<file> for a file in <dataDir>/brand/. Its alt text is brand.name.',
+  );
+
+const brandSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .default('Aisle')
+      .describe("The shop's name for the assistant: page header, page title and how the assistant introduces itself."),
+    logoUrl: logoUrl.optional(),
+    accentColor: z
+      .string()
+      .regex(HEX_COLOUR, 'a CSS hex colour such as #0f766e')
+      .optional()
+      .superRefine((colour, ctx) => {
+        if (colour === undefined || !HEX_COLOUR.test(colour)) return;
+        const ratio = contrastRatio(colour, ON_ACCENT);
+        if (ratio < AA_CONTRAST)
+          ctx.addIssue({
+            code: 'custom',
+            message: `white text on ${colour} has contrast ${ratio.toFixed(2)}:1; WCAG AA needs at least ${AA_CONTRAST}:1 (buttons carry white text in this colour, links are written in it): pick a darker colour`,
+          });
+      })
+      .describe(
+        'Accent colour of buttons, links and the focus ring, e.g. "#7c3aed". Refused when white text on it is below WCAG AA contrast (4.5:1). Unset: the default teal.',
+      ),
+    greeting: z
+      .string()
+      .trim()
+      .min(1)
+      .max(300)
+      .optional()
+      .describe('The heading of the empty chat, e.g. "Hi! What can we help you find today?".'),
+    examplePrompts: z
+      .array(z.string().trim().min(1).max(80, 'at most 80 characters'))
+      .max(6, 'at most 6 example prompts')
+      .optional()
+      .describe('Example questions offered on the empty chat (at most 6, each up to 80 characters); clicking one sends it.'),
+  })
+  .strict();
+
+/** A policy name: `returns`, `shipping`, `warranty`, `gift-wrapping`… (shown to the model as a topic). */
+const policyName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a short lower-case name such as returns or gift-wrapping');
+
+const policySchema = z
+  .union([
+    z.string().trim().min(1).max(MAX_POLICY_CHARS, `at most ${MAX_POLICY_CHARS} characters`),
+    z
+      .object({ file: z.string().min(1).describe('A Markdown file, relative to this config file (re-read on every reload).') })
+      .strict(),
+  ])
+  .describe(`The policy as Markdown text, or { file: path } (at most ${MAX_POLICY_CHARS / 1000} KB).`);
+
+/** One configured policy: the text itself or the file holding it. */
+export type PolicySource = z.infer<typeof policySchema>;
+
+const shopSchema = z
+  .object({
+    policies: z
+      .object({ shipping: policySchema.optional(), returns: policySchema.optional(), warranty: policySchema.optional() })
+      .catchall(policySchema)
+      .default({})
+      .describe(
+        "The shop's own policies (shipping, returns, warranty, or any other name). The assistant answers policy questions only from these texts, through its get_policy tool; without any, it says the shop has not told it.",
+      ),
+  })
+  .strict();
+
 /** The name the single-host shorthand (`ollama.host` / OLLAMA_HOST) goes by in logs and traces. */
 export const DEFAULT_HOST_NAME = 'default';
 
@@ -252,7 +337,18 @@ export const configSchema = z
           .string()
           .nullable()
           .default(null)
-          .describe('A text file whose content replaces the built-in system prompt (path relative to this file).'),
+          .describe(
+            'A text file of more shop instructions (path relative to this file), added after chat.shopInstructions. It cannot replace the built-in rules: those always come first.',
+          ),
+        shopInstructions: z
+          .string()
+          .trim()
+          .max(MAX_SHOP_INSTRUCTIONS_CHARS, `at most ${MAX_SHOP_INSTRUCTIONS_CHARS} characters`)
+          .nullable()
+          .default(null)
+          .describe(
+            "The shop's own instructions for the assistant (tone, what to mention), added after the built-in prompt under a heading saying they cannot override its rules. See docs/system-prompt.md.",
+          ),
         maxToolRounds: z
           .number()
           .int()
@@ -411,6 +507,8 @@ export const configSchema = z
       .describe(
         'Route a share of new conversations to a candidate model, sticky per conversation, to compare it with chat.model.',
       ),
+    brand: brandSchema.prefault({}).describe("The shop's name, logo, colour and welcome on the shopper page. Applied on reload."),
+    shop: shopSchema.prefault({}),
     storefront: z
       .object({
         linkDomains: z
@@ -498,6 +596,28 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['ollama', 'hosts', i, 'name'], message: `host name "${h.name}" is used twice` });
       seen.add(h.name);
     });
+    const policyNames = Object.keys(config.shop.policies);
+    for (const name of policyNames) {
+      if (!policyName.safeParse(name).success)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['shop', 'policies', name],
+          message: 'a policy name is short and lower-case, such as returns or gift-wrapping',
+        });
+    }
+    if (policyNames.length > 12)
+      ctx.addIssue({ code: 'custom', path: ['shop', 'policies'], message: 'at most 12 policies (merge related ones)' });
+    const logo = config.brand.logoUrl;
+    if (logo?.startsWith('https://')) {
+      const origin = URL.canParse(logo) ? new URL(logo).origin : null;
+      const allowed = config.server.imageOrigins.map((o) => new URL(o).origin);
+      if (origin === null || !allowed.includes(origin))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['brand', 'logoUrl'],
+          message: `images from ${origin ?? logo} are blocked by the page's Content-Security-Policy: add ${origin ?? 'its origin'} to server.imageOrigins, or put the file in <dataDir>/brand/ and write /brand/<file>`,
+        });
+    }
     const known = config.ollama.hosts.length > 0 ? [...seen] : [DEFAULT_HOST_NAME];
     for (const [model, entry] of Object.entries(config.models)) {
       entry.hosts?.forEach((name, i) => {
@@ -516,3 +636,4 @@ export type AisleConfig = z.infer<typeof configSchema>;
 export type AisleConfigInput = z.input<typeof configSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type OllamaHostConfig = z.infer<typeof hostSchema>;
+export type BrandConfig = z.infer<typeof brandSchema>;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigStatus } from '@aisle/shared';
 import type { Logger } from '../logger';
-import { ConfigError, configFromText, loadConfig, resolveConfigFile, type LoadedConfig } from './loadConfig';
+import { ConfigError, configFromText, loadConfig, policyFiles, resolveConfigFile, type LoadedConfig } from './loadConfig';
 import { effectiveHosts, normaliseModelName, resolveModelSettings } from './modelSettings';
 
 type Env = Record<string, string | undefined>;
@@ -135,7 +135,7 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
  * Watches the folder rather than the file, because editors that save by writing a new file and
  * renaming it over the old one would leave a file watcher on a deleted inode. An edit is read after
  * `debounceMs` of quiet; an invalid, empty or missing file is refused with one log line naming the
- * fields, and the config in force stays whole. The system prompt file is watched the same way.
+ * fields, and the config in force stays whole. The instructions file and policy files are watched the same way.
  */
 export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
   const env = options.env ?? process.env;
@@ -153,10 +153,11 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
   let timer: NodeJS.Timeout | undefined;
   let isClosed = false;
 
-  /** Files whose change means "re-read": the config file and the system prompt file. */
+  /** Files whose change means "re-read": the config file, the instructions file and the policy files. */
   function watchedFiles(): string[] {
+    const configDir = current.file ? path.dirname(current.file) : cwd;
     const prompt = current.config.chat.systemPromptFile;
-    return prompt ? [file, path.resolve(current.file ? path.dirname(current.file) : cwd, prompt)] : [file];
+    return [file, ...(prompt ? [path.resolve(configDir, prompt)] : []), ...Object.values(policyFiles(current.config, configDir))];
   }
 
   function syncWatchers(): void {
@@ -259,6 +260,7 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigStore {
     const previous = current;
     const changed = changedPaths(previous.config, next.config);
     if (previous.systemPrompt !== next.systemPrompt) changed.push('(system prompt text)');
+    if (JSON.stringify(previous.policies) !== JSON.stringify(next.policies)) changed.push('(policy text)');
     current = next;
     const at = now().toISOString();
     status = { version: next.version, appliedAt: at };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type AisleConfig, type AisleConfigInput } from './configSchema';
+import { configSchema, MAX_POLICY_CHARS, type AisleConfig, type AisleConfigInput } from './configSchema';
 
 /** The effective configuration plus where it came from and its version (a hash of its content). */
 export interface LoadedConfig {
@@ -15,10 +15,15 @@ export interface LoadedConfig {
   /** Absolute data directory. */
   dataDir: string;
   /**
-   * Text of `chat.systemPromptFile` when one is set (part of the version: a new prompt is a new
-   * config). Absent or null means the built-in prompt.
+   * Text of `chat.systemPromptFile` when one is set: more shop instructions, added after the built-in
+   * prompt (part of the version: an edit of the file is a new config). Absent or null means none.
    */
   systemPrompt?: string | null;
+  /**
+   * The text of every `shop.policies` entry, files read (part of the version). Absent when the config
+   * was built without a file to resolve against: then only inline policies count.
+   */
+  policies?: Record<string, string>;
   /** Names of the environment variables that overrode the file (a file edit of those fields does nothing). */
   envOverrides?: string[];
 }
@@ -134,10 +139,50 @@ export function parseConfig(raw: unknown, env: Env = {}, source = 'config'): Ais
  * Version of a config: the first 12 hex digits of the sha256 of its canonical JSON, plus the system
  * prompt text when a prompt file is configured (so a prompt edit is a new version too).
  */
-export function configVersion(config: AisleConfig, systemPrompt?: string | null): string {
+export function configVersion(config: AisleConfig, systemPrompt?: string | null, policies?: Record<string, string>): string {
   const hash = createHash('sha256').update(JSON.stringify(config));
   if (systemPrompt != null) hash.update('\0').update(systemPrompt);
+  // Only texts read from files add anything: inline ones are already in the config's JSON.
+  if (policies && Object.keys(policies).length > 0) hash.update('\0').update(JSON.stringify(policies));
   return hash.digest('hex').slice(0, 12);
+}
+
+/** Where each file-backed policy lives, absolute, keyed by policy name. */
+export function policyFiles(config: AisleConfig, configDir: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config.shop.policies).flatMap(([name, source]) =>
+      source !== undefined && typeof source !== 'string' ? [[name, path.resolve(configDir, source.file)]] : [],
+    ),
+  );
+}
+
+/** Reads a shop text file (a policy, the instructions file), refusing what the model could not sensibly read. */
+function readShopText(file: string, field: string, problems: string[]): string {
+  try {
+    if (fs.statSync(file).size > MAX_POLICY_CHARS * 4) {
+      problems.push(`${field}: ${file} is larger than ${MAX_POLICY_CHARS / 1000} KB`);
+      return '';
+    }
+    const text = fs.readFileSync(file, 'utf8').trim();
+    if (text === '') problems.push(`${field}: ${file} is empty`);
+    else if (text.length > MAX_POLICY_CHARS) problems.push(`${field}: ${file} is larger than ${MAX_POLICY_CHARS / 1000} KB`);
+    return text;
+  } catch {
+    problems.push(`${field}: cannot read ${file}`);
+    return '';
+  }
+}
+
+/** Every policy's text: inline ones as written, file ones read from disk. Problems name the field. */
+function readPolicies(config: AisleConfig, configDir: string, problems: string[]): Record<string, string> {
+  const files = policyFiles(config, configDir);
+  return Object.fromEntries(
+    Object.entries(config.shop.policies).flatMap(([name, source]) => {
+      if (source === undefined) return [];
+      const file = files[name];
+      return [[name, file === undefined ? String(source) : readShopText(file, `shop.policies.${name}.file`, problems)]];
+    }),
+  );
 }
 
 /** Where the config file is: AISLE_CONFIG (or `file`) relative to `cwd`, else `aisle.yaml` there. */
@@ -168,19 +213,16 @@ export function configFromText(text: string | null, options: { file: string; env
   }
   const config = deepFreeze(parseConfig(raw, options.env, source));
   const configDir = text === null ? options.cwd : path.dirname(options.file);
-  let systemPrompt: string | null = null;
-  if (config.chat.systemPromptFile) {
-    const promptFile = path.resolve(configDir, config.chat.systemPromptFile);
-    try {
-      systemPrompt = fs.readFileSync(promptFile, 'utf8').trim();
-    } catch {
-      throw new ConfigError([`chat.systemPromptFile: cannot read ${promptFile}`], source);
-    }
-    if (systemPrompt === '') throw new ConfigError([`chat.systemPromptFile: ${promptFile} is empty`], source);
-  }
+  const problems: string[] = [];
+  const systemPrompt = config.chat.systemPromptFile
+    ? readShopText(path.resolve(configDir, config.chat.systemPromptFile), 'chat.systemPromptFile', problems)
+    : null;
+  const policies = readPolicies(config, configDir, problems);
+  if (problems.length > 0) throw new ConfigError(problems, source);
   return {
     config,
-    version: configVersion(config, systemPrompt),
+    version: configVersion(config, systemPrompt, policies),
+    policies,
     file: text === null ? null : options.file,
     dataDir: path.resolve(options.cwd, config.dataDir),
     systemPrompt,

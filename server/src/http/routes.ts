@@ -1,4 +1,4 @@
-import { ok, fail, productSearchSchema, type ConfigStatus, type Storefront } from '@aisle/shared';
+import { ok, fail, productSearchSchema, type ConfigStatus, type Storefront, type StorefrontBrand } from '@aisle/shared';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
@@ -25,6 +25,8 @@ export function createApiRouter(deps: {
   linkDomains: () => Promise<string[]>;
   /** Origins product photos may load from, as the page's Content-Security-Policy allows them now. */
   imageOrigins: () => string[];
+  /** The shop's brand for the shopper page (`brand` in the config in force: a reload changes it). */
+  brand: () => StorefrontBrand;
   /** The config in force and a refused edit, for the detailed health reply. */
   configStatus: () => ConfigStatus;
   /** `session-create` is charged per address when `GET /api/session` creates a session. */
@@ -73,7 +75,9 @@ export function createApiRouter(deps: {
   });
 
   router.get('/storefront', apiLimit, async (_req, res) => {
-    res.json(ok({ linkDomains: await deps.linkDomains(), imageOrigins: deps.imageOrigins() } satisfies Storefront));
+    res.json(
+      ok({ linkDomains: await deps.linkDomains(), imageOrigins: deps.imageOrigins(), brand: deps.brand() } satisfies Storefront),
+    );
   });
 
   router.get('/products', apiLimit, async (req, res) => {

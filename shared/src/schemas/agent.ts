@@ -75,6 +75,8 @@ export const traceToolCallSchema = z.object({
   origin: z.enum(['model', 'prefetch']),
   error: z.string().nullable(),
   durationMs: z.number(),
+  /** get_policy: the shop policy the answer read, with its text at that moment. */
+  policy: z.object({ topic: z.string(), text: z.string() }).optional(),
   products: z.array(
     z.object({
       id: z.string(),

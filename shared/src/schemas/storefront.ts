@@ -1,5 +1,17 @@
 import { z } from 'zod';
 
+/** The shop's name, logo, colour and welcome on the shopper page (`brand` in aisle.yaml). */
+export const storefrontBrandSchema = z.object({
+  name: z.string(),
+  /** An https address or a same-origin path (`/brand/logo.svg`); absent: Aisle's own mark. */
+  logoUrl: z.string().optional(),
+  /** A CSS hex colour whose contrast with white text the server checked; absent: the default teal. */
+  accentColor: z.string().optional(),
+  greeting: z.string().optional(),
+  examplePrompts: z.array(z.string()).optional(),
+});
+export type StorefrontBrand = z.infer<typeof storefrontBrandSchema>;
+
 /** What the pages need to know about the shop (`GET /api/storefront`). */
 export const storefrontSchema = z.object({
   /**
@@ -13,5 +25,7 @@ export const storefrontSchema = z.object({
    * photo from anywhere else as its placeholder rather than as a blocked image.
    */
   imageOrigins: z.array(z.string()),
+  /** Defaults to Aisle's own look when a server leaves it out. */
+  brand: storefrontBrandSchema.default({ name: 'Aisle' }),
 });
 export type Storefront = z.infer<typeof storefrontSchema>;

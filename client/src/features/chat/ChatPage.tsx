@@ -1,10 +1,11 @@
 import { formatMoney } from '@aisle/shared';
-import { useEffect } from 'react';
+import { useEffect, type CSSProperties } from 'react';
 import { ChatActionsContext, useChatActions } from './chatActions';
 import { useChatStore } from './chatStore';
 import { Composer, COMPOSER_INPUT_ID } from './Composer';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { LogoMark } from '../../components/LogoMark';
+import { useBrand } from '../../lib/storefront';
 import { MessageList } from './MessageList';
 import { StatusBanner } from './StatusBanner';
 import { useChatSocket } from './useChatSocket';
@@ -12,10 +13,19 @@ import { useChatSocket } from './useChatSocket';
 /** The shopper's chat at `/`: header, status banners, conversation and composer. */
 export function ChatPage() {
   const actions = useChatSocket();
+  const brand = useBrand();
   useEffect(() => whenIdle(warmUpPriceFormat), []);
+  useEffect(() => {
+    document.title = `${brand.name} · Shopping assistant`;
+  }, [brand.name]);
+  // The server refused accent colours white text cannot be read on; the stylesheet derives the rest.
+  const accent = brand.accentColor;
+  const accentStyle: (CSSProperties & Record<'--brand-accent', string>) | undefined = accent
+    ? { '--brand-accent': accent }
+    : undefined;
   return (
     <ChatActionsContext value={actions}>
-      <div className="chat-page">
+      <div className={accent ? 'chat-page has-brand-accent' : 'chat-page'} style={accentStyle}>
         <ChatHeader />
         <main className="chat-main" aria-label="Chat">
           <StatusBanner />
@@ -51,6 +61,7 @@ function ChatHeader() {
   const actions = useChatActions();
   const isFresh = useChatStore((s) => s.conversationId === null && s.messages.length === 0 && s.pending === null);
   const canAskForPerson = useChatStore((s) => s.conversationId !== null && s.handoff.state === 'assistant');
+  const brand = useBrand();
 
   const handleNewChat = () => {
     actions.newChat();
@@ -60,8 +71,8 @@ function ChatHeader() {
   return (
     <header className="app-header">
       <div className="brand">
-        <LogoMark />
-        <h1 className="brand-name">Aisle</h1>
+        <LogoMark src={brand.logoUrl} alt={brand.name} />
+        <h1 className="brand-name">{brand.name}</h1>
         <span className="brand-tagline">Shopping assistant</span>
       </div>
       <div className="header-actions">

@@ -83,6 +83,30 @@ export function GroundingTrace({ message, trace }: GroundingTraceProps) {
   );
 }
 
+/** A get_policy call: which policy the answer read, and its text as it was then. */
+function PolicyCallItem({ call, label }: { call: ToolCall; label: string }) {
+  return (
+    <li className="tool-call tool-call-policy">
+      <p className="tool-call-head">
+        <strong className="tool-name">{neutraliseBidi(label)}</strong>
+        <span className={`origin-chip origin-${call.origin}`}>called by the model</span>
+        <span className="agent-muted">{formatMs(call.durationMs)}</span>
+      </p>
+      {call.error !== null && (
+        <p className="trace-error">
+          <strong>Tool error:</strong> {call.error}
+        </p>
+      )}
+      {call.policy && (
+        <details className="policy-text">
+          <summary>Policy text the answer was given</summary>
+          <pre className="tool-args">{neutraliseBidi(call.policy.text)}</pre>
+        </details>
+      )}
+    </li>
+  );
+}
+
 function Fact({ term, value }: { term: string; value: string }) {
   return (
     <div>
@@ -99,7 +123,16 @@ const AVAILABILITY: Record<string, string> = {
   backorder: 'Backorder',
 };
 
+/** "Policy: returns" for a get_policy call: the policy it returned, else the topic the model asked for. */
+export function policyLabel(call: ToolCall): string | null {
+  if (call.name !== 'get_policy') return null;
+  const asked = typeof call.arguments.topic === 'string' ? call.arguments.topic : '?';
+  return `Policy: ${call.policy?.topic ?? asked}`;
+}
+
 function ToolCallItem({ call }: { call: ToolCall }) {
+  const policy = policyLabel(call);
+  if (policy !== null) return <PolicyCallItem call={call} label={policy} />;
   return (
     <li className="tool-call">
       <p className="tool-call-head">
