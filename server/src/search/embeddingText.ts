@@ -27,7 +27,7 @@ export function productEmbeddingText(p: EmbeddableProduct): string {
   const lines = [clean(p.title)];
   const facts: Array<[string, string | null]> = [
     ['Brand', p.brand],
-    ['Category', [p.category, p.product_type].filter((c) => c && c !== p.category).join(' / ') || p.category],
+    ['Category', [p.category, p.product_type === p.category ? null : p.product_type].filter(Boolean).join(' / ') || null],
     ['Colour', p.color],
     ['Size', p.size],
     ['Material', p.material],
