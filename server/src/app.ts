@@ -147,7 +147,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const vectors = createVectorRepository(db);
   const embed = (req: EmbedRequest) => hosts.route(req.model).embed(req);
   const embeddingIndex = createEmbeddingIndex({ vectors, embed, settings: () => deps.config().config.embedding, logger });
-  const semantic = createSemanticSearch({ index: embeddingIndex, vectors, embed, logger });
+  const semantic = createSemanticSearch({
+    index: embeddingIndex,
+    vectors,
+    embed,
+    instruction: () => deps.config().config.embedding.queryInstruction,
+    logger,
+  });
   const hybrid = createHybridSearch({
     lexical: (f) => products.search(f),
     semantic: semantic.search,

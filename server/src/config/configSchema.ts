@@ -368,6 +368,14 @@ export const configSchema = z
           .describe(
             "Keep only this many dimensions of each vector (Matryoshka truncation: smaller index, slightly less precise); null for the model's own size. Changing it re-embeds the catalogue.",
           ),
+        queryInstruction: z
+          .string()
+          .max(500)
+          .nullable()
+          .default(null)
+          .describe(
+            "Text put before each shopper query when it is embedded (Qwen3-Embedding's 'Instruct: …' line); null uses the model's own recommendation when Aisle knows it, an empty string none.",
+          ),
         batchSize: z
           .number()
           .int()

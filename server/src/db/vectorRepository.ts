@@ -174,14 +174,16 @@ export function createVectorRepository(db: Database) {
       const pre =
         conditions.length > 0 ? `AND product_id IN (SELECT p.id FROM products p WHERE ${conditions.join(' AND ')})` : '';
       const n = Math.max(1, Math.min(MAX_K, Math.floor(k)));
-      // The join drops a product deleted since the indexer last ran.
-      return db
+      // The join drops a product deleted since the indexer last ran. Sorted here: SQLite would push an
+      // outer ORDER BY into the KNN query, which sqlite-vec refuses.
+      const rows = db
         .statement<unknown[], VectorNeighbour>(
           `SELECT v.product_id AS id, v.distance AS distance FROM (
              SELECT product_id, distance FROM product_vectors WHERE embedding MATCH ? AND k = ? ${pre}
-           ) v JOIN products p ON p.id = v.product_id ORDER BY v.distance, v.product_id`,
+           ) v JOIN products p ON p.id = v.product_id`,
         )
         .all(vector, n, ...f.params);
+      return rows.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
   };
 }

@@ -18,6 +18,8 @@ export interface SemanticSearchOptions {
   index: EmbeddingIndex;
   vectors: VectorRepository;
   embed: (req: EmbedRequest) => Promise<EmbedResult>;
+  /** `embedding.queryInstruction`, read per query. */
+  instruction: () => string | null;
   logger: Logger;
   /** Query vectors kept (default 500). */
   cacheSize?: number;
@@ -25,14 +27,16 @@ export interface SemanticSearchOptions {
   queryTimeoutMs?: number;
 }
 
+/** Qwen3-Embedding's model card: queries carry a task instruction, documents are embedded as they are. */
+const QWEN3_INSTRUCTION = "Instruct: Given a shopper's question, retrieve the catalogue products that match it\nQuery: ";
+
 /**
- * Qwen3-Embedding ranks better when a query says what it is looking for (its model card's
- * instruction format); product texts are embedded as they are. Other models get the query alone.
+ * The text embedded for a query: the configured instruction before it, or with none configured
+ * (null) the model's recommended one when known. An empty instruction embeds the query alone.
  */
-export function queryText(model: string, query: string): string {
-  return /qwen3-embedding/i.test(model)
-    ? `Instruct: Given a shopper's question, retrieve the catalogue products that match it\nQuery: ${query}`
-    : query;
+export function queryText(model: string, query: string, instruction: string | null = null): string {
+  const prefix = instruction ?? (/qwen3-embedding/i.test(model) ? QWEN3_INSTRUCTION : '');
+  return `${prefix}${query}`;
 }
 
 /**
@@ -46,7 +50,8 @@ export function createSemanticSearch(options: SemanticSearchOptions) {
   const counters = { queries: 0, cacheHits: 0, fallbacks: 0 };
 
   async function queryVector(query: string, model: string, dimensions: number, isTruncated: boolean): Promise<Float32Array> {
-    const key = `${model}|${dimensions}|${query.toLowerCase().replace(/\s+/g, ' ').trim()}`;
+    const text = queryText(model, query.replace(/\s+/g, ' ').trim(), options.instruction());
+    const key = `${model}|${dimensions}|${text.toLowerCase()}`;
     const hit = cache.get(key);
     if (hit) {
       counters.cacheHits += 1;
@@ -54,7 +59,7 @@ export function createSemanticSearch(options: SemanticSearchOptions) {
     }
     const result = await options.embed({
       model,
-      input: [queryText(model, query)],
+      input: [text],
       // Only when the config asks for it: a server whose model has one size may refuse the field.
       ...(isTruncated ? { dimensions } : {}),
       timeoutMs: options.queryTimeoutMs ?? 3000,
@@ -74,12 +79,20 @@ export function createSemanticSearch(options: SemanticSearchOptions) {
     const words = query.trim();
     if (!meta || words === '') return null;
     counters.queries += 1;
+    let vector: Float32Array;
     try {
-      const vector = await queryVector(words, meta.model, meta.dimensions, meta.isTruncated);
-      return options.vectors.nearest(vector, k, filters);
+      vector = await queryVector(words, meta.model, meta.dimensions, meta.isTruncated);
     } catch (err) {
       counters.fallbacks += 1;
       log.debug({ err, fallbacks: counters.fallbacks }, 'query embedding failed; this search is lexical');
+      return null;
+    }
+    try {
+      return options.vectors.nearest(vector, k, filters);
+    } catch (err) {
+      // Not the model's doing: a fault here is ours, so it is an error, though the shopper still gets results.
+      counters.fallbacks += 1;
+      log.error({ err }, 'the vector index could not be searched; this search is lexical');
       return null;
     }
   }
