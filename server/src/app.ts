@@ -28,6 +28,7 @@ import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
 import { createTranscriptRepository } from './db/transcriptRepository';
+import { createVectorRepository } from './db/vectorRepository';
 import { createAgentRouter } from './http/agent/agentRouter';
 import { metricsRoute } from './http/metricsRoute';
 import { errorMiddleware } from './http/errorMiddleware';
@@ -38,9 +39,13 @@ import { createApiRouter } from './http/routes';
 import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
 import { createBackend, createHostPool } from './llm/hostPool';
 import { createModelHealth, createModelsHealth } from './llm/modelHealth';
+import type { EmbedRequest } from './llm/types';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type AppMetrics } from './observability/metrics';
 import { startTracing, type Tracing } from './observability/tracing';
+import { createEmbeddingIndex, type EmbeddingIndex } from './search/embeddingIndex';
+import { createHybridSearch, type HybridSearch } from './search/hybridSearch';
+import { createSemanticSearch, type SemanticSearch } from './search/semanticSearch';
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
 import {
@@ -85,6 +90,8 @@ export interface App {
   metrics: AppMetrics;
   /** The agent console's services, for tools and tests that act as the CLI does. */
   agentConsole: AgentConsoleServices;
+  /** Semantic search: the background vector index, query embedding, and the hybrid (RRF) search. */
+  search: { index: EmbeddingIndex; semantic: SemanticSearch; hybrid: HybridSearch };
   logger: Logger;
   /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
@@ -138,7 +145,34 @@ export async function createApp(deps: AppDeps): Promise<App> {
     model: () => deps.config().config.chat.model,
     productCount: () => products.count(),
   });
-  const modelsHealth = createModelsHealth({ config: deps.config, backendOf: (h) => hosts.backendOf(h.name) ?? createBackend(h) });
+  // Semantic search: vectors kept current in the background, query vectors from the same hosts.
+  const vectors = createVectorRepository(db);
+  const embed = (req: EmbedRequest) => hosts.route(req.model).embed(req);
+  const embeddingIndex = createEmbeddingIndex({ vectors, embed, settings: () => deps.config().config.embedding, logger });
+  const semantic = createSemanticSearch({
+    index: embeddingIndex,
+    vectors,
+    embed,
+    instruction: () => deps.config().config.embedding.queryInstruction,
+    logger,
+  });
+  const hybrid = createHybridSearch({
+    lexical: (f) => products.search(f),
+    semantic: semantic.search,
+    rows: async (ids) => (await Promise.all(ids.map((id) => products.getById(id)))).filter((r) => r !== undefined),
+  });
+  // SEAM (issue 9): the pre-answer search, the model's search_products tool and GET /api/products all
+  // call `search` on this object, so hybrid search serves all three. When the lexical
+  // `catalogueSearch` lands, it takes `semantic.nearest` as its `semantic` option and this override goes.
+  const catalogue: ProductRepository = { ...products, search: async (f) => (await hybrid.search(f)).hits };
+  const modelsReport = createModelsHealth({ config: deps.config, backendOf: (h) => hosts.backendOf(h.name) ?? createBackend(h) });
+  // Agents' health details (GET /api/health/models) also say how semantic search is doing.
+  const modelsHealth: typeof modelsReport = {
+    check: async (options) => ({
+      ...(await modelsReport.check(options)),
+      semanticSearch: { ...embeddingIndex.status(), queries: semantic.counters() },
+    }),
+  };
 
   const transcriptRows = createTranscriptRepository(db);
   const agents = createAgentRepository(db);
@@ -191,7 +225,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   const tools = createToolRunner(
-    products,
+    catalogue,
     (query, filters, count, origin, durationMs) => {
       metrics.searchPerformed({ origin, durationMs });
       void conversations
@@ -208,7 +242,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   const chat = createChatService({
     conversations,
-    products,
+    products: catalogue,
     tools,
     route: (model) => hosts.route(model),
     hostFor: (model) => hosts.pick(model).hostName,
@@ -288,7 +322,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/api',
     createApiRouter({
-      products,
+      products: catalogue,
       conversations,
       health,
       modelsHealth,
@@ -336,6 +370,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // Read per run: a hot-reloaded privacy.retentionDays applies at the next hourly purge.
   retention.start(() => deps.config().config.privacy.retentionDays);
+  // In the background: the shop answers (lexically) while the catalogue is being embedded.
+  embeddingIndex.start();
 
   return {
     httpServer,
@@ -346,6 +382,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     admission,
     metrics,
     agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
+    search: { index: embeddingIndex, semantic, hybrid },
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
       return new Promise((resolve, reject) => {
@@ -363,6 +400,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       liveFeed.close();
       retention.stop();
       hosts.close();
+      await embeddingIndex.stop();
       await chat.shutdown();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -113,6 +113,37 @@ describe('pnpm models', () => {
     expect(report.models.find((m) => m.model === 'qwen2.5:7b')?.problems.join()).toContain('"thinking"');
   }, 60_000);
 
+  it('says semantic search is off and what to pull when no embedding model is configured', async () => {
+    const ollama = await double();
+    const result = await run(`ollama:\n  host: ${ollama.url}\nchat:\n  model: qwen3:4b\ndataDir: ${dir}\n`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Semantic search: off (no embedding model configured); search is lexical only.');
+    expect(result.stdout).toContain('ollama pull qwen3-embedding:0.6b');
+    expect(result.stdout).toContain('set embedding.model: qwen3-embedding:0.6b');
+  }, 60_000);
+
+  it('prints the pull line for a configured embedding model that is not pulled, and says search is lexical until then', async () => {
+    const ollama = await double({ models: [{ name: 'qwen3:4b', capabilities: ['completion', 'tools', 'thinking'] }] });
+    const result = await run(
+      `ollama:\n  host: ${ollama.url}\nchat:\n  model: qwen3:4b\nembedding:\n  model: qwen3-embedding:0.6b\ndataDir: ${dir}\n`,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/MISSING +qwen3-embedding:0\.6b \(embedding\): missing on default/);
+    expect(result.stdout).toContain(`OLLAMA_HOST=${ollama.url} ollama pull qwen3-embedding:0.6b    # on default`);
+    expect(result.stdout).toContain('Semantic search: off until qwen3-embedding:0.6b is pulled (see above); search is lexical only.');
+  }, 60_000);
+
+  it('says semantic search is on when the embedding model is pulled, with the index counts once there are vectors', async () => {
+    const ollama = await double();
+    const result = await run(
+      `ollama:\n  host: ${ollama.url}\nchat:\n  model: qwen3:4b\nembedding:\n  model: qwen3-embedding:0.6b\ndataDir: ${dir}\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Semantic search: on, no vectors of qwen3-embedding:0.6b yet: the server embeds the catalogue in the background.',
+    );
+  }, 60_000);
+
   it('refuses an invalid config, naming the field', async () => {
     const result = await run('chat:\n  model: ""\n');
     expect(result.code).toBe(1);

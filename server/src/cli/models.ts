@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/loadConfig';
+import { databaseFile, openDatabase } from '../db/database';
+import { createVectorRepository } from '../db/vectorRepository';
 import { checkModels, type ModelsReport } from '../llm/modelHealth';
 import { parseCliArgs } from './cliArgs';
 import { loadCliConfig } from './cliConfig';
@@ -21,8 +24,56 @@ function pad(text: string, width: number): string {
   return text.length >= width ? `${text} ` : text.padEnd(width);
 }
 
+/** The model the README and hints suggest: small, multilingual, 1024 dimensions. */
+const SUGGESTED_EMBEDDING_MODEL = 'qwen3-embedding:0.6b';
+
+/** What the server's vector index holds, read from its database file. */
+export interface SemanticIndexCounts {
+  model: string | null;
+  dimensions: number | null;
+  embedded: number;
+  total: number;
+}
+
+/**
+ * The vector index's counts from the configuration's database, or null when there is no database
+ * yet or no vector extension to read it with.
+ */
+export async function readSemanticIndex(loaded: LoadedConfig): Promise<SemanticIndexCounts | null> {
+  const file = databaseFile(loaded);
+  if (!fs.existsSync(file)) return null;
+  const db = await openDatabase(file);
+  try {
+    const vectors = createVectorRepository(db);
+    if (!vectors.availability().isAvailable) return null;
+    const meta = vectors.meta();
+    return { model: meta?.model ?? null, dimensions: meta?.dimensions ?? null, ...vectors.counts() };
+  } finally {
+    await db.close();
+  }
+}
+
+/** Whether semantic search can work, and what to run when it cannot. */
+function semanticSearchLines(report: ModelsReport, loaded: LoadedConfig, index: SemanticIndexCounts | null): string[] {
+  const model = loaded.config.embedding.model;
+  if (!model)
+    return [
+      'Semantic search: off (no embedding model configured); search is lexical only.',
+      `  To find products by meaning and in other languages: ollama pull ${SUGGESTED_EMBEDDING_MODEL}`,
+      `  then set embedding.model: ${SUGGESTED_EMBEDDING_MODEL} in the config.`,
+    ];
+  const entry = report.models.find((m) => m.roles.includes('embedding'));
+  if (!entry || entry.presentOn.length === 0)
+    return [`Semantic search: off until ${model} is pulled (see above); search is lexical only.`];
+  const counts =
+    index && index.model === model
+      ? `embeddings: ${index.embedded.toLocaleString('en-US')} / ${index.total.toLocaleString('en-US')}, model ${model}`
+      : `no vectors of ${model} yet: the server embeds the catalogue in the background`;
+  return [`Semantic search: on, ${counts}.`];
+}
+
 /** The report as people read it: hosts and their models, the configured models, then what to run. */
-export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig): string {
+export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig, index: SemanticIndexCounts | null = null): string {
   const out: string[] = [];
   out.push(`Config: ${loaded.file ?? 'defaults (no config file)'} (version ${loaded.version})`, '');
   const roleOf = (name: string) => report.models.find((m) => m.model === name || m.model === name.replace(/:latest$/, ''))?.roles;
@@ -79,6 +130,7 @@ export function formatModelsReport(report: ModelsReport, loaded: LoadedConfig): 
     out.push('', 'Serve these on their OpenAI-compatible servers (they cannot pull):');
     for (const t of toServe) out.push(`  ${t.model}    # on ${t.hostName}`);
   }
+  out.push('', ...semanticSearchLines(report, loaded, index));
   const down = report.hosts.filter((h) => !h.reachable);
   out.push('');
   if (report.ok) {
@@ -125,7 +177,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const loaded = loadCliConfig({ env, ...(configArg ? { file: path.resolve(env.INIT_CWD ?? process.cwd(), configArg) } : {}) });
   if (!loaded) return 1;
   const report = await checkModels({ config: loaded });
-  process.stdout.write(isJson ? `${JSON.stringify(report, null, 2)}\n` : formatModelsReport(report, loaded));
+  const index = await readSemanticIndex(loaded).catch(() => null);
+  process.stdout.write(
+    isJson ? `${JSON.stringify({ ...report, semanticIndex: index }, null, 2)}\n` : formatModelsReport(report, loaded, index),
+  );
   return report.ok ? 0 : 1;
 }
 

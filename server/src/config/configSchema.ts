@@ -455,7 +455,41 @@ export const configSchema = z
           .min(1)
           .nullable()
           .default(null)
-          .describe('Embedding model for semantic search, e.g. qwen3-embedding:0.6b; null for none.'),
+          .describe('Embedding model for semantic search, e.g. qwen3-embedding:0.6b; null for none (search is lexical only).'),
+        dimensions: z
+          .number()
+          .int()
+          .min(32)
+          .max(8192)
+          .nullable()
+          .default(null)
+          .describe(
+            "Keep only this many dimensions of each vector (Matryoshka truncation: smaller index, slightly less precise); null for the model's own size. Changing it re-embeds the catalogue.",
+          ),
+        queryInstruction: z
+          .string()
+          .max(500)
+          .nullable()
+          .default(null)
+          .describe(
+            "Text put before each shopper query when it is embedded (Qwen3-Embedding's 'Instruct: …' line); null uses the model's own recommendation when Aisle knows it, an empty string none.",
+          ),
+        batchSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(512)
+          .default(32)
+          .describe('Products embedded per request while indexing the catalogue in the background.'),
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(16)
+          .default(1)
+          .describe(
+            'Embedding requests in flight at once while indexing. Ollama serves an embedding model one request at a time, so more only helps on other servers.',
+          ),
       })
       .strict()
       .prefault({}),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import * as sqliteVec from 'sqlite-vec';
 import type { DB } from './schema';
 import * as m0001 from './migrations/0001_initial';
 import * as m0002 from './migrations/0002_handoff_feedback';
@@ -9,6 +10,7 @@ import * as m0003 from './migrations/0003_agents';
 import * as m0004 from './migrations/0004_grounding';
 import * as m0005 from './migrations/0005_experiments';
 import * as m0006 from './migrations/0006_final_text_index';
+import * as m0009 from './migrations/0009_product_embeddings';
 
 export type { DB } from './schema';
 
@@ -17,6 +19,11 @@ export interface Database {
   kysely: Kysely<DB>;
   sqlite: BetterSqlite3.Database;
   file: string;
+  /**
+   * Whether the sqlite-vec extension loaded (it ships as a prebuilt binary per platform): without it
+   * search stays lexical, and `error` says why.
+   */
+  vectorExtension: { isLoaded: boolean; error: string | null };
   /**
    * A prepared statement for `text`, prepared once per database and reused (Kysely's queries go
    * through the same cache). Hot paths write their SQL here instead of building it per call.
@@ -83,6 +90,7 @@ const migrations: Record<string, Migration> = {
   '0004_grounding': m0004,
   '0005_experiments': m0005,
   '0006_final_text_index': m0006,
+  '0009_product_embeddings': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -100,6 +108,8 @@ export async function openDatabase(file: string): Promise<Database> {
   // NORMAL is durable across application crashes in WAL mode; only power loss can drop the last commits.
   sqlite.pragma('synchronous = NORMAL');
 
+  const vectorExtension = loadVectorExtension(sqlite);
+
   const prepare = cachedPrepare(sqlite);
   const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: { prepare, close: () => sqlite.close() } }) });
   const { error, results } = await new Migrator({ db: kysely, provider }).migrateToLatest();
@@ -113,11 +123,25 @@ export async function openDatabase(file: string): Promise<Database> {
     kysely,
     sqlite,
     file,
+    vectorExtension,
     // The cache holds statements of any shape; each caller states the shape of its own SQL.
     statement: <Params extends unknown[] | object, Row>(text: string) =>
       prepare(text) as unknown as BetterSqlite3.Statement<Params, Row>,
     close: () => kysely.destroy(),
   };
+}
+
+/**
+ * Loads sqlite-vec into this connection. A platform without its prebuilt binary (or a driver built
+ * without extension loading) must not stop the shop: the caller learns why and search stays lexical.
+ */
+function loadVectorExtension(sqlite: BetterSqlite3.Database): Database['vectorExtension'] {
+  try {
+    sqliteVec.load(sqlite);
+    return { isLoaded: true, error: null };
+  } catch (err) {
+    return { isLoaded: false, error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** ISO timestamp used for every stored time. */

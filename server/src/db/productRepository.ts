@@ -332,7 +332,7 @@ export function createProductRepository(db: Database) {
 export type ProductRepository = ReturnType<typeof createProductRepository>;
 
 /** SQL conditions (on alias `p`) for every structured filter, with their parameters. Prices are in major units. */
-function filterSql(f: ProductSearch): { text: string[]; params: unknown[] } {
+export function filterSql(f: ProductSearch): { text: string[]; params: unknown[] } {
   const text: string[] = [];
   const params: unknown[] = [];
   const effective = 'coalesce(p.sale_price_minor, p.price_minor)';

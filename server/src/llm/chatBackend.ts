@@ -1,4 +1,4 @@
-import type { ChatStreamRequest, LlmEvent } from './types';
+import type { ChatStreamRequest, EmbedRequest, EmbedResult, LlmEvent } from './types';
 
 /**
  * What the assistant needs from a model server. Ollama's native API (`OllamaGateway`) is the default;
@@ -15,4 +15,6 @@ export interface ChatBackend {
   version(timeoutMs?: number): Promise<string>;
   /** Models available on the server with their capabilities. */
   listModels(timeoutMs?: number): Promise<Array<{ name: string; capabilities: string[] }>>;
+  /** Embeds a batch of texts (semantic search); throws LlmError. */
+  embed(req: EmbedRequest): Promise<EmbedResult>;
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import type { ChatBackend } from './chatBackend';
 import { LlmError } from './llmErrors';
 import { OllamaGateway } from './ollamaClient';
-import type { ChatStreamRequest, LlmEvent } from './types';
+import type { ChatStreamRequest, EmbedRequest, EmbedResult, LlmEvent } from './types';
 import { OpenAiCompatibleBackend } from './openai/openaiBackend';
 
 /**
@@ -275,6 +275,23 @@ export function createHostPool(options: HostPoolOptions): HostPool {
             span.end();
           }
         }
+      },
+      // The embedding model's hosts, in the same order and with the same failover as answers.
+      async embed(req: EmbedRequest): Promise<EmbedResult> {
+        const list = candidates(req.model);
+        for (const [i, choice] of list.entries()) {
+          try {
+            const result = await choice.backend.embed(req);
+            markServed(choice);
+            return result;
+          } catch (err) {
+            const next = list[i + 1];
+            if (!next || req.signal?.aborted || !isFailoverError(err)) throw err;
+            skipped.push({ hostName: choice.hostName, url: choice.url, reason: reasonOf(err) });
+            if (err instanceof LlmError && err.code === 'ollama-unreachable') reportFailure(choice.hostName, err);
+          }
+        }
+        throw new Error('no Ollama host is configured');
       },
       loadedModels: (timeoutMs) => current().backend.loadedModels(timeoutMs),
       version: (timeoutMs) => current().backend.version(timeoutMs),

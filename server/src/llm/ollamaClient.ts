@@ -1,9 +1,10 @@
 import { Ollama, type Message, type Tool, type ToolCall } from 'ollama';
 import type { ChatBackend } from './chatBackend';
+import { checkEmbeddings, embedError } from './embeddings';
 import { classifyLlmError } from './llmErrors';
 import { isSameModel } from './modelNames';
 import { StreamGuard } from './streamGuard';
-import type { ChatStreamRequest, LlmEvent, LlmMessage, LlmTool } from './types';
+import type { ChatStreamRequest, EmbedRequest, EmbedResult, LlmEvent, LlmMessage, LlmTool } from './types';
 
 /** ollama-js omits `tool_call_id` and tool-call ids from its types, though Ollama accepts both. */
 type OllamaMessage = Message & { tool_call_id?: string; tool_calls?: Array<ToolCall & { id?: string }> };
@@ -175,6 +176,26 @@ export class OllamaGateway implements ChatBackend {
     } catch (err) {
       throw classifyLlmError(err, { host: this.host, model: '', isMidStream: false });
     }
+  }
+
+  /**
+   * Embeds a batch with `/api/embed`. Input longer than the model's context is cut by Ollama
+   * (`truncate`), so one long description never fails a batch. Throws LlmError.
+   */
+  async embed(req: EmbedRequest): Promise<EmbedResult> {
+    const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : AbortSignal.timeout(req.timeoutMs);
+    let res: { model: string; embeddings: number[][] };
+    try {
+      res = await this.client(signal).embed({
+        model: req.model,
+        input: req.input,
+        truncate: true,
+        ...(req.dimensions !== undefined ? { dimensions: req.dimensions } : {}),
+      });
+    } catch (err) {
+      throw embedError(classifyLlmError(err, { host: this.host, model: req.model, isMidStream: false }), req.model);
+    }
+    return checkEmbeddings(res.embeddings, req, this.host);
   }
 
   /** Names of the models pulled on this host (`/api/tags`). */

@@ -94,3 +94,22 @@ export interface ChatStreamRequest {
   /** Longest silence between two chunks. */
   idleTimeoutMs: number;
 }
+
+/** One embedding call: a batch of texts to one embedding model. */
+export interface EmbedRequest {
+  model: string;
+  /** Texts to embed; the vectors come back in the same order. */
+  input: string[];
+  /** Keep only the first N dimensions (Matryoshka models), re-normalised; omitted for the model's own size. */
+  dimensions?: number;
+  /** Longest wait for the whole batch. */
+  timeoutMs: number;
+  /** Ends the request early (shutdown). */
+  signal?: AbortSignal;
+}
+
+/** The vectors of one embedding call, unit length, in input order. */
+export interface EmbedResult {
+  model: string;
+  embeddings: number[][];
+}

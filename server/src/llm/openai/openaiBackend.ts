@@ -1,13 +1,14 @@
 import type { ChatBackend } from '../chatBackend';
 import type { LlmError } from '../llmErrors';
+import { checkEmbeddings, embedError } from '../embeddings';
 import { StreamGuard } from '../streamGuard';
-import type { ChatStreamRequest, LlmEvent, LlmStats } from '../types';
+import type { ChatStreamRequest, EmbedRequest, EmbedResult, LlmEvent, LlmStats } from '../types';
 import { classifyOpenAiError, HttpStatusError, httpError, StreamEndedEarly, StreamErrorEvent } from './openaiErrors';
 import { doneReason, readEvents, ReplyAccumulator } from './replyAccumulator';
 import { chatCompletionBody } from './request';
 import { KIND_LABEL, type OpenAiServerKind } from './serverKind';
 import { SseDataParser } from './sseParser';
-import { modelsSchema, versionSchema } from './wire';
+import { embeddingsSchema, modelsSchema, versionSchema, type EmbeddingsBody } from './wire';
 
 /** Options of {@link OpenAiCompatibleBackend}. */
 export interface OpenAiBackendOptions {
@@ -172,6 +173,36 @@ export class OpenAiCompatibleBackend implements ChatBackend {
     } catch (err) {
       throw this.classify(err, '', false);
     }
+  }
+
+  /**
+   * Embeds a batch with `POST /v1/embeddings` (vLLM with an embedding model, Ollama's `/v1`, others).
+   * Vectors are put back in input order by their `index`. Throws LlmError.
+   */
+  async embed(req: EmbedRequest): Promise<EmbedResult> {
+    const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]) : AbortSignal.timeout(req.timeoutMs);
+    const body: EmbeddingsBody = {
+      model: req.model,
+      input: req.input,
+      encoding_format: 'float',
+      ...(req.dimensions !== undefined ? { dimensions: req.dimensions } : {}),
+    };
+    let vectors: unknown[];
+    try {
+      const res = await fetch(`${this.host}/v1/embeddings`, {
+        method: 'POST',
+        headers: this.headers({ 'Content-Type': 'application/json' }),
+        body: JSON.stringify(body),
+        signal,
+      });
+      if (!res.ok) throw await httpError(res);
+      const parsed = embeddingsSchema.safeParse(await res.json());
+      if (!parsed.success) throw new StreamErrorEvent(`${this.host}/v1/embeddings did not return embeddings`);
+      vectors = [...parsed.data.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
+    } catch (err) {
+      throw embedError(this.classify(err, req.model, false), req.model);
+    }
+    return checkEmbeddings(vectors, req, this.host);
   }
 
   /**

@@ -139,3 +139,16 @@ export function parseJsonOrUndefined(text: string): unknown {
     return undefined;
   }
 }
+
+/** The body of `POST /v1/embeddings`. */
+export interface EmbeddingsBody {
+  model: string;
+  input: string[];
+  encoding_format: 'float';
+  dimensions?: number;
+}
+
+/** `POST /v1/embeddings`: vectors with the index of the input each belongs to. */
+export const embeddingsSchema = z.looseObject({
+  data: z.array(z.looseObject({ index: z.number().int().min(0), embedding: z.array(z.number()) })),
+});
