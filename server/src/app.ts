@@ -26,6 +26,7 @@ import { createConversationRepository } from './db/conversationRepository';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
+import { createCatalogueSearch } from './search/catalogueSearch';
 import { createTranscriptRepository } from './db/transcriptRepository';
 import { createAgentRouter } from './http/agent/agentRouter';
 import { metricsRoute } from './http/metricsRoute';
@@ -188,7 +189,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     );
   });
 
-  const tools = createToolRunner(products, (query, filters, count, origin, durationMs) => {
+  // One search for the pre-answer search, the model's tool and GET /api/products.
+  const catalogueSearch = createCatalogueSearch({ products, config: deps.config });
+  const tools = createToolRunner(products, catalogueSearch, (query, filters, count, origin, durationMs) => {
     metrics.searchPerformed({ origin, durationMs });
     void conversations
       .logSearch({
@@ -273,6 +276,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     '/api',
     createApiRouter({
       products,
+      search: catalogueSearch,
       conversations,
       health,
       modelsHealth,
