@@ -80,11 +80,14 @@ describe('catalogue search on the demo catalogue (real SQLite, FTS5)', () => {
       expect(result.mode).toBe('lexical');
     });
 
-    it.each(['cork', 'float', 'ptarmigan', 'jacket'])('leaves "%s", a word the catalogue has (however rarely), alone', async (q) => {
-      const result = await search.search({ q, limit: 5, origin: 'api' });
-      expect(result.correctedQuery).toBeUndefined();
-      expect(result.hits.length).toBeGreaterThan(0);
-    });
+    it.each(['cork', 'float', 'ptarmigan', 'jacket'])(
+      'leaves "%s", a word the catalogue has (however rarely), alone',
+      async (q) => {
+        const result = await search.search({ q, limit: 5, origin: 'api' });
+        expect(result.correctedQuery).toBeUndefined();
+        expect(result.hits.length).toBeGreaterThan(0);
+      },
+    );
 
     it('corrects no short word and says nothing when it corrected nothing', async () => {
       const result = await search.search({ q: 'tnt', limit: 5, origin: 'api' });

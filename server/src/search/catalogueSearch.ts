@@ -32,7 +32,7 @@ export type SemanticSearch = (
 
 /** Words of other languages' questions ("ich suche eine …") that name no product. */
 const QUESTION_WORDS = new Set(
-  'ich suche eine einen einem ein der die das und oder mit für fur ohne unter über haben sie gibt es wir mir mich bitte welche welcher gut gute guten yo busco una unos unas el la los las y o con sin para por menos más tienen hay algo je cherche une des le les et ou avec sans pour moins'.split(
+  'ich suche eine einen einem ein der die das den dem des zum zur und oder mit für fur ohne unter über haben sie gibt es wir mir mich bitte welche welcher gut gute guten yo busco una unos unas el la los las y o con sin para por menos más tienen hay algo je cherche une des le les et ou avec sans pour moins'.split(
     ' ',
   ),
 );

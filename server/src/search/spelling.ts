@@ -34,11 +34,16 @@ export function createSpellingIndex(vocabulary: readonly VocabularyTerm[], synon
 /**
  * The closest known term to a word the catalogue does not have: fewest edits (Damerau-Levenshtein,
  * at most 1 for 4-6 letters and 2 for longer words, none for shorter), then the term more products
- * contain. The word is also tried without a plural "s", because the catalogue's terms are stems
- * ("sneekers" -> "sneaker"; `isPlural` says so). Null when nothing is close enough.
+ * contain. The word is also tried without a plural "s" or a final "e", because the catalogue's terms
+ * are stems ("sneekers" -> "sneaker", `isPlural` says so; "fleese" -> "fleec"). Null when nothing is
+ * close enough.
  */
 export function closestTerm(index: SpellingIndex, word: string): (SpellingCandidate & { isPlural: boolean }) | null {
-  const forms = [...new Set([word, ...(word.length > 4 && word.endsWith('s') ? [word.slice(0, -1)] : [])])];
+  // The porter stemmer drops a plural "s" and a final "e" ("fleece" is stored as "fleec").
+  const plural = word.length > 4 && word.endsWith('s') ? word.slice(0, -1) : null;
+  const forms = [
+    ...new Set([word, ...(plural ? [plural] : []), ...(word.length > 4 && word.endsWith('e') ? [word.slice(0, -1)] : [])]),
+  ];
   let best: { candidate: SpellingCandidate; distance: number; form: string } | null = null;
   for (const form of forms) {
     const max = maxEditsFor(word.length);
@@ -53,5 +58,5 @@ export function closestTerm(index: SpellingIndex, word: string): (SpellingCandid
       }
     }
   }
-  return best ? { ...best.candidate, isPlural: best.form !== word } : null;
+  return best ? { ...best.candidate, isPlural: best.form === plural } : null;
 }
