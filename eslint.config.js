@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  * A rule here and a line in ARCHITECTURE.md say the same thing; change both together.
  */
 const server = 'server/src';
-const services = ['agents', 'assistant', 'capacity', 'catalogue', 'chat', 'config', 'db', 'lib', 'llm', 'observability'].map(
+const services = ['agents', 'assistant', 'capacity', 'catalogue', 'chat', 'config', 'db', 'lib', 'llm', 'observability', 'search'].map(
   (d) => `${server}/${d}`,
 );
 const transport = [`${server}/http`, `${server}/sockets`, `${server}/app.ts`, `${server}/index.ts`];

@@ -27,6 +27,7 @@ import { createConversationRepository } from './db/conversationRepository';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
+import { createCatalogueSearch, type CatalogueSearch } from './search/catalogueSearch';
 import { createTranscriptRepository } from './db/transcriptRepository';
 import { createVectorRepository } from './db/vectorRepository';
 import { createAgentRouter } from './http/agent/agentRouter';
@@ -44,7 +45,6 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type AppMetrics } from './observability/metrics';
 import { startTracing, type Tracing } from './observability/tracing';
 import { createEmbeddingIndex, type EmbeddingIndex } from './search/embeddingIndex';
-import { createHybridSearch, type HybridSearch } from './search/hybridSearch';
 import { createSemanticSearch, type SemanticSearch } from './search/semanticSearch';
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
@@ -90,8 +90,8 @@ export interface App {
   metrics: AppMetrics;
   /** The agent console's services, for tools and tests that act as the CLI does. */
   agentConsole: AgentConsoleServices;
-  /** Semantic search: the background vector index, query embedding, and the hybrid (RRF) search. */
-  search: { index: EmbeddingIndex; semantic: SemanticSearch; hybrid: HybridSearch };
+  /** Search: the background vector index, query embedding, and the one catalogue search (words + meaning). */
+  search: { index: EmbeddingIndex; semantic: SemanticSearch; catalogue: CatalogueSearch };
   logger: Logger;
   /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
@@ -156,15 +156,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     instruction: () => deps.config().config.embedding.queryInstruction,
     logger,
   });
-  const hybrid = createHybridSearch({
-    lexical: (f) => products.search(f),
-    semantic: semantic.search,
-    rows: async (ids) => (await Promise.all(ids.map((id) => products.getById(id)))).filter((r) => r !== undefined),
-  });
-  // SEAM (issue 9): the pre-answer search, the model's search_products tool and GET /api/products all
-  // call `search` on this object, so hybrid search serves all three. When the lexical
-  // `catalogueSearch` lands, it takes `semantic.nearest` as its `semantic` option and this override goes.
-  const catalogue: ProductRepository = { ...products, search: async (f) => (await hybrid.search(f)).hits };
+  // One search for the pre-answer search, the model's tool and GET /api/products: words (stemming,
+  // synonyms, typos) fused with meaning when an embedding model is configured and its index is ready.
+  const catalogueSearch = createCatalogueSearch({ products, config: deps.config, semantic: semantic.search });
   const modelsReport = createModelsHealth({ config: deps.config, backendOf: (h) => hosts.backendOf(h.name) ?? createBackend(h) });
   // Agents' health details (GET /api/health/models) also say how semantic search is doing.
   const modelsHealth: typeof modelsReport = {
@@ -225,7 +219,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   const tools = createToolRunner(
-    catalogue,
+    products,
+    catalogueSearch,
     (query, filters, count, origin, durationMs) => {
       metrics.searchPerformed({ origin, durationMs });
       void conversations
@@ -242,7 +237,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   const chat = createChatService({
     conversations,
-    products: catalogue,
+    products,
     tools,
     route: (model) => hosts.route(model),
     hostFor: (model) => hosts.pick(model).hostName,
@@ -322,7 +317,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/api',
     createApiRouter({
-      products: catalogue,
+      products,
+      search: catalogueSearch,
       conversations,
       health,
       modelsHealth,
@@ -382,7 +378,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     admission,
     metrics,
     agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
-    search: { index: embeddingIndex, semantic, hybrid },
+    search: { index: embeddingIndex, semantic, catalogue: catalogueSearch },
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
       return new Promise((resolve, reject) => {

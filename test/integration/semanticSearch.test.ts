@@ -123,7 +123,7 @@ describe('semantic search', () => {
 
     const found = await products({ q: GERMAN_QUESTION });
     expect(found[0]?.id).toBe('DE-100');
-    const hybrid = await server.app.search.hybrid.search({ q: GERMAN_QUESTION });
+    const hybrid = await server.app.search.catalogue.search({ q: GERMAN_QUESTION, origin: 'api' });
     expect(hybrid.mode).toBe('hybrid');
 
     // Filters hold on the semantic side: over budget, the German boot is not offered.
@@ -188,7 +188,7 @@ describe('semantic search', () => {
     await start();
     await indexed();
     double.removeModel(MODEL);
-    const result = await server.app.search.hybrid.search({ q: 'waterproof trail shoe' });
+    const result = await server.app.search.catalogue.search({ q: 'waterproof trail shoe', origin: 'api' });
     expect(result.mode).toBe('lexical');
     expect(result.hits.map((h) => h.row.id)).toContain('TRL-100-42');
     expect(await products({ q: GERMAN_QUESTION })).toEqual([]);
@@ -204,7 +204,7 @@ describe('without semantic search', () => {
     const status = await server.app.search.index.syncNow();
     expect(status.state).toBe('off');
     expect(status.summary).toMatch(/^semantic search off: no embedding model is configured/);
-    expect((await server.app.search.hybrid.search({ q: GERMAN_QUESTION })).mode).toBe('lexical');
+    expect((await server.app.search.catalogue.search({ q: GERMAN_QUESTION, origin: 'api' })).mode).toBe('lexical');
     expect(double.requests.filter((r) => r.path === '/api/embed')).toEqual([]);
   });
 
@@ -226,7 +226,7 @@ describe('without semantic search', () => {
     const app = await createApp({ config: () => ({ config, version: configVersion(config), file: null, dataDir }), logger, clientDist: null });
     try {
       await app.search.index.idle();
-      for (const q of ['trail shoe', GERMAN_QUESTION, 'jacket']) await app.search.hybrid.search({ q });
+      for (const q of ['trail shoe', GERMAN_QUESTION, 'jacket']) await app.search.catalogue.search({ q, origin: 'api' });
       await app.search.index.syncNow();
       const warnings = lines.filter((l) => l.level === 40 && l.msg.includes('semantic search off'));
       expect(warnings.map((w) => w.msg)).toEqual([

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ProductRepository, ProductRow } from '../db/productRepository';
 import type { LlmTool } from '../llm/types';
 import { POLICY_TOOL_NAME, policyTool, runPolicyTool } from './policies';
+import type { CatalogueSearch } from '../search/catalogueSearch';
 
 /** The tools offered to the model. Descriptions are short: small models follow short text better. */
 export const CATALOGUE_TOOLS: LlmTool[] = [
@@ -140,6 +141,8 @@ export interface ToolRun {
   content: string;
   trace: ToolTrace;
   rows: ProductRow[];
+  /** The query searched instead of the shopper's misspelt one ("jacket" for "jaket"). */
+  correctedQuery?: string;
 }
 
 /**
@@ -148,6 +151,7 @@ export interface ToolRun {
  */
 export function createToolRunner(
   products: ProductRepository,
+  catalogue: CatalogueSearch,
   onSearch: (query: string, filters: ProductSearch, count: number, origin: ToolTrace['origin'], durationMs: number) => void,
   /** The shop's policies in force (read per call: a reload changes them); none means no get_policy tool. */
   policies: () => Readonly<Record<string, string>> = () => ({}),
@@ -156,7 +160,7 @@ export function createToolRunner(
     args: Record<string, unknown>,
     origin: ToolTrace['origin'],
     limit: number,
-  ): Promise<{ rows: ProductRow[]; error: string | null }> {
+  ): Promise<{ rows: ProductRow[]; error: string | null; correctedQuery?: string }> {
     const parsed = searchArgsSchema.safeParse(args);
     if (!parsed.success)
       return {
@@ -176,17 +180,24 @@ export function createToolRunner(
       limit,
     });
     const started = performance.now();
-    const hits = await tracer.startActiveSpan('aisle.search', { attributes: { 'aisle.search.origin': origin } }, async (span) => {
-      try {
-        const found = await products.search(filters);
-        span.setAttribute('aisle.search.results', found.length);
-        return found;
-      } finally {
-        span.end();
-      }
-    });
-    onSearch(a.query ?? '', filters, hits.length, origin, performance.now() - started);
-    return { rows: hits.map((h) => h.row), error: null };
+    const found = await tracer.startActiveSpan(
+      'aisle.search',
+      { attributes: { 'aisle.search.origin': origin } },
+      async (span) => {
+        try {
+          const result = await catalogue.search({ ...filters, origin: origin === 'prefetch' ? 'prefetch' : 'tool' });
+          span.setAttribute('aisle.search.results', result.hits.length);
+          return result;
+        } finally {
+          span.end();
+        }
+      },
+    );
+    onSearch(a.query ?? '', filters, found.hits.length, origin, performance.now() - started);
+    const rows = found.hits.map((h) => h.row);
+    return found.correctedQuery === undefined
+      ? { rows, error: null }
+      : { rows, error: null, correctedQuery: found.correctedQuery };
   }
 
   return {
@@ -204,6 +215,7 @@ export function createToolRunner(
       const started = performance.now();
       let rows: ProductRow[] = [];
       let error: string | null = null;
+      let correctedQuery: string | undefined;
       let payload: Record<string, unknown>;
       let policy: ToolTrace['policy'];
       if (call.name === POLICY_TOOL_NAME) {
@@ -211,8 +223,15 @@ export function createToolRunner(
         ({ payload, error } = ran);
         if (ran.policy) policy = ran.policy;
       } else if (call.name === 'search_products') {
-        ({ rows, error } = await search(call.arguments, origin, limit));
+        ({ rows, error, correctedQuery } = await search(call.arguments, origin, limit));
         payload = error ? { error } : { results: rows.map((r) => toToolProduct(r, true)), count: rows.length };
+        // Said to the model so it can tell the shopper ("Showing results for jacket").
+        if (!error && correctedQuery !== undefined)
+          payload = {
+            showing_results_for: correctedQuery,
+            spelling_note: `Showing results for "${correctedQuery}".`,
+            ...payload,
+          };
         if (!error && rows.length === 0)
           payload.note = 'No products matched. Tell the shopper, or search again with fewer or different words.';
       } else if (call.name === 'get_product') {
@@ -235,6 +254,7 @@ export function createToolRunner(
       return {
         content,
         rows,
+        ...(correctedQuery === undefined ? {} : { correctedQuery }),
         trace: {
           id: call.id,
           name: call.name,

@@ -448,6 +448,19 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('Per-minute limits on shopper actions; chat.messagesPerMinute covers sending and retrying (one budget).'),
+    search: z
+      .object({
+        synonyms: z
+          .array(z.array(z.string().trim().min(1).max(60)).min(2).max(50))
+          .max(1000)
+          .default([])
+          .describe(
+            "Extra synonym groups for catalogue search, e.g. [[beanie, toque, bobble hat]]: a shopper's word finds products that use any word of its group. Added to the built-in English groups (rucksack/backpack, trainers/sneakers, …); a group naming a built-in word extends it. Applies to the next search, no reindex.",
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe("Catalogue search: synonyms (typo tolerance uses the catalogue's own words and needs no setting)."),
     embedding: z
       .object({
         model: z

@@ -21,20 +21,53 @@ export function quoteFtsTerm(term: string, isPrefix = false): string {
 }
 
 /**
+ * The search words of a catalogue query, lower-cased, in order: words only, stopwords and numbers
+ * dropped, at most {@link MAX_TERMS}. Hyphenated words stay whole ("t-shirt").
+ */
+export function productQueryTerms(text: string): string[] {
+  return [...new Set((text.toLowerCase().match(/[\p{L}][\p{L}\p{N}'-]*/gu) ?? []).map((t) => t.replace(/['-]+$/, '')))]
+    .filter((t) => t.length >= 2 && !PRODUCT_STOPWORDS.has(t))
+    .slice(0, MAX_TERMS);
+}
+
+/**
+ * One word or phrase as an FTS5 expression. A single word of 3+ letters also prefix-matches a trimmed
+ * stem, so a plural in the query still finds the singular; a phrase ("running shoes") is matched as a
+ * phrase (the porter tokenizer stems each of its words).
+ */
+function alternativeMatch(term: string): string {
+  if (/[\s-]/.test(term)) return quoteFtsTerm(term);
+  const stem = term.length > 4 && term.endsWith('s') ? term.slice(0, -1) : term;
+  return term.length >= 3 ? `(${quoteFtsTerm(stem, true)} OR ${quoteFtsTerm(term)})` : quoteFtsTerm(term);
+}
+
+/**
+ * An FTS5 query from query terms, each given as its alternatives (a word and its synonyms): any
+ * alternative of a term may match; `and` needs every term, `or` any. Null when no term is given.
+ */
+export function productMatchFromTerms(terms: ReadonlyArray<readonly string[]>, mode: 'and' | 'or'): string | null {
+  const parts = terms
+    .filter((alternatives) => alternatives.length > 0)
+    .map((alternatives) => {
+      const unique = [...new Set(alternatives)];
+      const first = unique[0];
+      return unique.length === 1 && first !== undefined
+        ? alternativeMatch(first)
+        : `(${unique.map(alternativeMatch).join(' OR ')})`;
+    });
+  if (parts.length === 0) return null;
+  return parts.join(mode === 'and' ? ' AND ' : ' OR ');
+}
+
+/**
  * Catalogue search words to an FTS5 query: words only, stopwords and numbers dropped, each term
  * quoted and prefix-matched when long enough. `and` needs every term, `or` any. Null when nothing is left.
  */
 export function productMatchQuery(text: string, mode: 'and' | 'or'): string | null {
-  const terms = [...new Set((text.toLowerCase().match(/[\p{L}][\p{L}\p{N}'-]*/gu) ?? []).map((t) => t.replace(/['-]+$/, '')))]
-    .filter((t) => t.length >= 2 && !PRODUCT_STOPWORDS.has(t))
-    .slice(0, MAX_TERMS);
-  if (terms.length === 0) return null;
-  const parts = terms.map((t) => {
-    // A plural in the query should still find the singular: prefix-match on a trimmed stem.
-    const stem = t.length > 4 && t.endsWith('s') ? t.slice(0, -1) : t;
-    return t.length >= 3 ? `(${quoteFtsTerm(stem, true)} OR ${quoteFtsTerm(t)})` : quoteFtsTerm(t);
-  });
-  return parts.join(mode === 'and' ? ' AND ' : ' OR ');
+  return productMatchFromTerms(
+    productQueryTerms(text).map((t) => [t]),
+    mode,
+  );
 }
 
 /**

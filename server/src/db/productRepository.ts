@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
 import type { ProductRecord } from '../catalogue/productRecord';
 import { nowIso, type Database } from './database';
-import { productMatchQuery } from './fts';
+import { productMatchFromTerms, productMatchQuery } from './fts';
 import type { ProductsTable } from './schema';
 
 export type ProductRow = Selectable<ProductsTable>;
@@ -15,6 +15,12 @@ export interface ProductHit {
 
 /** What a product offers now: the part of a card that changes from day to day. */
 export type ProductOffer = Pick<ProductCard, 'price' | 'salePrice' | 'availability'>;
+
+/** A term of the products index and the number of products that contain it. */
+export interface VocabularyTerm {
+  term: string;
+  docs: number;
+}
 
 /** Candidates considered before grouping and ranking: bounds the cost of broad queries. */
 const CANDIDATE_CAP = 400;
@@ -144,6 +150,7 @@ export function createProductRepository(db: Database) {
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}`;
   let categoriesCache: { version: number; rows: Array<{ category: string; count: number }> } | null = null;
+  let vocabularyCache: { version: number; terms: VocabularyTerm[] } | null = null;
 
   /** The catalogue's version row: one primary-key read, so checking it per answer costs about a microsecond. */
   const catalogueVersion = (): number =>
@@ -172,6 +179,24 @@ export function createProductRepository(db: Database) {
     return { inserted, updated: records.length - inserted };
   });
 
+  /** One search: every-term match first, widened to any term when that finds fewer than 3. */
+  const searchMatches = (f: ProductSearch, all: string | null, any: string | null): ProductHit[] => {
+    const limit = f.limit ?? DEFAULT_LIMIT;
+    const run = (match: string | null): ProductHit[] => {
+      const query = searchSql(f, match, limit);
+      const rows = db.statement<unknown[], ProductRow & { score: number }>(query.text).all(...query.params);
+      return rows.map(({ score, ...row }) => ({ row: row satisfies ProductRow, score }));
+    };
+    if (!all) return run(null);
+    const hits = run(all);
+    if (hits.length >= Math.min(3, limit)) return hits;
+    // Widening in the same statement was measured slower: FTS5 evaluates a MATCH even when a
+    // constant condition beside it is false, so every search paid for the any-term scan.
+    const more = any && any !== all ? run(any) : [];
+    const seen = new Set(hits.map((h) => h.row.item_group_id ?? h.row.id));
+    return [...hits, ...more.filter((h) => !seen.has(h.row.item_group_id ?? h.row.id))].slice(0, limit);
+  };
+
   return {
     /** Inserts new products and updates existing ones by id, in one transaction. */
     async upsertMany(records: ProductRecord[]): Promise<{ inserted: number; updated: number }> {
@@ -189,28 +214,98 @@ export function createProductRepository(db: Database) {
       return db.statement<[string], ProductRow>('SELECT * FROM products WHERE id = ?').get(id);
     },
 
+    /** Product rows by id, in no particular order; unknown ids are left out. */
+    async getByIds(ids: readonly string[]): Promise<ProductRow[]> {
+      const rows: ProductRow[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const sql = `SELECT * FROM products WHERE id IN (${chunk.map(() => '?').join(', ')})`;
+        rows.push(...db.statement<string[], ProductRow>(sql).all(...chunk));
+      }
+      return rows;
+    },
+
     /**
-     * Catalogue search used by the HTTP API and the model's tool alike: filters first, then FTS5 with
-     * bm25 ranking, one hit per variant group. All terms must match; if that finds too little, any
-     * term may match (ranked by how well), after the products that match every term.
+     * Plain catalogue search on the words of `f.q` (no synonyms, no corrections: the catalogue search
+     * service adds those and calls {@link searchTerms}). Filters first, then FTS5 with bm25 ranking,
+     * one hit per variant group. All terms must match; if that finds too little, any term may match
+     * (ranked by how well), after the products that match every term.
      */
     async search(f: ProductSearch): Promise<ProductHit[]> {
-      const limit = f.limit ?? DEFAULT_LIMIT;
-      const run = (match: string | null): ProductHit[] => {
-        const query = searchSql(f, match, limit);
-        const rows = db.statement<unknown[], ProductRow & { score: number }>(query.text).all(...query.params);
-        return rows.map(({ score, ...row }) => ({ row: row satisfies ProductRow, score }));
-      };
-      const all = f.q ? productMatchQuery(f.q, 'and') : null;
-      if (!all) return run(null);
-      const hits = run(all);
-      if (hits.length >= Math.min(3, limit)) return hits;
-      // Widening in the same statement was measured slower: FTS5 evaluates a MATCH even when a
-      // constant condition beside it is false, so every search paid for the any-term scan.
-      const any = productMatchQuery(f.q ?? '', 'or');
-      const more = any && any !== all ? run(any) : [];
-      const seen = new Set(hits.map((h) => h.row.item_group_id ?? h.row.id));
-      return [...hits, ...more.filter((h) => !seen.has(h.row.item_group_id ?? h.row.id))].slice(0, limit);
+      return searchMatches(f, f.q ? productMatchQuery(f.q, 'and') : null, productMatchQuery(f.q ?? '', 'or'));
+    },
+
+    /**
+     * The same search on query terms worked out by the caller, each given as its alternatives (a word
+     * and its synonyms, or a corrected word): any alternative of a term may match, every term must,
+     * widened to any term as {@link search} does unless `widen` is false. No terms: the filters alone.
+     */
+    async searchTerms(
+      f: ProductSearch,
+      terms: ReadonlyArray<readonly string[]>,
+      options: { widen?: boolean } = {},
+    ): Promise<ProductHit[]> {
+      return searchMatches(
+        f,
+        productMatchFromTerms(terms, 'and'),
+        options.widen === false ? null : productMatchFromTerms(terms, 'or'),
+      );
+    },
+
+    /** Whether any product matches this word as search matches it (the stem, a plural, a prefix). */
+    async hasMatch(word: string): Promise<boolean> {
+      const match = productMatchFromTerms([[word]], 'and');
+      if (match === null) return false;
+      return (
+        db
+          .statement<[string], { one: number }>('SELECT 1 AS one FROM products_fts WHERE products_fts MATCH ? LIMIT 1')
+          .get(match) !== undefined
+      );
+    },
+
+    /**
+     * Every term of the products index with the number of products that contain it, most frequent
+     * first: the catalogue's own vocabulary for typo tolerance. Terms are as indexed (porter stems).
+     * Reading it walks the whole index, so it is kept until the catalogue version changes.
+     */
+    async vocabulary(): Promise<VocabularyTerm[]> {
+      const version = catalogueVersion();
+      if (vocabularyCache?.version !== version) {
+        const terms = db
+          .statement<[], VocabularyTerm>(
+            // Letters only: numbers, sizes and codes are not words a shopper misspells.
+            `SELECT term, doc AS docs FROM products_fts_vocab WHERE length(term) >= 3 AND term NOT GLOB '*[0-9]*' ORDER BY doc DESC, term`,
+          )
+          .all();
+        vocabularyCache = { version, terms };
+      }
+      return vocabularyCache.terms;
+    },
+
+    /**
+     * A word as the catalogue writes it (lower-cased) that the index stores as `stem`, e.g. "fleece"
+     * for the stem "fleec": corrections are shown to shoppers in words, not stems. Null when no
+     * product has it.
+     */
+    async surfaceForm(stem: string): Promise<string | null> {
+      const columns = Array.from({ length: 7 }, (_, i) => `highlight(products_fts, ${i}, char(2), char(3)) AS c${i}`).join(', ');
+      const rows = db
+        .statement<[string], Record<string, string | null>>(
+          `SELECT ${columns} FROM products_fts WHERE products_fts MATCH ? LIMIT 100`,
+        )
+        .all(`"${stem.replaceAll('"', '""')}"`);
+      // Several products' words, as the first may use a longer form ("backpacking" for "backpack").
+      const seen = new Map<string, number>();
+      for (const row of rows)
+        for (const text of Object.values(row))
+          // Each marked word follows a \u0002 and ends at the next \u0003.
+          for (const part of text?.split('\u0002').slice(1) ?? []) {
+            const word = part.slice(0, part.indexOf('\u0003')).toLowerCase();
+            if (word) seen.set(word, (seen.get(word) ?? 0) + 1);
+          }
+      if (seen.has(stem)) return stem;
+      // The shortest form is nearest the stem ("backpack", not "backpacking"); then the commonest.
+      return [...seen].sort((x, y) => x[0].length - y[0].length || y[1] - x[1])[0]?.[0] ?? null;
     },
 
     /**

@@ -1,4 +1,12 @@
-import { ok, fail, productSearchSchema, type ConfigStatus, type Storefront, type StorefrontBrand } from '@aisle/shared';
+import {
+  ok,
+  fail,
+  productSearchSchema,
+  type ConfigStatus,
+  type ProductSearchReply,
+  type Storefront,
+  type StorefrontBrand,
+} from '@aisle/shared';
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
@@ -6,6 +14,7 @@ import type { RateLimits } from '../capacity/rateLimits';
 import type { ConversationRepository } from '../db/conversationRepository';
 import type { ProductRepository } from '../db/productRepository';
 import type { ModelHealth, ModelsHealth } from '../llm/modelHealth';
+import type { CatalogueSearch } from '../search/catalogueSearch';
 import { agentTokenFromCookieHeader } from './agentCookie';
 import { clientAddressKey } from './clientAddress';
 import { isLocalDeveloper, presentFullHealth, presentPublicHealth } from './healthPresenter';
@@ -14,6 +23,8 @@ import { shopperSession, sessionHashOf } from './shopperSession';
 /** The JSON API under /api. Handlers are thin: validate, call a repository or service, answer. */
 export function createApiRouter(deps: {
   products: ProductRepository;
+  /** The catalogue search the assistant uses too (synonyms, typo tolerance). */
+  search: CatalogueSearch;
   conversations: ConversationRepository;
   health: ModelHealth;
   modelsHealth: ModelsHealth;
@@ -86,9 +97,15 @@ export function createApiRouter(deps: {
       res.status(400).json(fail('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
       return;
     }
-    const hits = await deps.products.search(parsed.data);
+    const { hits, correctedQuery } = await deps.search.search({ ...parsed.data, origin: 'api' });
     const cards = await deps.products.getCards(hits.map((h) => h.row.id));
-    res.json(ok({ products: cards, count: cards.length }));
+    res.json(
+      ok({
+        products: cards,
+        count: cards.length,
+        ...(correctedQuery === undefined ? {} : { correctedQuery }),
+      } satisfies ProductSearchReply),
+    );
   });
 
   router.get('/products/:id', apiLimit, async (req, res) => {

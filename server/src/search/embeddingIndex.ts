@@ -135,7 +135,8 @@ export function createEmbeddingIndex(options: EmbeddingIndexOptions) {
       searchable = null;
       setStatus({
         state: 'off',
-        reason: 'no embedding model is configured (set embedding.model, e.g. qwen3-embedding:0.6b, after "ollama pull qwen3-embedding:0.6b")',
+        reason:
+          'no embedding model is configured (set embedding.model, e.g. qwen3-embedding:0.6b, after "ollama pull qwen3-embedding:0.6b")',
         model: null,
         dimensions: null,
       });
@@ -197,7 +198,9 @@ export function createEmbeddingIndex(options: EmbeddingIndexOptions) {
             batch.map((p) => p.text),
             BATCH_TIMEOUT_MS,
           );
-          vectors.save(batch.map((p, i) => ({ id: p.id, contentHash: p.hash, vector: vectorsOf[i] ?? new Float32Array(dimensions) })));
+          vectors.save(
+            batch.map((p, i) => ({ id: p.id, contentHash: p.hash, vector: vectorsOf[i] ?? new Float32Array(dimensions) })),
+          );
           done += batch.length;
           setStatus(vectors.counts());
         });

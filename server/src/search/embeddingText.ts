@@ -35,7 +35,8 @@ export function productEmbeddingText(p: EmbeddableProduct): string {
   ];
   for (const [label, value] of facts) if (clean(value)) lines.push(`${label}: ${clean(value)}`);
   const description = clean(p.description);
-  if (description) lines.push(description.length > DESCRIPTION_CHARS ? `${description.slice(0, DESCRIPTION_CHARS)}…` : description);
+  if (description)
+    lines.push(description.length > DESCRIPTION_CHARS ? `${description.slice(0, DESCRIPTION_CHARS)}…` : description);
   return lines.join('\n');
 }
 

@@ -65,7 +65,8 @@ export function createSemanticSearch(options: SemanticSearchOptions) {
       timeoutMs: options.queryTimeoutMs ?? 3000,
     });
     const vector = fitVector(result.embeddings[0] ?? [], dimensions);
-    if (vector.length !== dimensions) throw new Error(`the query vector has ${vector.length} dimensions, the index ${dimensions}`);
+    if (vector.length !== dimensions)
+      throw new Error(`the query vector has ${vector.length} dimensions, the index ${dimensions}`);
     cache.set(key, vector);
     return vector;
   }

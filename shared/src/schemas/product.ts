@@ -66,6 +66,15 @@ export const productSearchSchema = z.object({
 });
 export type ProductSearch = z.infer<typeof productSearchSchema>;
 
+/** `GET /api/products`: the cards found, best first, and the query searched when a word was misspelt. */
+export const productSearchReplySchema = z.object({
+  products: z.array(productCardSchema),
+  count: z.number().int().nonnegative(),
+  /** Present when the search corrected the shopper's spelling: "Showing results for {correctedQuery}". */
+  correctedQuery: z.string().optional(),
+});
+export type ProductSearchReply = z.infer<typeof productSearchReplySchema>;
+
 /**
  * Formatters by locale and currency: building an `Intl.NumberFormat` loads locale data and costs
  * about 100 times what formatting does, and every tool result and grounding check formats prices.
