@@ -19,9 +19,13 @@ import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
 import { DEFAULT_SYSTEM_PROMPT } from './assistant/systemPrompt';
 import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
+import { createCatalogueSync } from './catalogue/sync/catalogueSync';
+import { catalogueStatus } from './catalogue/sync/catalogueStatus';
+import { createFeedScheduler, type FeedScheduler, type SchedulerTimers } from './catalogue/sync/feedScheduler';
 import { createLinkDomains } from './catalogue/linkDomains';
 import type { LoadedConfig } from './config/loadConfig';
 import { createAgentRepository, type AgentRepository } from './db/agentRepository';
+import { createCatalogueSourceRepository } from './db/catalogueSourceRepository';
 import { createConversationRepository } from './db/conversationRepository';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
@@ -69,6 +73,8 @@ export interface AppDeps {
    * waiting answers at once rather than at the next release. Returns the unsubscribe function.
    */
   onConfigChange?: (listener: () => void) => () => void;
+  /** Timers for the catalogue feed scheduler; default the real ones. Tests move them on by hand. */
+  catalogueTimers?: SchedulerTimers;
 }
 
 export interface App {
@@ -83,6 +89,8 @@ export interface App {
   metrics: AppMetrics;
   /** The agent console's services, for tools and tests that act as the CLI does. */
   agentConsole: AgentConsoleServices;
+  /** Catalogue feeds: the scheduler (`syncNow(name)` runs one at once). */
+  catalogue: FeedScheduler;
   logger: Logger;
   /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
@@ -117,10 +125,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const interrupted = await conversations.failInterruptedAnswers('The server restarted while this answer was being written.');
   if (interrupted > 0) logger.warn({ count: interrupted }, 'marked answers interrupted by a restart as failed');
+  const catalogueSources = createCatalogueSourceRepository(db);
   if (initial.config.catalogue.loadDemoWhenEmpty) {
-    const demo = await loadDemoCatalogueIfEmpty(products);
+    const demo = await loadDemoCatalogueIfEmpty(products, catalogueSources);
     if (demo.loaded) logger.info({ summary: demo.summary }, 'loaded the demo catalogue');
   }
+  const catalogueSync = createCatalogueSync({
+    sources: catalogueSources,
+    dataDir: initial.dataDir,
+    defaults: () => ({ currency: deps.config().config.catalogue.currency, shopUrl: deps.config().config.catalogue.shopUrl }),
+    logger: logger.child({ area: 'catalogue' }),
+  });
+  // Reads the feed list in force at every tick: a hot-reloaded list reschedules (below).
+  const feedScheduler = createFeedScheduler({
+    feeds: () => deps.config().config.catalogue.feeds,
+    run: (feed, signal) => catalogueSync.sync(feed, { signal }),
+    logger: logger.child({ area: 'catalogue' }),
+    ...(deps.catalogueTimers ? { timers: deps.catalogueTimers } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+  });
 
   // Hosts are read from the config on every call: a hot-reloaded host list applies to the next answer.
   const hosts = createHostPool({ config: deps.config, logger });
@@ -128,7 +151,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...admissionLimitsFrom(deps.config),
     onCallbackError: (err) => logger.error({ err }, 'a queued answer could not be told its place'),
   });
-  const stopRefreshing = deps.onConfigChange?.(() => admission.refresh()) ?? (() => undefined);
+  const stopRefreshing =
+    deps.onConfigChange?.(() => {
+      admission.refresh();
+      feedScheduler.reschedule();
+    }) ?? (() => undefined);
   const rateLimits = createRateLimits({ limits: rateLimitsFrom(deps.config) });
   const currentGateway = () => hosts.pick(deps.config().config.chat.model).backend;
   const health = createModelHealth({
@@ -261,6 +288,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       experiments: createExperimentReport({ experiments: createExperimentRepository(db), config: deps.config }),
       rowChanged: liveFeed.rowChanged,
       configStatus,
+      catalogue: {
+        status: () =>
+          catalogueStatus(catalogueSources, {
+            configured: deps.config().config.catalogue.feeds.map((f) => f.name),
+            running: feedScheduler.runningNames(),
+          }),
+        syncNow: (name) => {
+          const outcome = feedScheduler.syncNow(name);
+          return outcome.kind;
+        },
+      },
       logger,
     }),
   );
@@ -315,6 +353,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // Read per run: a hot-reloaded privacy.retentionDays applies at the next hourly purge.
   retention.start(() => deps.config().config.privacy.retentionDays);
+  feedScheduler.start();
 
   return {
     httpServer,
@@ -325,6 +364,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     admission,
     metrics,
     agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
+    catalogue: feedScheduler,
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
       return new Promise((resolve, reject) => {
@@ -341,6 +381,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopRefreshing();
       liveFeed.close();
       retention.stop();
+      await feedScheduler.close();
       hosts.close();
       await chat.shutdown();
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -8,6 +8,7 @@ import * as m0002 from './migrations/0002_handoff_feedback';
 import * as m0003 from './migrations/0003_agents';
 import * as m0004 from './migrations/0004_grounding';
 import * as m0005 from './migrations/0005_experiments';
+import * as m0007 from './migrations/0007_catalogue_sources';
 
 export type { DB } from './schema';
 
@@ -48,6 +49,8 @@ const migrations: Record<string, Migration> = {
   '0003_agents': m0003,
   '0004_grounding': m0004,
   '0005_experiments': m0005,
+  // 0006 (message search) lands from another branch; Kysely runs migrations in name order.
+  '0007_catalogue_sources': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

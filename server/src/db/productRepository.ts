@@ -17,8 +17,13 @@ export interface ProductHit {
 const CANDIDATE_CAP = 400;
 const DEFAULT_LIMIT = 8;
 
-/** Maps a validated record to its row. */
-function toRow(r: ProductRecord, updatedAt: string): ProductRow {
+/** The source of products imported with `pnpm catalogue import` (and anything else not from a feed). */
+export const IMPORT_SOURCE = 'import';
+/** The source of the built-in demo catalogue. */
+export const DEMO_SOURCE = 'demo';
+
+/** Maps a validated record to its row (live, from `source`). */
+export function toRow(r: ProductRecord, updatedAt: string, source: string = IMPORT_SOURCE): ProductRow {
   return {
     id: r.id,
     title: r.title,
@@ -46,6 +51,10 @@ function toRow(r: ProductRecord, updatedAt: string): ProductRow {
     review_count: r.reviewCount,
     stock_quantity: r.stockQuantity,
     updated_at: updatedAt,
+    source,
+    gone_at: null,
+    keywords: r.keywords && r.keywords.length > 0 ? JSON.stringify(r.keywords) : null,
+    attributes: r.attributes && Object.keys(r.attributes).length > 0 ? JSON.stringify(r.attributes) : null,
   };
 }
 
@@ -59,11 +68,31 @@ export function createProductRepository(db: Database) {
   const { kysely } = db;
 
   return {
-    /** Inserts new products and updates existing ones by id, in one transaction. */
-    async upsertMany(records: ProductRecord[]): Promise<{ inserted: number; updated: number }> {
-      if (records.length === 0) return { inserted: 0, updated: 0 };
+    /**
+     * Inserts new products and updates existing ones by id, in one transaction, as products of
+     * `source` (default `import`; a product that was gone is live again). Products of any source but
+     * the demo replace the demo: its rows are deleted in the same transaction (`demoRemoved`), so
+     * shoppers never see invented products next to real ones.
+     */
+    async upsertMany(
+      records: ProductRecord[],
+      options: { source?: string } = {},
+    ): Promise<{ inserted: number; updated: number; demoRemoved: number }> {
+      if (records.length === 0) return { inserted: 0, updated: 0, demoRemoved: 0 };
+      const source = options.source ?? IMPORT_SOURCE;
       const at = nowIso();
       return kysely.transaction().execute(async (trx) => {
+        let demoRemoved = 0;
+        if (source !== DEMO_SOURCE) {
+          // Recorded with the rows: once a real source existed, the demo is never loaded again.
+          await trx
+            .insertInto('catalogue_sources')
+            .values({ name: source, kind: source === IMPORT_SOURCE ? 'file' : 'feed', created_at: at })
+            .onConflict((oc) => oc.column('name').doNothing())
+            .execute();
+          const removed = await trx.deleteFrom('products').where('source', '=', DEMO_SOURCE).executeTakeFirst();
+          demoRemoved = Number(removed.numDeletedRows);
+        }
         const ids = records.map((r) => r.id);
         const existing = new Set<string>();
         for (let i = 0; i < ids.length; i += 500) {
@@ -76,7 +105,7 @@ export function createProductRepository(db: Database) {
         }
         let inserted = 0;
         for (const r of records) {
-          const row = toRow(r, at);
+          const row = toRow(r, at, source);
           const { id: _id, ...rest } = row;
           await trx
             .insertInto('products')
@@ -88,22 +117,25 @@ export function createProductRepository(db: Database) {
             existing.add(r.id);
           }
         }
-        return { inserted, updated: records.length - inserted };
+        return { inserted, updated: records.length - inserted, demoRemoved };
       });
     },
 
-    /** Number of catalogue rows (variants count separately). */
+    /** Number of live catalogue rows (variants count separately; gone products do not count). */
     async count(): Promise<number> {
       const row = await kysely
         .selectFrom('products')
         .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('gone_at', 'is', null)
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
 
-    /** One product row by id. */
-    async getById(id: string): Promise<ProductRow | undefined> {
-      return kysely.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+    /** One live product row by id; `includeGone` also finds products a feed no longer lists. */
+    async getById(id: string, options: { includeGone?: boolean } = {}): Promise<ProductRow | undefined> {
+      let query = kysely.selectFrom('products').selectAll().where('id', '=', id);
+      if (!options.includeGone) query = query.where('gone_at', 'is', null);
+      return query.executeTakeFirst();
     },
 
     /**
@@ -146,13 +178,16 @@ export function createProductRepository(db: Database) {
     },
 
     /**
-     * Product cards for the given ids, in the given order, built from the database now. Unknown ids
-     * are dropped: a card can never be invented.
+     * Product cards for the given ids, in the given order, built from the database now. Unknown and
+     * gone ids are dropped: a card can never be invented, nor offer what the shop stopped selling.
+     * `includeGone` (an old conversation's card) keeps gone products, marked `isGone`.
      */
-    async getCards(ids: readonly string[]): Promise<ProductCard[]> {
+    async getCards(ids: readonly string[], lookup: { includeGone?: boolean } = {}): Promise<ProductCard[]> {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
-      const rows = await kysely.selectFrom('products').selectAll().where('id', 'in', unique).execute();
+      let query = kysely.selectFrom('products').selectAll().where('id', 'in', unique);
+      if (!lookup.includeGone) query = query.where('gone_at', 'is', null);
+      const rows = await query.execute();
       const groups = [...new Set(rows.map((r) => r.item_group_id).filter((g): g is string => g !== null))];
       const options = new Map<string, { sizes: string[]; colors: string[] }>();
       if (groups.length > 0) {
@@ -160,7 +195,7 @@ export function createProductRepository(db: Database) {
           SELECT item_group_id AS g,
                  group_concat(size, char(31)) AS sizes,
                  group_concat(color, char(31)) AS colors
-          FROM products WHERE item_group_id IN (${sql.join(groups)}) GROUP BY item_group_id`.execute(kysely);
+          FROM products WHERE item_group_id IN (${sql.join(groups)}) AND gone_at IS NULL GROUP BY item_group_id`.execute(kysely);
         for (const r of res.rows) options.set(r.g, { sizes: splitDistinct(r.sizes), colors: splitDistinct(r.colors) });
       }
       const byId = new Map(rows.map((r) => [r.id, r]));
@@ -168,7 +203,8 @@ export function createProductRepository(db: Database) {
         const r = byId.get(id);
         if (!r) return [];
         const opt = r.item_group_id ? options.get(r.item_group_id) : undefined;
-        return [toCard(r, opt?.sizes ?? (r.size ? [r.size] : []), opt?.colors ?? (r.color ? [r.color] : []))];
+        const card = toCard(r, opt?.sizes ?? (r.size ? [r.size] : []), opt?.colors ?? (r.color ? [r.color] : []));
+        return [r.gone_at === null ? card : { ...card, isGone: true }];
       });
     },
 
@@ -178,6 +214,7 @@ export function createProductRepository(db: Database) {
       const rows = await kysely
         .selectFrom('products')
         .select('id')
+        .where('gone_at', 'is', null)
         .where((eb) =>
           eb.or([
             eb('id', 'in', [...ids]),
@@ -200,7 +237,7 @@ export function createProductRepository(db: Database) {
     async categories(): Promise<Array<{ category: string; count: number }>> {
       const res = await sql<{ category: string; count: number }>`
         SELECT category, count(DISTINCT coalesce(item_group_id, id)) AS count FROM products
-        WHERE category IS NOT NULL GROUP BY category ORDER BY count DESC`.execute(kysely);
+        WHERE category IS NOT NULL AND gone_at IS NULL GROUP BY category ORDER BY count DESC`.execute(kysely);
       return res.rows;
     },
 
@@ -236,7 +273,8 @@ export type ProductRepository = ReturnType<typeof createProductRepository>;
 
 /** SQL conditions (on alias `p`) for every structured filter. Prices are in major units. */
 function filterSql(f: ProductSearch) {
-  const out = [];
+  // Gone products (dropped from their feed) are kept for old transcripts but never found.
+  const out = [sql`p.gone_at IS NULL`];
   const effective = sql`coalesce(p.sale_price_minor, p.price_minor)`;
   if (f.category) {
     const c = f.category.toLowerCase();

@@ -30,6 +30,8 @@ export const productCardSchema = z.object({
   /** Sizes and colours offered across the product's variant group (in stock or not). */
   sizes: z.array(z.string()),
   colors: z.array(z.string()),
+  /** Set on an old conversation's card when the shop's feed no longer lists the product. */
+  isGone: z.literal(true).optional(),
 });
 export type ProductCard = z.infer<typeof productCardSchema>;
 
