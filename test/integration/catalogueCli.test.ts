@@ -35,7 +35,10 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 function writeConfig(feeds = ''): void {
-  fs.writeFileSync(path.join(dir, 'aisle.yaml'), `dataDir: ${path.join(dir, 'data')}\ncatalogue:\n  loadDemoWhenEmpty: true\n${feeds}`);
+  fs.writeFileSync(
+    path.join(dir, 'aisle.yaml'),
+    `dataDir: ${path.join(dir, 'data')}\ncatalogue:\n  loadDemoWhenEmpty: true\n${feeds}`,
+  );
 }
 
 describe('pnpm catalogue and the demo', () => {
@@ -82,7 +85,10 @@ describe('pnpm catalogue and the demo', () => {
   it('sync <name> syncs a file feed, prints the summary and exits 1 when refused', async () => {
     const feedFile = path.join(dir, 'feed.tsv');
     writeConfig(`  feeds:\n    - name: shop\n      url: ${feedFile}\n`);
-    fs.writeFileSync(feedFile, 'id\ttitle\tprice\tavailability\nA\tShirt\t10.00 USD\tin stock\nB\tShirt B\t11.00 USD\tin stock\n');
+    fs.writeFileSync(
+      feedFile,
+      'id\ttitle\tprice\tavailability\nA\tShirt\t10.00 USD\tin stock\nB\tShirt B\t11.00 USD\tin stock\n',
+    );
     const ok = await run(['sync', 'shop']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('new products:     2');

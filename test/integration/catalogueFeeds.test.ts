@@ -11,7 +11,11 @@ import { startTestServer, type TestServer } from '../helpers/testServer';
 
 /** A tab-separated Merchant feed of these ids (price 10 + index unless given). */
 function feedOf(ids: string[], price = (i: number) => `${10 + i}.00 USD`): string {
-  return ['id\ttitle\tprice\tavailability', ...ids.map((id, i) => `${id}\tFeedwear Alpine Shirt ${id}\t${price(i)}\tin stock`)].join('\n') + '\n';
+  return (
+    ['id\ttitle\tprice\tavailability', ...ids.map((id, i) => `${id}\tFeedwear Alpine Shirt ${id}\t${price(i)}\tin stock`)].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 /** What the feed server answers next, and what it was asked. */
@@ -28,7 +32,7 @@ async function startFeedServer(): Promise<FeedServer> {
     url: '',
     requests: [],
     respond: (_req, res) => res.writeHead(404).end(),
-    close: () => new Promise((resolve) => http.closeAllConnections?.call(httpServer) ?? resolve()),
+    close: async () => undefined,
   };
   const httpServer = http.createServer((req, res) => {
     server.requests.push(req.headers);
@@ -89,7 +93,12 @@ async function searchIds(q: string): Promise<string[]> {
 }
 
 async function liveIds(): Promise<string[]> {
-  const rows = await server.app.db.kysely.selectFrom('products').select('id').where('gone_at', 'is', null).orderBy('id').execute();
+  const rows = await server.app.db.kysely
+    .selectFrom('products')
+    .select('id')
+    .where('gone_at', 'is', null)
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.id);
 }
 
@@ -113,7 +122,11 @@ describe('a full feed sync', () => {
     expect(await searchIds('alpine shirt')).toEqual(['A-1', 'A-2', 'A-3']);
 
     // A-2 changes price, A-3 leaves the feed, A-4 is new.
-    serveFeed(feed, feedOf(['A-1', 'A-2', 'A-4'], (i) => (i === 1 ? '99.00 USD' : `${10 + i}.00 USD`)), '"v2"');
+    serveFeed(
+      feed,
+      feedOf(['A-1', 'A-2', 'A-4'], (i) => (i === 1 ? '99.00 USD' : `${10 + i}.00 USD`)),
+      '"v2"',
+    );
     expect(await syncNow()).toMatchObject({ status: 'ok', added: 1, updated: 1, gone: 1 });
     expect(await searchIds('alpine shirt')).toEqual(['A-1', 'A-2', 'A-4']);
     expect(await server.app.products.count()).toBe(3);
@@ -132,7 +145,11 @@ describe('a full feed sync', () => {
     expect(((await old.json()) as { data: ProductCard }).data).toMatchObject({ id: 'A-3', isGone: true });
 
     // It comes back when the feed lists it again.
-    serveFeed(feed, feedOf(['A-1', 'A-2', 'A-3', 'A-4'], (i) => (i === 1 ? '99.00 USD' : `${10 + i}.00 USD`)), '"v3"');
+    serveFeed(
+      feed,
+      feedOf(['A-1', 'A-2', 'A-3', 'A-4'], (i) => (i === 1 ? '99.00 USD' : `${10 + i}.00 USD`)),
+      '"v3"',
+    );
     expect(await syncNow()).toMatchObject({ status: 'ok', added: 0, gone: 0 });
     expect(await liveIds()).toEqual(['A-1', 'A-2', 'A-3', 'A-4']);
   });

@@ -174,7 +174,9 @@ async function runImport(
 }
 
 /** Opens the configured database for one command; null (after printing why) when the config is invalid. */
-async function withDatabase<T>(run: (db: Awaited<ReturnType<typeof openDatabase>>, loaded: LoadedConfig) => Promise<T>): Promise<T | 1> {
+async function withDatabase<T>(
+  run: (db: Awaited<ReturnType<typeof openDatabase>>, loaded: LoadedConfig) => Promise<T>,
+): Promise<T | 1> {
   const loaded = loadCliConfig();
   if (!loaded) return 1;
   const db = await openDatabase(databaseFile(loaded));
@@ -260,7 +262,13 @@ async function runSources(): Promise<number> {
       return 0;
     }
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+    for (const r of rows)
+      process.stdout.write(
+        `${r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     return 0;
   });
 }

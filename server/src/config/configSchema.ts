@@ -146,7 +146,9 @@ const catalogueFeedSchema = z
       .string()
       .min(1)
       .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(u) || /^https?:\/\//i.test(u), 'an http(s) URL or a file path')
-      .describe('Where the feed is: an http(s) URL, or a file path (relative to the folder the server runs in). .gz is unpacked.'),
+      .describe(
+        'Where the feed is: an http(s) URL, or a file path (relative to the folder the server runs in). .gz is unpacked.',
+      ),
     format: z
       .enum(['csv', 'tsv', 'jsonl', 'json'])
       .optional()
@@ -160,7 +162,9 @@ const catalogueFeedSchema = z
     mode: z
       .enum(['full', 'incremental'])
       .default('full')
-      .describe('full: the feed is the whole catalogue, products it no longer lists are marked gone. incremental: only adds and updates.'),
+      .describe(
+        'full: the feed is the whole catalogue, products it no longer lists are marked gone. incremental: only adds and updates.',
+      ),
     maxRemoveShare: z
       .number()
       .min(0)

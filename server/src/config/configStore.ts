@@ -14,7 +14,8 @@ export const RESTART_ONLY_FIELDS = [
   'server.trustProxy',
   'server.imageOrigins',
   'dataDir',
-  'catalogue',
+  // Feeds, currency and shop address are read at every sync; only the demo choice is made at start.
+  'catalogue.loadDemoWhenEmpty',
   'log.level',
   'agents.loginWindowSeconds',
 ] as const;

@@ -82,7 +82,11 @@ export function createCatalogueSourceRepository(db: Database) {
         kysely,
       );
       const bySource = new Map(counts.rows.map((r) => [r.source, r]));
-      return sources.map((s) => ({ ...s, live: Number(bySource.get(s.name)?.live ?? 0), gone: Number(bySource.get(s.name)?.gone ?? 0) }));
+      return sources.map((s) => ({
+        ...s,
+        live: Number(bySource.get(s.name)?.live ?? 0),
+        gone: Number(bySource.get(s.name)?.gone ?? 0),
+      }));
     },
 
     /**
@@ -90,11 +94,7 @@ export function createCatalogueSourceRepository(db: Database) {
      * one): the demo is then never loaded again, even into an empty catalogue.
      */
     async hasRealSource(): Promise<boolean> {
-      const source = await kysely
-        .selectFrom('catalogue_sources')
-        .select('name')
-        .where('kind', '!=', 'demo')
-        .executeTakeFirst();
+      const source = await kysely.selectFrom('catalogue_sources').select('name').where('kind', '!=', 'demo').executeTakeFirst();
       if (source) return true;
       const product = await kysely.selectFrom('products').select('id').where('source', '!=', DEMO_SOURCE).executeTakeFirst();
       return product !== undefined;
@@ -230,7 +230,9 @@ export function createCatalogueSourceRepository(db: Database) {
         // CLI import) waits for it instead of making it fail half way.
         await sql`UPDATE catalogue_sources SET running_since = running_since WHERE name = ${source}`.execute(trx);
         const one = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(trx)).rows[0]?.n ?? 0);
-        const live = await one(sql<{ n: number }>`SELECT count(*) AS n FROM products WHERE source = ${source} AND gone_at IS NULL`);
+        const live = await one(
+          sql<{ n: number }>`SELECT count(*) AS n FROM products WHERE source = ${source} AND gone_at IS NULL`,
+        );
         const missingFrom = sql`FROM products p WHERE p.source = ${source} AND p.gone_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM catalogue_staging s WHERE s.source = p.source AND s.id = p.id)`;
         const missing = mode === 'full' ? await one(sql<{ n: number }>`SELECT count(*) AS n ${missingFrom}`) : 0;
@@ -244,7 +246,9 @@ export function createCatalogueSourceRepository(db: Database) {
           };
         }
         const differs = sql.raw(
-          ['p.gone_at IS NOT NULL', 'p.source IS NOT s.source', ...CONTENT_COLUMNS.map((c) => `p.${c} IS NOT s.${c}`)].join(' OR '),
+          ['p.gone_at IS NOT NULL', 'p.source IS NOT s.source', ...CONTENT_COLUMNS.map((c) => `p.${c} IS NOT s.${c}`)].join(
+            ' OR ',
+          ),
         );
         const added = await one(
           sql<{ n: number }>`SELECT count(*) AS n FROM catalogue_staging s
@@ -256,7 +260,9 @@ export function createCatalogueSourceRepository(db: Database) {
         );
         const cols = sql.raw(['id', ...CONTENT_COLUMNS].join(', '));
         const staged = sql.raw(['id', ...CONTENT_COLUMNS].map((c) => `s.${c}`).join(', '));
-        const sets = sql.raw([...CONTENT_COLUMNS, 'source', 'updated_at', 'gone_at'].map((c) => `${c} = excluded.${c}`).join(', '));
+        const sets = sql.raw(
+          [...CONTENT_COLUMNS, 'source', 'updated_at', 'gone_at'].map((c) => `${c} = excluded.${c}`).join(', '),
+        );
         await sql`INSERT INTO products (${cols}, source, updated_at, gone_at)
           SELECT ${staged}, s.source, ${at}, NULL
           FROM catalogue_staging s LEFT JOIN products p ON p.id = s.id
@@ -264,7 +270,10 @@ export function createCatalogueSourceRepository(db: Database) {
           ON CONFLICT(id) DO UPDATE SET ${sets}`.execute(trx);
         const gone =
           mode === 'full'
-            ? Number((await sql`UPDATE products SET gone_at = ${at} WHERE id IN (SELECT p.id ${missingFrom})`.execute(trx)).numAffectedRows ?? 0)
+            ? Number(
+                (await sql`UPDATE products SET gone_at = ${at} WHERE id IN (SELECT p.id ${missingFrom})`.execute(trx))
+                  .numAffectedRows ?? 0,
+              )
             : 0;
         const demoRemoved =
           source === DEMO_SOURCE

@@ -50,7 +50,7 @@ export async function catalogueStatus(
 
 /** One history row in the shared shape; unreadable JSON (written by a newer version) shows as none. */
 export function presentSync(row: CatalogueSyncRow): CatalogueSync {
-  let reasons: unknown = null;
+  let reasons: unknown;
   try {
     reasons = row.skip_reasons ? JSON.parse(row.skip_reasons) : null;
   } catch {

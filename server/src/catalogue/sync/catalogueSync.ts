@@ -55,7 +55,10 @@ export function createCatalogueSync(deps: {
 
   return {
     /** Syncs one feed now. Never throws for a bad feed: the result (and the history) says what happened. */
-    async sync(feed: CatalogueFeed, options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
+    async sync(
+      feed: CatalogueFeed,
+      options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {},
+    ): Promise<SyncResult> {
       const result: SyncResult = {
         source: feed.name,
         status: 'ok',
@@ -69,7 +72,8 @@ export function createCatalogueSync(deps: {
         error: null,
       };
       await sources.ensure(feed.name, 'feed');
-      if (!(await sources.acquire(feed.name))) return { ...result, status: 'busy', error: 'a sync of this feed is already running' };
+      if (!(await sources.acquire(feed.name)))
+        return { ...result, status: 'busy', error: 'a sync of this feed is already running' };
       const syncId = await sources.startSync(feed.name, nowIso());
       let validators: { etag: string | null; lastModified: string | null } | undefined;
       let cleanup: () => Promise<void> = async () => undefined;
@@ -112,7 +116,12 @@ export function createCatalogueSync(deps: {
           }
           const applied = await sources.applyStaged({ source: feed.name, mode: feed.mode, maxRemoveShare: feed.maxRemoveShare });
           if (!applied.ok) throw new SyncProblem('refused', applied.reason);
-          Object.assign(result, { added: applied.added, updated: applied.updated, gone: applied.gone, demoRemoved: applied.demoRemoved });
+          Object.assign(result, {
+            added: applied.added,
+            updated: applied.updated,
+            gone: applied.gone,
+            demoRemoved: applied.demoRemoved,
+          });
           validators = fetched.validators;
           if (applied.demoRemoved > 0) log.info({ source: feed.name }, demoRemovedMessage(applied.demoRemoved));
         }
@@ -130,7 +139,14 @@ export function createCatalogueSync(deps: {
       await sources.finishSync(syncId, { ...result, status: result.status, finishedAt: at });
       await sources.release(feed.name, { status: result.status, at, ...(validators ? { validators } : {}) });
       // The feed's address and headers stay out of the log: a URL or header may carry a token.
-      const fields = { source: feed.name, status: result.status, added: result.added, updated: result.updated, gone: result.gone, skipped: result.skipped };
+      const fields = {
+        source: feed.name,
+        status: result.status,
+        added: result.added,
+        updated: result.updated,
+        gone: result.gone,
+        skipped: result.skipped,
+      };
       if (result.status === 'ok' || result.status === 'unchanged') log.info(fields, 'catalogue feed synced');
       else log.warn({ ...fields, reason: result.error }, 'catalogue feed sync changed nothing');
       return result;
@@ -150,7 +166,9 @@ function refuseBroken(summary: ImportSummary): void {
 function skipReasonsOf(summary: ImportSummary): SkipReasons | null {
   if (summary.skipped === 0 && Object.keys(summary.leftOut).length === 0) return null;
   return {
-    problems: summary.problems.slice(0, MAX_SKIP_PROBLEMS).map((p) => ({ line: p.line, reason: p.reason.slice(0, MAX_REASON_CHARS) })),
+    problems: summary.problems
+      .slice(0, MAX_SKIP_PROBLEMS)
+      .map((p) => ({ line: p.line, reason: p.reason.slice(0, MAX_REASON_CHARS) })),
     leftOut: summary.leftOut,
   };
 }

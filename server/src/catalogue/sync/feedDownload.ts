@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { CatalogueFeed } from '../../config/configSchema';
@@ -25,8 +26,7 @@ export interface FeedValidators {
 
 /** A feed ready to read: a local file (the feed itself or a downloaded copy), removed by `cleanup`. */
 export type FetchedFeed =
-  | { kind: 'unchanged' }
-  | { kind: 'file'; file: string; validators: FeedValidators; cleanup(): Promise<void> };
+  { kind: 'unchanged' } | { kind: 'file'; file: string; validators: FeedValidators; cleanup(): Promise<void> };
 
 /** Download progress; `totalBytes` is null when the server does not say. */
 export interface DownloadProgress {
@@ -81,7 +81,10 @@ async function download(
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
-    throw new SyncProblem('failed', `the feed server answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    throw new SyncProblem(
+      'failed',
+      `the feed server answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    );
   }
   const urlExt = extensionOf(new URL(feed.url).pathname);
   const contentType = response.headers.get('content-type') ?? '';
@@ -102,7 +105,9 @@ async function download(
     },
   });
   try {
-    await pipeline(Readable.fromWeb(response.body), count, gunzipIfPacked(), fs.createWriteStream(file));
+    // The DOM and Node typings of ReadableStream differ (the test project loads both); it is one stream.
+    const body = response.body as unknown as NodeReadableStream<Uint8Array>;
+    await pipeline(Readable.fromWeb(body), count, gunzipIfPacked(), fs.createWriteStream(file));
   } catch (error) {
     await cleanup();
     if (options.signal?.aborted) throw error;

@@ -27,21 +27,35 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The index gains a column for the shop's tags: rebuilt from the products table (external content).
   for (const t of ['products_ai', 'products_ad', 'products_au']) await sql.raw(`DROP TRIGGER IF EXISTS ${t}`).execute(db);
   await sql`DROP TABLE IF EXISTS products_fts`.execute(db);
-  await sql.raw(
-    `CREATE VIRTUAL TABLE products_fts USING fts5(${FTS_COLUMNS},
+  await sql
+    .raw(
+      `CREATE VIRTUAL TABLE products_fts USING fts5(${FTS_COLUMNS},
        content='products', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')`,
-  ).execute(db);
-  await sql.raw(`CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
       INSERT INTO products_fts(rowid, ${FTS_COLUMNS}) VALUES (new.rowid, ${FTS_NEW});
-    END`).execute(db);
-  await sql.raw(`CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
+    END`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
       INSERT INTO products_fts(products_fts, rowid, ${FTS_COLUMNS}) VALUES ('delete', old.rowid, ${FTS_OLD});
-    END`).execute(db);
+    END`,
+    )
+    .execute(db);
   // Only when indexed text changes: a sync that marks 10,000 products gone should not re-index them.
-  await sql.raw(`CREATE TRIGGER products_au AFTER UPDATE OF ${FTS_COLUMNS} ON products BEGIN
+  await sql
+    .raw(
+      `CREATE TRIGGER products_au AFTER UPDATE OF ${FTS_COLUMNS} ON products BEGIN
       INSERT INTO products_fts(products_fts, rowid, ${FTS_COLUMNS}) VALUES ('delete', old.rowid, ${FTS_OLD});
       INSERT INTO products_fts(rowid, ${FTS_COLUMNS}) VALUES (new.rowid, ${FTS_NEW});
-    END`).execute(db);
+    END`,
+    )
+    .execute(db);
   await sql`INSERT INTO products_fts(products_fts) VALUES ('rebuild')`.execute(db);
 
   await db.schema
@@ -113,7 +127,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 /** Drops what 0007 added and restores the seven-column product index. */
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['catalogue_staging', 'catalogue_syncs', 'catalogue_sources']) await db.schema.dropTable(t).ifExists().execute();
+  for (const t of ['catalogue_staging', 'catalogue_syncs', 'catalogue_sources'])
+    await db.schema.dropTable(t).ifExists().execute();
   for (const t of ['products_ai', 'products_ad', 'products_au']) await sql.raw(`DROP TRIGGER IF EXISTS ${t}`).execute(db);
   await sql`DROP TABLE IF EXISTS products_fts`.execute(db);
   await db.schema.dropIndex('products_source').ifExists().execute();
@@ -121,15 +136,29 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   const cols = 'title, brand, category, product_type, color, material, description';
   const neu = cols.replaceAll(/(\w+)/g, 'new.$1');
   const old = cols.replaceAll(/(\w+)/g, 'old.$1');
-  await sql.raw(
-    `CREATE VIRTUAL TABLE products_fts USING fts5(${cols}, content='products', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')`,
-  ).execute(db);
-  await sql.raw(`CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
-      INSERT INTO products_fts(rowid, ${cols}) VALUES (new.rowid, ${neu}); END`).execute(db);
-  await sql.raw(`CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
-      INSERT INTO products_fts(products_fts, rowid, ${cols}) VALUES ('delete', old.rowid, ${old}); END`).execute(db);
-  await sql.raw(`CREATE TRIGGER products_au AFTER UPDATE ON products BEGIN
+  await sql
+    .raw(
+      `CREATE VIRTUAL TABLE products_fts USING fts5(${cols}, content='products', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
+      INSERT INTO products_fts(rowid, ${cols}) VALUES (new.rowid, ${neu}); END`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
+      INSERT INTO products_fts(products_fts, rowid, ${cols}) VALUES ('delete', old.rowid, ${old}); END`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER products_au AFTER UPDATE ON products BEGIN
       INSERT INTO products_fts(products_fts, rowid, ${cols}) VALUES ('delete', old.rowid, ${old});
-      INSERT INTO products_fts(rowid, ${cols}) VALUES (new.rowid, ${neu}); END`).execute(db);
+      INSERT INTO products_fts(rowid, ${cols}) VALUES (new.rowid, ${neu}); END`,
+    )
+    .execute(db);
   await sql`INSERT INTO products_fts(products_fts) VALUES ('rebuild')`.execute(db);
 }
