@@ -25,9 +25,9 @@ beforeAll(async () => {
   out.write('id\ttitle\tdescription\tprice\tavailability\tbrand\tproduct_type\n');
   for (let i = 0; i < ROWS; i += 1) {
     const line = `P-${i}\tFeedwear Alpine Shirt ${i}\t${description}${i}\t${10 + (i % 90)}.00 USD\tin stock\tFeedwear\tShirts > Hiking shirts\n`;
-    if (!out.write(line)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
-  await new Promise((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
   server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/tab-separated-values', 'content-length': fs.statSync(feedFile).size });
     fs.createReadStream(feedFile).pipe(res);
