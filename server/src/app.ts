@@ -20,9 +20,13 @@ import { createToolRunner } from './assistant/tools';
 import { shopPolicies } from './assistant/policies';
 import { buildSystemPrompt } from './assistant/systemPrompt';
 import { loadDemoCatalogueIfEmpty } from './catalogue/demoCatalogue';
+import { createCatalogueSync } from './catalogue/sync/catalogueSync';
+import { catalogueStatus } from './catalogue/sync/catalogueStatus';
+import { createFeedScheduler, type FeedScheduler, type SchedulerTimers } from './catalogue/sync/feedScheduler';
 import { createLinkDomains } from './catalogue/linkDomains';
 import type { LoadedConfig } from './config/loadConfig';
 import { createAgentRepository, type AgentRepository } from './db/agentRepository';
+import { createCatalogueSourceRepository } from './db/catalogueSourceRepository';
 import { createConversationRepository } from './db/conversationRepository';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
@@ -76,6 +80,8 @@ export interface AppDeps {
    * waiting answers at once rather than at the next release. Returns the unsubscribe function.
    */
   onConfigChange?: (listener: () => void) => () => void;
+  /** Timers for the catalogue feed scheduler; default the real ones. Tests move them on by hand. */
+  catalogueTimers?: SchedulerTimers;
 }
 
 export interface App {
@@ -92,6 +98,8 @@ export interface App {
   agentConsole: AgentConsoleServices;
   /** Search: the background vector index, query embedding, and the one catalogue search (words + meaning). */
   search: { index: EmbeddingIndex; semantic: SemanticSearch; catalogue: CatalogueSearch };
+  /** Catalogue feeds: the scheduler (`syncNow(name)` runs one at once). */
+  catalogue: FeedScheduler;
   logger: Logger;
   /** Starts listening; resolves with the bound URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
@@ -126,10 +134,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const interrupted = await conversations.failInterruptedAnswers('The server restarted while this answer was being written.');
   if (interrupted > 0) logger.warn({ count: interrupted }, 'marked answers interrupted by a restart as failed');
+  const catalogueSources = createCatalogueSourceRepository(db);
   if (initial.config.catalogue.loadDemoWhenEmpty) {
-    const demo = await loadDemoCatalogueIfEmpty(products);
+    const demo = await loadDemoCatalogueIfEmpty(products, catalogueSources);
     if (demo.loaded) logger.info({ summary: demo.summary }, 'loaded the demo catalogue');
   }
+  const catalogueSync = createCatalogueSync({
+    sources: catalogueSources,
+    dataDir: initial.dataDir,
+    defaults: () => ({ currency: deps.config().config.catalogue.currency, shopUrl: deps.config().config.catalogue.shopUrl }),
+    logger: logger.child({ area: 'catalogue' }),
+  });
+  // Reads the feed list in force at every tick: a hot-reloaded list reschedules (below).
+  const feedScheduler = createFeedScheduler({
+    feeds: () => deps.config().config.catalogue.feeds,
+    run: (feed, signal) => catalogueSync.sync(feed, { signal }),
+    logger: logger.child({ area: 'catalogue' }),
+    ...(deps.catalogueTimers ? { timers: deps.catalogueTimers } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+  });
 
   // Hosts are read from the config on every call: a hot-reloaded host list applies to the next answer.
   const hosts = createHostPool({ config: deps.config, logger });
@@ -137,7 +160,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...admissionLimitsFrom(deps.config),
     onCallbackError: (err) => logger.error({ err }, 'a queued answer could not be told its place'),
   });
-  const stopRefreshing = deps.onConfigChange?.(() => admission.refresh()) ?? (() => undefined);
+  const stopRefreshing =
+    deps.onConfigChange?.(() => {
+      admission.refresh();
+      feedScheduler.reschedule();
+    }) ?? (() => undefined);
   const rateLimits = createRateLimits({ limits: rateLimitsFrom(deps.config) });
   const currentGateway = () => hosts.pick(deps.config().config.chat.model).backend;
   const health = createModelHealth({
@@ -306,6 +333,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       experiments: createExperimentReport({ experiments: createExperimentRepository(db), config: deps.config }),
       rowChanged: liveFeed.rowChanged,
       configStatus,
+      catalogue: {
+        status: () =>
+          catalogueStatus(catalogueSources, {
+            configured: deps.config().config.catalogue.feeds.map((f) => f.name),
+            running: feedScheduler.runningNames(),
+          }),
+        syncNow: (name) => {
+          const outcome = feedScheduler.syncNow(name);
+          return outcome.kind;
+        },
+      },
       logger,
     }),
   );
@@ -368,6 +406,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   retention.start(() => deps.config().config.privacy.retentionDays);
   // In the background: the shop answers (lexically) while the catalogue is being embedded.
   embeddingIndex.start();
+  feedScheduler.start();
 
   return {
     httpServer,
@@ -379,6 +418,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     metrics,
     agentConsole: { auth, agents, transcripts, purgeOlderThan: retention.purgeOlderThan },
     search: { index: embeddingIndex, semantic, catalogue: catalogueSearch },
+    catalogue: feedScheduler,
     logger,
     listen(port = initial.config.server.port, host = initial.config.server.host) {
       return new Promise((resolve, reject) => {
@@ -395,6 +435,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopRefreshing();
       liveFeed.close();
       retention.stop();
+      await feedScheduler.close();
       hosts.close();
       await embeddingIndex.stop();
       await chat.shutdown();

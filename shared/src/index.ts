@@ -2,6 +2,7 @@ export * from './errors';
 export * from './agentEvents';
 export * from './events';
 export * from './schemas/agent';
+export * from './schemas/catalogue';
 export * from './schemas/chat';
 export * from './schemas/config';
 export * from './schemas/health';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type App } from '@aisle/server';
+import { createApp, type App, type AppDeps } from '@aisle/server';
 import { configVersion, parseConfig, type LoadedConfig } from '@aisle/server/config/loadConfig';
 import type { AisleConfigInput } from '@aisle/server/config/configSchema';
 import type { Result, ShopperClientEvents, ShopperServerEvents } from '@aisle/shared';
@@ -69,6 +69,8 @@ export async function startTestServer(options: {
   clock?: { now(): number };
   /** Random source for the experiment split; pass a seeded one for a deterministic split. */
   random?: () => number;
+  /** Timers for the catalogue feed scheduler (a test moves them on by hand); default the real ones. */
+  catalogueTimers?: AppDeps['catalogueTimers'];
 }): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-test-'));
   const overrides = options.config ?? {};
@@ -78,7 +80,7 @@ export async function startTestServer(options: {
     server: { port: 0, ...(overrides.server ?? {}) },
     ollama: { busyRetryBaseMs: 20, ...(overrides.ollama ?? {}), host: options.ollamaUrl },
     chat: { coalesceMs: 0, disconnectGraceMs: 300, ...(overrides.chat ?? {}) },
-    catalogue: { loadDemoWhenEmpty: options.catalogue === 'demo' },
+    catalogue: { ...(overrides.catalogue ?? {}), loadDemoWhenEmpty: options.catalogue === 'demo' },
     log: { level: 'silent' },
   };
   const config = parseConfig(raw, {}, 'test');
@@ -95,6 +97,7 @@ export async function startTestServer(options: {
     clientDist: options.clientDist ?? null,
     clock: options.clock,
     random: options.random,
+    ...(options.catalogueTimers ? { catalogueTimers: options.catalogueTimers } : {}),
   });
   if ((options.catalogue ?? 'fixtures') === 'fixtures') await app.products.upsertMany(FIXTURE_PRODUCTS);
   const url = await app.listen(0, '127.0.0.1');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database';
+import { createCatalogueSourceRepository, type CatalogueSourceRepository } from '../db/catalogueSourceRepository';
 import { createProductRepository, type ProductRepository } from '../db/productRepository';
 import { generateDemoCatalogue, renderDemoCatalogue, type DemoFeedRow } from './demo/generateDemoCatalogue';
 import { DEMO_CATALOGUE_FILE, loadDemoCatalogueIfEmpty } from './demoCatalogue';
@@ -55,15 +56,23 @@ describe('the shipped demo catalogue', () => {
   });
 });
 
+function parseOk(row: DemoFeedRow | undefined) {
+  const parsed = parseMerchantRow({ ...row });
+  if (!parsed.ok) throw new Error(parsed.reasons.join('; '));
+  return parsed.record;
+}
+
 describe('loadDemoCatalogueIfEmpty', () => {
   let dir: string;
   let db: Database;
   let repo: ProductRepository;
+  let sources: CatalogueSourceRepository;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-demo-'));
     db = await openDatabase(path.join(dir, 'aisle.sqlite'));
     repo = createProductRepository(db);
+    sources = createCatalogueSourceRepository(db);
   });
 
   afterAll(async () => {
@@ -72,12 +81,20 @@ describe('loadDemoCatalogueIfEmpty', () => {
   });
 
   it('imports the whole demo catalogue into an empty database without rejecting a row, and only once', async () => {
-    const first = await loadDemoCatalogueIfEmpty(repo);
+    const first = await loadDemoCatalogueIfEmpty(repo, sources);
     expect(first.loaded).toBe(true);
     expect(first.summary).toMatchObject({ rowsRead: rows.length, inserted: rows.length, skipped: 0 });
     expect(await repo.count()).toBe(rows.length);
 
-    const second = await loadDemoCatalogueIfEmpty(repo);
+    const second = await loadDemoCatalogueIfEmpty(repo, sources);
     expect(second).toEqual({ loaded: false });
   }, 60_000);
+
+  it('never loads the demo again once a real catalogue was imported, even into an empty catalogue', async () => {
+    const { demoRemoved } = await repo.upsertMany([{ ...parseOk(rows[0]), id: 'REAL-1' }]);
+    expect(demoRemoved).toBe(rows.length);
+    await db.kysely.deleteFrom('products').execute();
+    expect(await loadDemoCatalogueIfEmpty(repo, sources)).toEqual({ loaded: false });
+    expect(await repo.count()).toBe(0);
+  });
 });

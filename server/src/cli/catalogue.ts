@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { databaseFile, openDatabase } from '../db/database';
-import { createProductRepository } from '../db/productRepository';
+import { createCatalogueSourceRepository } from '../db/catalogueSourceRepository';
+import { databaseFile, nowIso, openDatabase } from '../db/database';
+import { createProductRepository, DEMO_SOURCE, IMPORT_SOURCE } from '../db/productRepository';
+import { DEMO_REMOVED_STATUS, demoRemovedMessage, loadDemoCatalogue } from '../catalogue/demoCatalogue';
+import { createCatalogueSync, type SyncProgress, type SyncResult } from '../catalogue/sync/catalogueSync';
 import { FeedError, formatImportSummary, importCatalogue, type ImportProgress } from '../catalogue/import/importCatalogue';
 import { parseHttpUrl } from '../catalogue/productRecord';
 import { parseCliArgs } from './cliArgs';
 import { loadCliConfig } from './cliConfig';
+import type { LoadedConfig } from '../config/loadConfig';
 
 const USAGE = `Aisle catalogue tool
 
@@ -17,6 +21,11 @@ Usage:
                                  --currency reads prices written without one ("9.99") in that
                                  currency (required for Shopify exports, which have no currency column);
                                  --shop-url links Shopify products to <shop-url>/products/<handle>
+  pnpm catalogue sync [name]     Sync the feed of that name in catalogue.feeds now (all feeds without
+                                 a name); exit code 1 when a sync failed or was refused
+  pnpm catalogue sources         List the catalogue's sources with product counts and last sync
+  pnpm catalogue demo load       Load the built-in demo catalogue (only into a shop without real products)
+  pnpm catalogue demo remove     Remove the demo products (the server will not load them again)
   pnpm catalogue help            Show this help (also --help, -h)
 
 <file> is a product feed in Google Merchant Center format:
@@ -27,7 +36,8 @@ Usage:
 or Shopify's product CSV export (Products > Export), recognised by its header (Handle, Variant Price).
 Without the options, catalogue.currency and catalogue.shopUrl from the config are used.
 
-Products are matched by id: importing again updates them. Rows with problems are skipped and
+Importing or syncing a real catalogue removes the demo products. Products are matched by id:
+importing again updates them. Rows with problems are skipped and
 listed by line number. Products go into the database the server opens: aisle.sqlite in the data
 dir of the config (dataDir in ./aisle.yaml or the file AISLE_CONFIG names; AISLE_DATA_DIR overrides).
 `;
@@ -106,9 +116,19 @@ async function runImport(
   const progress = createProgressReporter();
   try {
     process.stdout.write(`Importing ${file}\ninto ${dbFile}\n`);
+    const products = createProductRepository(db);
+    const sources = createCatalogueSourceRepository(db);
+    let demoRemoved = 0;
+    const startedAt = nowIso();
     const summary = await importCatalogue({
       file,
-      repo: createProductRepository(db),
+      repo: {
+        upsertMany: async (records) => {
+          const result = await products.upsertMany(records, { source: IMPORT_SOURCE });
+          demoRemoved += result.demoRemoved;
+          return result;
+        },
+      },
       onProgress: (p) => progress.update(p),
       onSource: (source) => {
         if (source === 'shopify') process.stdout.write('Format: Shopify product CSV (recognised by its header)\n');
@@ -118,7 +138,22 @@ async function runImport(
     });
     progress.stop();
     process.stdout.write(`\n${formatImportSummary(summary)}\n`);
+    if (demoRemoved > 0) process.stdout.write(`\n${demoRemovedMessage(demoRemoved)}.\n`);
     const landed = summary.inserted + summary.updated;
+    // In the history the console shows, next to feed syncs.
+    if (landed > 0) {
+      await sources.ensure(IMPORT_SOURCE, 'file');
+      const id = await sources.startSync(IMPORT_SOURCE, startedAt);
+      await sources.finishSync(id, {
+        status: 'ok',
+        finishedAt: nowIso(),
+        added: summary.inserted,
+        updated: summary.updated,
+        skipped: summary.skipped,
+        skipReasons: { problems: summary.problems.slice(0, 20), leftOut: summary.leftOut },
+      });
+      await sources.release(IMPORT_SOURCE, { status: 'ok', at: nowIso() });
+    }
     if (landed === 0 && summary.rowsRead > 0) {
       process.stderr.write('\nNothing was imported: every row had a problem (see above).\n');
       return 1;
@@ -138,6 +173,136 @@ async function runImport(
   }
 }
 
+/** Opens the configured database for one command; null (after printing why) when the config is invalid. */
+async function withDatabase<T>(
+  run: (db: Awaited<ReturnType<typeof openDatabase>>, loaded: LoadedConfig) => Promise<T>,
+): Promise<T | 1> {
+  const loaded = loadCliConfig();
+  if (!loaded) return 1;
+  const db = await openDatabase(databaseFile(loaded));
+  try {
+    return await run(db, loaded);
+  } finally {
+    await db.close();
+  }
+}
+
+async function runSync(name: string | undefined): Promise<number> {
+  return withDatabase(async (db, loaded) => {
+    const feeds = loaded.config.catalogue.feeds;
+    const chosen = name === undefined ? feeds : feeds.filter((f) => f.name === name);
+    if (chosen.length === 0) {
+      const known = feeds.map((f) => f.name).join(', ');
+      process.stderr.write(
+        name === undefined
+          ? 'No feeds are configured: add catalogue.feeds to aisle.yaml (see the README, "Keeping the catalogue fresh").\n'
+          : `No feed named "${name}" in catalogue.feeds${known ? ` (there are: ${known})` : ''}.\n`,
+      );
+      return 1;
+    }
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const sync = createCatalogueSync({
+      sources: createCatalogueSourceRepository(db),
+      dataDir: loaded.dataDir,
+      defaults: () => ({ currency: loaded.config.catalogue.currency, shopUrl: loaded.config.catalogue.shopUrl }),
+      logger: quiet,
+    });
+    let exitCode = 0;
+    for (const feed of chosen) {
+      process.stdout.write(`Syncing ${feed.name} (${feed.mode})\n`);
+      const progress = createProgressReporter();
+      const result = await sync.sync(feed, {
+        onProgress: (p: SyncProgress) => {
+          if (p.phase === 'read') progress.update(p);
+          else progress.update({ rowsRead: 0, bytesRead: p.bytes, totalBytes: p.totalBytes ?? 0 });
+        },
+      });
+      progress.stop();
+      process.stdout.write(`${formatSyncResult(result)}\n`);
+      if (result.status !== 'ok' && result.status !== 'unchanged') exitCode = 1;
+    }
+    return exitCode;
+  });
+}
+
+/** A sync's result in plain sentences. */
+function formatSyncResult(r: SyncResult): string {
+  if (r.status === 'unchanged') return `${r.source}: unchanged since the last sync (nothing to do).`;
+  if (r.status === 'busy') return `${r.source}: another sync of this feed is running; try again when it has finished.`;
+  if (r.status !== 'ok') return `${r.source}: ${r.status}: ${r.error ?? 'no reason given'}`;
+  const lines = [
+    `${r.source}: synced ${r.rowsRead.toLocaleString('en-US')} rows.`,
+    `  new products:     ${r.added.toLocaleString('en-US')}`,
+    `  updated products: ${r.updated.toLocaleString('en-US')}`,
+    `  gone products:    ${r.gone.toLocaleString('en-US')}`,
+    `  skipped rows:     ${r.skipped.toLocaleString('en-US')}`,
+  ];
+  for (const p of r.skipReasons?.problems.slice(0, 10) ?? []) lines.push(`    line ${p.line}: ${p.reason}`);
+  if (r.demoRemoved > 0) lines.push(`${demoRemovedMessage(r.demoRemoved)}.`);
+  return lines.join('\n');
+}
+
+async function runSources(): Promise<number> {
+  return withDatabase(async (db, loaded) => {
+    const list = await createCatalogueSourceRepository(db).list();
+    const feeds = new Set(loaded.config.catalogue.feeds.map((f) => f.name));
+    const rows = [
+      ['source', 'kind', 'live', 'gone', 'last sync'],
+      ...list.map((s) => [
+        s.name,
+        s.kind,
+        String(s.live),
+        String(s.gone),
+        s.last_sync_at ? `${s.last_status ?? ''} ${s.last_sync_at}` : (s.last_status ?? 'never'),
+      ]),
+      ...[...feeds].filter((f) => !list.some((s) => s.name === f)).map((f) => [f, 'feed', '0', '0', 'never']),
+    ];
+    if (rows.length === 1) {
+      process.stdout.write('The catalogue has no sources yet: import a file or configure catalogue.feeds.\n');
+      return 0;
+    }
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows)
+      process.stdout.write(
+        `${r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
+    return 0;
+  });
+}
+
+async function runDemo(action: string | undefined): Promise<number> {
+  if (action !== 'load' && action !== 'remove') {
+    process.stderr.write(`Say what to do with the demo: pnpm catalogue demo load, or pnpm catalogue demo remove.\n`);
+    return 1;
+  }
+  return withDatabase(async (db) => {
+    const sources = createCatalogueSourceRepository(db);
+    const products = createProductRepository(db);
+    if (action === 'remove') {
+      const removed = await sources.removeDemoProducts();
+      await sources.ensure(DEMO_SOURCE, 'demo');
+      await sources.release(DEMO_SOURCE, { status: DEMO_REMOVED_STATUS, at: nowIso() });
+      process.stdout.write(
+        `Removed ${removed.toLocaleString('en-US')} demo products. The server will not load the demo again (pnpm catalogue demo load brings it back).\n`,
+      );
+      return 0;
+    }
+    const real = (await sources.list()).filter((s) => s.name !== DEMO_SOURCE).reduce((n, s) => n + s.live, 0);
+    if (real > 0) {
+      process.stderr.write(
+        `The catalogue has ${real.toLocaleString('en-US')} real products; the demo's invented ones would be recommended next to them. Not loaded.\n`,
+      );
+      return 1;
+    }
+    const summary = await loadDemoCatalogue(products, sources);
+    process.stdout.write(`Loaded ${(summary.inserted + summary.updated).toLocaleString('en-US')} demo products.\n`);
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv, {
     command: 'pnpm catalogue',
@@ -150,6 +315,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'import':
       return runImport(rest[0], args.values.currency, args.values['shop-url']);
+    case 'sync':
+      return runSync(rest[0]);
+    case 'sources':
+      return runSources();
+    case 'demo':
+      return runDemo(rest[0]);
     case undefined:
     case 'help':
       process.stdout.write(USAGE);

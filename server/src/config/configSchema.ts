@@ -219,6 +219,50 @@ export const DEFAULT_HOST_NAME = 'default';
  * The whole configuration. Every field has a default, so an empty aisle.yaml is valid; unknown keys
  * are errors so a typo never silently does nothing.
  */
+/** One product feed the server syncs on a schedule (`catalogue.feeds`). */
+const catalogueFeedSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'letters, digits, "-" and "_" (at most 40)')
+      .refine((n) => !['demo', 'import'].includes(n.toLowerCase()), '"demo" and "import" name built-in sources')
+      .describe('Names the source in the console and in `pnpm catalogue sync <name>`; products remember it.'),
+    url: z
+      .string()
+      .min(1)
+      .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(u) || /^https?:\/\//i.test(u), 'an http(s) URL or a file path')
+      .describe(
+        'Where the feed is: an http(s) URL, or a file path (relative to the folder the server runs in). .gz is unpacked.',
+      ),
+    format: z
+      .enum(['csv', 'tsv', 'jsonl', 'json'])
+      .optional()
+      .describe('The file format; detected from the name and the first bytes when omitted (Shopify CSV by its header).'),
+    intervalMinutes: z.number().int().min(1).max(10_080).default(60).describe('Minutes between syncs.'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'a three-letter currency code such as EUR')
+      .optional()
+      .describe('Currency of prices written without one (Shopify exports); default catalogue.currency.'),
+    mode: z
+      .enum(['full', 'incremental'])
+      .default('full')
+      .describe(
+        'full: the feed is the whole catalogue, products it no longer lists are marked gone. incremental: only adds and updates.',
+      ),
+    maxRemoveShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe("A full sync that would mark more than this share of the feed's products gone is refused (a broken export)."),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string())
+      .optional()
+      .describe('HTTP headers sent with the download, e.g. {Authorization: "Bearer ..."}; never logged or shown.'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     server: z
@@ -596,8 +640,22 @@ export const configSchema = z
           .describe(
             "The storefront's address, e.g. https://shop.example: Shopify imports link each product to <shopUrl>/products/<handle>. --shop-url overrides it.",
           ),
+        feeds: z
+          .array(catalogueFeedSchema)
+          .default([])
+          .describe(
+            'Product feeds the server keeps in sync on a schedule (hot-reloadable; `pnpm catalogue sync [name]` runs one now). The first real catalogue replaces the demo.',
+          ),
       })
       .strict()
+      .superRefine((catalogue, ctx) => {
+        const seen = new Set<string>();
+        catalogue.feeds.forEach((feed, i) => {
+          if (seen.has(feed.name))
+            ctx.addIssue({ code: 'custom', path: ['feeds', i, 'name'], message: `feed name "${feed.name}" is used twice` });
+          seen.add(feed.name);
+        });
+      })
       .prefault({}),
     metrics: z
       .object({
@@ -680,6 +738,7 @@ export const configSchema = z
   });
 
 export type AisleConfig = z.infer<typeof configSchema>;
+export type CatalogueFeed = z.infer<typeof catalogueFeedSchema>;
 export type AisleConfigInput = z.input<typeof configSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type OllamaHostConfig = z.infer<typeof hostSchema>;

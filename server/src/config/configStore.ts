@@ -13,7 +13,8 @@ export const RESTART_ONLY_FIELDS = [
   'server.port',
   'server.trustProxy',
   'dataDir',
-  'catalogue',
+  // Feeds, currency and shop address are read at every sync; only the demo choice is made at start.
+  'catalogue.loadDemoWhenEmpty',
   'log.level',
   'agents.loginWindowSeconds',
 ] as const;

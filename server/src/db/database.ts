@@ -10,6 +10,7 @@ import * as m0003 from './migrations/0003_agents';
 import * as m0004 from './migrations/0004_grounding';
 import * as m0005 from './migrations/0005_experiments';
 import * as m0006 from './migrations/0006_final_text_index';
+import * as m0007 from './migrations/0007_catalogue_sources';
 import * as m0008 from './migrations/0008_search_vocabulary';
 import * as m0009 from './migrations/0009_product_embeddings';
 
@@ -91,6 +92,7 @@ const migrations: Record<string, Migration> = {
   '0004_grounding': m0004,
   '0005_experiments': m0005,
   '0006_final_text_index': m0006,
+  '0007_catalogue_sources': m0007,
   '0008_search_vocabulary': m0008,
   '0009_product_embeddings': m0009,
 };

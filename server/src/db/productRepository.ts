@@ -26,8 +26,13 @@ export interface VocabularyTerm {
 const CANDIDATE_CAP = 400;
 const DEFAULT_LIMIT = 8;
 
-/** Maps a validated record to its row. */
-function toRow(r: ProductRecord, updatedAt: string): ProductRow {
+/** The source of products imported with `pnpm catalogue import` (and anything else not from a feed). */
+export const IMPORT_SOURCE = 'import';
+/** The source of the built-in demo catalogue. */
+export const DEMO_SOURCE = 'demo';
+
+/** Maps a validated record to its row (live, from `source`). */
+export function toRow(r: ProductRecord, updatedAt: string, source: string = IMPORT_SOURCE): ProductRow {
   return {
     id: r.id,
     title: r.title,
@@ -55,6 +60,10 @@ function toRow(r: ProductRecord, updatedAt: string): ProductRow {
     review_count: r.reviewCount,
     stock_quantity: r.stockQuantity,
     updated_at: updatedAt,
+    source,
+    gone_at: null,
+    keywords: r.keywords && r.keywords.length > 0 ? JSON.stringify(r.keywords) : null,
+    attributes: r.attributes && Object.keys(r.attributes).length > 0 ? JSON.stringify(r.attributes) : null,
   };
 }
 
@@ -100,6 +109,10 @@ const PRODUCT_COLUMNS = [
   'review_count',
   'stock_quantity',
   'updated_at',
+  'source',
+  'gone_at',
+  'keywords',
+  'attributes',
 ] as const satisfies ReadonlyArray<keyof ProductRow>;
 /** Fails to compile when `products` gains a column the list above does not name. */
 const _everyColumnNamed: [Exclude<keyof ProductRow, (typeof PRODUCT_COLUMNS)[number]>] extends [never] ? true : never = true;
@@ -156,7 +169,15 @@ export function createProductRepository(db: Database) {
   const catalogueVersion = (): number =>
     db.statement<[], { version: number }>('SELECT version FROM catalogue_version WHERE id = 1').get()?.version ?? 0;
 
-  const upsertBatch = sqlite.transaction((records: ProductRecord[], at: string) => {
+  const upsertBatch = sqlite.transaction((records: ProductRecord[], at: string, source: string) => {
+    let demoRemoved = 0;
+    if (source !== DEMO_SOURCE) {
+      // Recorded with the rows: once a real source existed, the demo is never loaded again.
+      db.statement<[string, string, string], unknown>(
+        'INSERT INTO catalogue_sources (name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
+      ).run(source, source === IMPORT_SOURCE ? 'file' : 'feed', at);
+      demoRemoved = db.statement<[string], unknown>('DELETE FROM products WHERE source = ?').run(DEMO_SOURCE).changes;
+    }
     const existing = new Set<string>();
     for (let i = 0; i < records.length; i += 500) {
       const ids = records.slice(i, i + 500).map((r) => r.id);
@@ -168,7 +189,7 @@ export function createProductRepository(db: Database) {
     const upsert = db.statement<[ProductRow], unknown>(upsertSql);
     let inserted = 0;
     for (const r of records) {
-      upsert.run(toRow(r, at));
+      upsert.run(toRow(r, at, source));
       if (!existing.has(r.id)) {
         inserted += 1;
         existing.add(r.id);
@@ -176,7 +197,7 @@ export function createProductRepository(db: Database) {
     }
     // Caches of catalogue aggregates, in this process and others, compare against this.
     db.statement('UPDATE catalogue_version SET version = version + 1 WHERE id = 1').run();
-    return { inserted, updated: records.length - inserted };
+    return { inserted, updated: records.length - inserted, demoRemoved };
   });
 
   /** One search: every-term match first, widened to any term when that finds fewer than 3. */
@@ -198,20 +219,32 @@ export function createProductRepository(db: Database) {
   };
 
   return {
-    /** Inserts new products and updates existing ones by id, in one transaction. */
-    async upsertMany(records: ProductRecord[]): Promise<{ inserted: number; updated: number }> {
-      if (records.length === 0) return { inserted: 0, updated: 0 };
-      return upsertBatch(records, nowIso());
+    /**
+     * Inserts new products and updates existing ones by id, in one transaction, as products of
+     * `source` (default `import`; a product that was gone is live again). Products of any source but
+     * the demo replace the demo: its rows are deleted in the same transaction (`demoRemoved`), so
+     * shoppers never see invented products next to real ones.
+     */
+    async upsertMany(
+      records: ProductRecord[],
+      options: { source?: string } = {},
+    ): Promise<{ inserted: number; updated: number; demoRemoved: number }> {
+      if (records.length === 0) return { inserted: 0, updated: 0, demoRemoved: 0 };
+      return upsertBatch(records, nowIso(), options.source ?? IMPORT_SOURCE);
     },
 
-    /** Number of catalogue rows (variants count separately). */
+    /** Number of live catalogue rows (variants count separately; gone products do not count). */
     async count(): Promise<number> {
-      return db.statement<[], { n: number }>('SELECT count(*) AS n FROM products').get()?.n ?? 0;
+      return db.statement<[], { n: number }>('SELECT count(*) AS n FROM products WHERE gone_at IS NULL').get()?.n ?? 0;
     },
 
-    /** One product row by id. */
-    async getById(id: string): Promise<ProductRow | undefined> {
-      return db.statement<[string], ProductRow>('SELECT * FROM products WHERE id = ?').get(id);
+    /** One live product row by id; `includeGone` also finds products a feed no longer lists. */
+    async getById(id: string, options: { includeGone?: boolean } = {}): Promise<ProductRow | undefined> {
+      return db
+        .statement<[string], ProductRow>(
+          options.includeGone ? 'SELECT * FROM products WHERE id = ?' : 'SELECT * FROM products WHERE id = ? AND gone_at IS NULL',
+        )
+        .get(id);
     },
 
     /** Product rows by id, in no particular order; unknown ids are left out. */
@@ -219,7 +252,7 @@ export function createProductRepository(db: Database) {
       const rows: ProductRow[] = [];
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
-        const sql = `SELECT * FROM products WHERE id IN (${chunk.map(() => '?').join(', ')})`;
+        const sql = `SELECT * FROM products WHERE id IN (${chunk.map(() => '?').join(', ')}) AND gone_at IS NULL`;
         rows.push(...db.statement<string[], ProductRow>(sql).all(...chunk));
       }
       return rows;
@@ -312,11 +345,12 @@ export function createProductRepository(db: Database) {
      * Product cards for the given ids, in the given order, built from the database now. Unknown ids
      * are dropped: a card can never be invented.
      */
-    async getCards(ids: readonly string[]): Promise<ProductCard[]> {
+    async getCards(ids: readonly string[], lookup: { includeGone?: boolean } = {}): Promise<ProductCard[]> {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
+      const live = lookup.includeGone ? '' : ' AND gone_at IS NULL';
       const rows = db
-        .statement<string[], ProductRow>(`SELECT * FROM products WHERE id IN (${placeholders(unique.length)})`)
+        .statement<string[], ProductRow>(`SELECT * FROM products WHERE id IN (${placeholders(unique.length)})${live}`)
         .all(...unique);
       const groups = [...new Set(rows.map((r) => r.item_group_id).filter((g): g is string => g !== null))];
       const options = new Map<string, { sizes: string[]; colors: string[] }>();
@@ -324,7 +358,7 @@ export function createProductRepository(db: Database) {
         const grouped = db
           .statement<string[], { g: string; sizes: string | null; colors: string | null }>(
             `SELECT item_group_id AS g, group_concat(size, char(31)) AS sizes, group_concat(color, char(31)) AS colors
-             FROM products WHERE item_group_id IN (${placeholders(groups.length)}) GROUP BY item_group_id`,
+             FROM products WHERE item_group_id IN (${placeholders(groups.length)}) AND gone_at IS NULL GROUP BY item_group_id`,
           )
           .all(...groups);
         for (const r of grouped) options.set(r.g, { sizes: splitDistinct(r.sizes), colors: splitDistinct(r.colors) });
@@ -334,7 +368,8 @@ export function createProductRepository(db: Database) {
         const r = byId.get(id);
         if (!r) return [];
         const opt = r.item_group_id ? options.get(r.item_group_id) : undefined;
-        return [toCard(r, opt?.sizes ?? (r.size ? [r.size] : []), opt?.colors ?? (r.color ? [r.color] : []))];
+        const card = toCard(r, opt?.sizes ?? (r.size ? [r.size] : []), opt?.colors ?? (r.color ? [r.color] : []));
+        return [r.gone_at === null ? card : { ...card, isGone: true as const }];
       });
     },
 
@@ -350,6 +385,8 @@ export function createProductRepository(db: Database) {
           .selectFrom('products')
           .select(['id', 'price_minor', 'sale_price_minor', 'currency', 'availability'])
           .where('id', 'in', unique.slice(i, i + 500))
+          // A product its feed dropped has no offer today: the card says "No longer available".
+          .where('gone_at', 'is', null)
           .execute();
         for (const r of rows)
           offers.set(r.id, {
@@ -367,8 +404,8 @@ export function createProductRepository(db: Database) {
       const list = placeholders(ids.length);
       const rows = db
         .statement<string[], { id: string }>(
-          `SELECT id FROM products WHERE id IN (${list}) OR item_group_id IN
-             (SELECT g.item_group_id FROM products g WHERE g.id IN (${list}) AND g.item_group_id IS NOT NULL)`,
+          `SELECT id FROM products WHERE gone_at IS NULL AND (id IN (${list}) OR item_group_id IN
+             (SELECT g.item_group_id FROM products g WHERE g.id IN (${list}) AND g.item_group_id IS NOT NULL))`,
         )
         .all(...ids, ...ids);
       return rows.map((r) => r.id);
@@ -385,7 +422,7 @@ export function createProductRepository(db: Database) {
         const rows = db
           .statement<[], { category: string; count: number }>(
             `SELECT category, count(DISTINCT coalesce(item_group_id, id)) AS count FROM products
-             WHERE category IS NOT NULL GROUP BY category ORDER BY count DESC`,
+             WHERE category IS NOT NULL AND gone_at IS NULL GROUP BY category ORDER BY count DESC`,
           )
           .all();
         categoriesCache = { version, rows };
@@ -428,7 +465,8 @@ export type ProductRepository = ReturnType<typeof createProductRepository>;
 
 /** SQL conditions (on alias `p`) for every structured filter, with their parameters. Prices are in major units. */
 export function filterSql(f: ProductSearch): { text: string[]; params: unknown[] } {
-  const text: string[] = [];
+  // Gone products (dropped from their feed) are kept for old transcripts but never found.
+  const text: string[] = ['p.gone_at IS NULL'];
   const params: unknown[] = [];
   const effective = 'coalesce(p.sale_price_minor, p.price_minor)';
   if (f.category) {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productSearchSchema, type ProductSearch } from '@aisle/shared';
 import { loadDemoCatalogueIfEmpty } from '../catalogue/demoCatalogue';
+import { createCatalogueSourceRepository } from './catalogueSourceRepository';
 import { openDatabase, type Database } from './database';
 import { productMatchQuery } from './fts';
 import { createProductRepository, type ProductRepository } from './productRepository';
@@ -99,7 +100,7 @@ describe('product search ranked inside the FTS table, widened in one statement',
   beforeAll(async () => {
     db = await openDatabase(':memory:');
     products = createProductRepository(db);
-    await loadDemoCatalogueIfEmpty(products);
+    await loadDemoCatalogueIfEmpty(products, createCatalogueSourceRepository(db));
   });
   afterAll(async () => {
     await db.close();

@@ -28,7 +28,47 @@ export interface ProductsTable {
   review_count: number;
   stock_quantity: number | null;
   updated_at: string;
+  /** The catalogue source the product came from: `demo`, `import` (CLI file imports) or a feed's name. */
+  source: string;
+  /** When a full feed sync stopped listing it; null = live. Gone products are never searched or shown new. */
+  gone_at: string | null;
+  /** JSON string[]: the shop's tags (Shopify Tags), indexed for search. */
+  keywords: string | null;
+  /** JSON Record<string, string>: variant options other than size, colour and material. */
+  attributes: string | null;
 }
+
+/** Where products come from: the demo, CLI file imports, or a configured feed. */
+export interface CatalogueSourcesTable {
+  name: string;
+  kind: string;
+  created_at: string;
+  last_sync_at: string | null;
+  last_status: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  running_since: string | null;
+}
+
+/** One sync or import of a source and what it did. */
+export interface CatalogueSyncsTable {
+  id: Generated<number>;
+  source: string;
+  started_at: string;
+  finished_at: string | null;
+  /** running | ok | unchanged | failed | refused */
+  status: string;
+  added: number;
+  updated: number;
+  gone: number;
+  skipped: number;
+  /** JSON SkipReasons (bounded). */
+  skip_reasons: string | null;
+  error: string | null;
+}
+
+/** Rows a sync has read, before they are applied all at once. */
+export type CatalogueStagingTable = Omit<ProductsTable, 'updated_at' | 'gone_at'>;
 
 export interface ShopperSessionsTable {
   /** sha256 of the cookie token: a leaked database does not hand out live sessions. */
@@ -176,6 +216,9 @@ export interface CatalogueVersionTable {
 
 export interface DB {
   products: ProductsTable;
+  catalogue_sources: CatalogueSourcesTable;
+  catalogue_syncs: CatalogueSyncsTable;
+  catalogue_staging: CatalogueStagingTable;
   shopper_sessions: ShopperSessionsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;

@@ -46,7 +46,10 @@ const MAX_K = 4096;
  */
 export function createVectorRepository(db: Database) {
   const columns = new Set(
-    db.statement<[], { name: string }>(`SELECT name FROM pragma_table_info('products')`).all().map((c) => c.name),
+    db
+      .statement<[], { name: string }>(`SELECT name FROM pragma_table_info('products')`)
+      .all()
+      .map((c) => c.name),
   );
   // Products a catalogue source no longer lists are marked gone (`gone_at`, when that column
   // exists): they are neither embedded nor found, even before the indexer removes their vectors.
@@ -70,7 +73,9 @@ export function createVectorRepository(db: Database) {
 
   const saveBatch = db.sqlite.transaction((entries: StoredVector[], at: string) => {
     const removeVector = db.statement<[string], unknown>('DELETE FROM product_vectors WHERE product_id = ?');
-    const addVector = db.statement<[string, Float32Array], unknown>('INSERT INTO product_vectors (product_id, embedding) VALUES (?, ?)');
+    const addVector = db.statement<[string, Float32Array], unknown>(
+      'INSERT INTO product_vectors (product_id, embedding) VALUES (?, ?)',
+    );
     const mark = db.statement<[string, string, string], unknown>(
       `INSERT INTO product_embeddings (product_id, content_hash, embedded_at) VALUES (?, ?, ?)
        ON CONFLICT (product_id) DO UPDATE SET content_hash = excluded.content_hash, embedded_at = excluded.embedded_at`,

@@ -12,6 +12,7 @@ import { parseMerchantRow } from '../catalogue/import/merchantFeed';
 import { configVersion, parseConfig, type LoadedConfig } from '../config/loadConfig';
 import { createConversationRepository } from '../db/conversationRepository';
 import { copyDatabaseFile, databaseFile, openDatabase } from '../db/database';
+import { createCatalogueSourceRepository } from '../db/catalogueSourceRepository';
 import { createProductRepository } from '../db/productRepository';
 import { hashToken, tokenFromCookieHeader } from '../http/shopperSession';
 import { createLogger } from '../logger';
@@ -113,7 +114,7 @@ async function prepareBase(catalogueFrom: string | undefined): Promise<{ dir: st
   const file = catalogueFrom ? copyDatabaseFile(catalogueFrom, dir) : databaseFile({ dataDir: dir });
   const db = await openDatabase(file);
   try {
-    await loadDemoCatalogueIfEmpty(createProductRepository(db));
+    await loadDemoCatalogueIfEmpty(createProductRepository(db), createCatalogueSourceRepository(db));
   } finally {
     // Closing the last connection checkpoints the WAL into the file, so copies of it are complete.
     await db.close();

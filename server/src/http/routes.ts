@@ -110,12 +110,13 @@ export function createApiRouter(deps: {
 
   router.get('/products/:id', apiLimit, async (req, res) => {
     const id = String(req.params.id);
-    const [card] = await deps.products.getCards([id]);
+    // An old conversation's card still opens after its feed dropped the product (marked `isGone`).
+    const [card] = await deps.products.getCards([id], { includeGone: true });
     if (!card) {
       res.status(404).json(fail('not-found', `No product with id ${id}.`));
       return;
     }
-    const row = await deps.products.getById(id);
+    const row = await deps.products.getById(id, { includeGone: true });
     res.json(ok({ ...card, description: row?.description ?? '' }));
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoCatalogueIfEmpty } from '../catalogue/demoCatalogue';
+import { createCatalogueSourceRepository } from '../db/catalogueSourceRepository';
 import { openDatabase, type Database } from '../db/database';
-import { createProductRepository, type ProductRepository } from '../db/productRepository';
+import { createProductRepository, DEMO_SOURCE, type ProductRepository } from '../db/productRepository';
 import { createCatalogueSearch, type CatalogueSearch } from './catalogueSearch';
 
 /** The shop's `search` config section as a hot-reloading store would hand it out. */
@@ -20,7 +21,7 @@ describe('catalogue search on the demo catalogue (real SQLite, FTS5)', () => {
   beforeAll(async () => {
     db = await openDatabase(':memory:');
     products = createProductRepository(db);
-    await loadDemoCatalogueIfEmpty(products);
+    await loadDemoCatalogueIfEmpty(products, createCatalogueSourceRepository(db));
     search = createCatalogueSearch({ products, config: config.get });
   });
   afterAll(async () => {
@@ -96,35 +97,39 @@ describe('catalogue search on the demo catalogue (real SQLite, FTS5)', () => {
 
     it('sees a new word after an import (the vocabulary follows the catalogue version)', async () => {
       expect((await search.search({ q: 'snowshoe', origin: 'api' })).hits.some((h) => h.row.id === 'NEW-1')).toBe(false);
-      await products.upsertMany([
-        {
-          id: 'NEW-1',
-          title: 'Kestrel Snowshoe',
-          description: 'For deep snow.',
-          link: null,
-          imageLink: null,
-          priceMinor: 12900,
-          currency: 'USD',
-          salePriceMinor: null,
-          availability: 'in_stock',
-          brand: 'Kestrel',
-          gtin: null,
-          mpn: null,
-          condition: null,
-          productType: null,
-          category: null,
-          googleProductCategory: null,
-          itemGroupId: null,
-          color: null,
-          size: null,
-          gender: null,
-          ageGroup: null,
-          material: null,
-          rating: null,
-          reviewCount: 0,
-          stockQuantity: 3,
-        },
-      ]);
+      await products.upsertMany(
+        [
+          {
+            id: 'NEW-1',
+            title: 'Kestrel Snowshoe',
+            description: 'For deep snow.',
+            link: null,
+            imageLink: null,
+            priceMinor: 12900,
+            currency: 'USD',
+            salePriceMinor: null,
+            availability: 'in_stock',
+            brand: 'Kestrel',
+            gtin: null,
+            mpn: null,
+            condition: null,
+            productType: null,
+            category: null,
+            googleProductCategory: null,
+            itemGroupId: null,
+            color: null,
+            size: null,
+            gender: null,
+            ageGroup: null,
+            material: null,
+            rating: null,
+            reviewCount: 0,
+            stockQuantity: 3,
+          },
+          // Added to the demo source: a product of any other source would replace the demo catalogue.
+        ],
+        { source: DEMO_SOURCE },
+      );
       const result = await search.search({ q: 'snowshoo', origin: 'api' });
       expect(result.correctedQuery).toBe('snowshoe');
       expect(result.hits[0]?.row.id).toBe('NEW-1');

@@ -43,6 +43,8 @@ export const productCardSchema = z.object({
   colors: z.array(z.string()),
   /** Set only on cards of a reopened conversation whose product changed since the answer (never live). */
   change: cardChangeSchema.optional(),
+  /** Set on an old conversation's card when the shop's feed no longer lists the product. */
+  isGone: z.literal(true).optional(),
 });
 export type ProductCard = z.infer<typeof productCardSchema>;
 

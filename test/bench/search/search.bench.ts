@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { prefetchArguments } from '@aisle/server/assistant/answerRunner';
 import { createToolRunner } from '@aisle/server/assistant/tools';
 import { loadDemoCatalogueIfEmpty } from '@aisle/server/catalogue/demoCatalogue';
+import { createCatalogueSourceRepository } from '@aisle/server/db/catalogueSourceRepository';
 import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { databaseFile, openDatabase, type Database } from '@aisle/server/db/database';
 import { createProductRepository, type ProductHit, type ProductRepository } from '@aisle/server/db/productRepository';
@@ -53,7 +54,7 @@ async function quality(): Promise<void> {
   const queries = loadGradedQueries(path.join(import.meta.dirname, 'queries.demo.yaml'));
   const db = await openDatabase(':memory:');
   const products = createProductRepository(db);
-  await loadDemoCatalogueIfEmpty(products);
+  await loadDemoCatalogueIfEmpty(products, createCatalogueSourceRepository(db));
   const search = createCatalogueSearch({ products, config: searchConfig });
   // One row per variant group, as search returns: the ideal ranking is over groups.
   const groups = db.sqlite

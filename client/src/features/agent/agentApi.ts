@@ -1,6 +1,8 @@
 import {
   agentListReplySchema,
   agentSchema,
+  catalogueStatusSchema,
+  catalogueSyncStartedSchema,
   configStatusSchema,
   dashboardSchema,
   emptyReplySchema,
@@ -14,6 +16,8 @@ import {
   type Agent,
   type AgentRole,
   type AppErrorBody,
+  type CatalogueStatus,
+  type CatalogueSyncStarted,
   type ConfigStatus,
   type Dashboard,
   type Experiments,
@@ -106,6 +110,20 @@ export function updateAgent(id: string, patch: { disabled?: boolean; role?: Agen
 /** Removes an agent account (admins only). */
 export function deleteAgent(id: string): Promise<Result<null>> {
   return request(`/api/agent/agents/${encodeURIComponent(id)}`, { method: 'DELETE', schema: emptyReplySchema });
+}
+
+/** Catalogue sources with product counts and the latest syncs (admins only). */
+export function getCatalogueStatus(): Promise<Result<CatalogueStatus>> {
+  return request('/api/agent/catalogue', { schema: catalogueStatusSchema });
+}
+
+/** Starts a sync of a configured feed in the background (admins only). */
+export function startCatalogueSync(name: string): Promise<Result<CatalogueSyncStarted>> {
+  return request(`/api/agent/catalogue/sync/${encodeURIComponent(name)}`, {
+    method: 'POST',
+    body: {},
+    schema: catalogueSyncStartedSchema,
+  });
 }
 
 // ---- Transcripts ----

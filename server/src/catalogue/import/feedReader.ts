@@ -112,11 +112,14 @@ export async function* readFeed(file: string, layout: FeedLayout, hooks: ReadFee
   }
 }
 
+/** A quote left open at the end of a file: in a downloaded feed, the mark of a cut-off download. */
+export const UNCLOSED_QUOTE_REASON = 'a quoted field is never closed, so the rest of the file was read as part of it';
+
 /** Reasons for csv-parse's record-level errors in words a shop owner understands. */
 function describeCsvError(error: CsvError | undefined): string {
   switch (error?.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted field is never closed, so the rest of the file was read as part of it';
+      return UNCLOSED_QUOTE_REASON;
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'a closing quote is followed by more text in the same field; double a quote inside a quoted field ("")';
     default:

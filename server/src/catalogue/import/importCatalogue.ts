@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ProductRepository } from '../../db/productRepository';
 import type { ProductRecord } from '../productRecord';
 import { detectFeedLayout, FeedError, readFeed, readHead, type FeedFormat } from './feedReader';
 import type { ImportWarning } from './feedValues';
@@ -57,7 +56,8 @@ export interface ImportProgress {
 
 export interface ImportCatalogueOptions {
   file: string;
-  repo: Pick<ProductRepository, 'upsertMany'>;
+  /** Where accepted rows go: the product repository, or a sync's staging table. */
+  repo: { upsertMany(records: ProductRecord[]): Promise<{ inserted: number; updated: number }> };
   onProgress?: (progress: ImportProgress) => void;
   /**
    * ISO currency for prices written without one ("9.99"); without it such rows are refused. A Shopify

@@ -4,6 +4,7 @@ import { rateLimit } from 'express-rate-limit';
 import { refuseCrossSite } from '../crossSiteGuard';
 import { createAdminRoutes } from './adminRoutes';
 import type { AgentRoutesDeps } from './agentRoutesDeps';
+import { createCatalogueRoutes } from './catalogueRoutes';
 import { createConfigRoutes } from './configRoutes';
 import { createDashboardRoutes } from './dashboardRoutes';
 import { createSessionRoutes } from './sessionRoutes';
@@ -38,6 +39,7 @@ export function createAgentRouter(deps: AgentRoutesDeps): Router {
   router.use(createTranscriptRoutes(deps));
   router.use(createDashboardRoutes(deps));
   router.use(createConfigRoutes(deps));
+  router.use(createCatalogueRoutes(deps));
 
   router.use((_req, res) => {
     res.status(404).json(fail('not-found', 'No such API endpoint.'));

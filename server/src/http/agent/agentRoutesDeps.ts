@@ -1,4 +1,4 @@
-import type { ConfigStatus, Experiments } from '@aisle/shared';
+import type { CatalogueStatus, ConfigStatus, Experiments } from '@aisle/shared';
 import type { AgentAuth } from '../../agents/agentAuth';
 import type { TranscriptService } from '../../agents/transcriptService';
 import type { AgentRepository, AgentRow } from '../../db/agentRepository';
@@ -22,5 +22,10 @@ export interface AgentRoutesDeps {
   configStatus(): ConfigStatus;
   /** Something in a conversation's list row changed (labels, flag): tell every console. */
   rowChanged(conversationId: string): void;
+  /** Catalogue sources and syncs for the admin page; `syncNow` starts a feed's sync in the background. */
+  catalogue: {
+    status(): Promise<CatalogueStatus>;
+    syncNow(name: string): 'started' | 'unknown-feed' | 'already-running';
+  };
   logger: Logger;
 }

@@ -2,6 +2,7 @@ import { createAgentSchema, type Agent, type AgentRole } from '@aisle/shared';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { createAgent, deleteAgent, listAgents, updateAgent, type NewAgent } from '../agentApi';
 import { selectIsAdmin, useAgentStore } from '../agentStore';
+import { CataloguePanel } from './CataloguePanel';
 import { ConfigStatusPanel } from './ConfigStatusPanel';
 
 type Load = { status: 'loading' } | { status: 'loaded'; agents: Agent[] } | { status: 'failed'; message: string };
@@ -61,6 +62,7 @@ function AgentAdmin() {
       {load.status === 'loaded' && <AgentTable agents={load.agents} onChanged={handleChanged} />}
       <AddAgentForm onAdded={(agent) => handleChanged(`Added ${agent.name} (${agent.email}).`)} />
       <ConfigStatusPanel />
+      <CataloguePanel />
     </div>
   );
 }
