@@ -42,9 +42,10 @@ import { startTracing, type Tracing } from './observability/tracing';
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
 import {
-  conversationRoom,
+  isDeveloperSocket,
   registerChatHandlers,
   shopperAddress,
+  shopperBroadcast,
   type ShopperServer,
   type TrustProxy,
 } from './sockets/chat.handlers';
@@ -174,6 +175,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const trust: TrustProxy = typeof trustFn === 'function' ? (addr, i) => trustFn(addr, i) === true : () => false;
 
   io.use((socket, next) => {
+    socket.data.isLocalDeveloper = isDeveloperSocket(io, socket);
     socket.data.address = shopperAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
     const token = tokenFromCookieHeader(socket.handshake.headers.cookie);
     if (!token) return next(new Error('no-session'));
@@ -211,9 +213,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     config: deps.config,
     // The prompt file is part of the config: an edit applies to the next answer.
     systemPrompt: () => deps.config().systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
-    broadcast: (conversationId, event, ...args) => {
-      io.to(conversationRoom(conversationId)).emit(event, ...args);
-    },
+    broadcast: shopperBroadcast(io),
     logger,
     random: deps.random,
   });

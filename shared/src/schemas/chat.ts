@@ -25,7 +25,9 @@ export const chatMessageSchema = z.object({
   status: messageStatusSchema,
   createdAt: z.string(),
   products: z.array(productCardSchema),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).nullable(),
+  error: z
+    .object({ code: z.string(), message: z.string(), hint: z.string().optional(), developer: z.string().optional() })
+    .nullable(),
   /** The shopper's own thumbs up/down on an answer. */
   feedback: z
     .object({ rating: z.enum(['up', 'down']), comment: z.string().nullable() })
