@@ -1,5 +1,6 @@
 import {
   chatFeedbackSchema,
+  chatLeaveEmailSchema,
   chatResumeSchema,
   chatRetrySchema,
   chatSendSchema,
@@ -153,6 +154,11 @@ function handle<S extends z.ZodType, T>(
   };
 }
 
+/** Whether any agent is online: a console connected to `/agent` with a live session (checked at connect and every minute). */
+export function agentsOnline(io: ShopperServer): boolean {
+  return io.of('/agent').sockets.size > 0;
+}
+
 /** Whether this shopper socket is the quick-start developer on this machine (same rule as `/api/health`). */
 export function isDeveloperSocket(io: ShopperServer, socket: ShopperSocket): boolean {
   const address = io.httpServer.address();
@@ -201,6 +207,12 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
     'chat:request-human',
     handle(log, isLocal, chatStopSchema, (payload) => chat.requestHuman(session(), payload)),
   );
+  on(
+    'chat:leave-email',
+    handle(log, isLocal, chatLeaveEmailSchema, (payload) => chat.leaveEmail(session(), payload)),
+  );
+  // The page offers "Talk to a person" only while an agent is online; later changes are broadcast.
+  socket.emit('chat:presence', { agentsOnline: agentsOnline(io) });
   on(
     'chat:resume',
     handle(log, isLocal, chatResumeSchema, async (payload) => {
