@@ -78,7 +78,7 @@ export function createHandoff(deps: {
         await generation.done;
       }
       broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-joined', agentName: agent.name });
-      await postNotice(conversationId, `${agent.name} from our team joined the chat.`);
+      await postNotice(conversationId, `${agent.name} joined the chat.`);
       notify((o) => o.conversationChanged?.(conversationId));
       return ok(null);
     },
