@@ -53,9 +53,10 @@ import { createSemanticSearch, type SemanticSearch } from './search/semanticSear
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
 import {
-  conversationRoom,
+  isDeveloperSocket,
   registerChatHandlers,
   shopperAddress,
+  shopperBroadcast,
   type ShopperServer,
   type TrustProxy,
 } from './sockets/chat.handlers';
@@ -231,6 +232,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const trust: TrustProxy = typeof trustFn === 'function' ? (addr, i) => trustFn(addr, i) === true : () => false;
 
   io.use((socket, next) => {
+    socket.data.isLocalDeveloper = isDeveloperSocket(io, socket);
     socket.data.address = shopperAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
     const token = tokenFromCookieHeader(socket.handshake.headers.cookie);
     if (!token) return next(new Error('no-session'));
@@ -281,9 +283,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         instructionsFile: systemPrompt ?? null,
       });
     },
-    broadcast: (conversationId, event, ...args) => {
-      io.to(conversationRoom(conversationId)).emit(event, ...args);
-    },
+    broadcast: shopperBroadcast(io),
     logger,
     random: deps.random,
   });

@@ -33,8 +33,13 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface AppErrorBody {
   code: ErrorCode;
   message: string;
-  /** What the person can do about it, e.g. "Run: ollama pull qwen3:4b". */
+  /** What the person can do about it, in the same voice as `message`. */
   hint?: string;
+  /**
+   * Operator detail (host, model, command, upstream text) for a failure a shopper sees in plain words.
+   * Sent only to the developer on this machine (loopback quick start); shown as "For the developer:".
+   */
+  developer?: string;
 }
 
 /** One result shape for every acknowledgement and JSON reply. */

@@ -4,6 +4,8 @@ import type {
   ChatDeltaEvent,
   ChatFeedbackPayload,
   ChatHandoffEvent,
+  ChatLeaveEmailPayload,
+  ChatPresenceEvent,
   ChatFailedEvent,
   ChatResumePayload,
   ChatRetryPayload,
@@ -31,6 +33,8 @@ export interface ShopperClientEvents {
   'chat:feedback': (payload: ChatFeedbackPayload, ack: Ack<null>) => void;
   /** The shopper asks for a person; the conversation shows as waiting in the agent console. */
   'chat:request-human': (payload: ChatStopPayload, ack: Ack<null>) => void;
+  /** No agent online: the shopper leaves an email for a reply; acks when to expect it. */
+  'chat:leave-email': (payload: ChatLeaveEmailPayload, ack: Ack<{ replyText: string }>) => void;
 }
 
 /** Events the server sends to the shopper's browser. */
@@ -44,4 +48,6 @@ export interface ShopperServerEvents {
   'chat:message': (event: ChatCompletedEvent) => void;
   /** Hand-off state: waiting for a person, a person joined (with their name), the person left. */
   'chat:handoff': (event: ChatHandoffEvent) => void;
+  /** Whether any agent is online: sent on connect and whenever it changes. */
+  'chat:presence': (event: ChatPresenceEvent) => void;
 }

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './shopperMessages';
 export * from './agentEvents';
 export * from './events';
 export * from './schemas/agent';

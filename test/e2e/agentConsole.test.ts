@@ -139,8 +139,9 @@ describe('the transcript list', () => {
   }
 
   it('shows every conversation newest first, and filters narrow it by status and by error', async () => {
-    await fourConversations();
+    // The console is open first: "Talk to a person" is offered only while an agent is online.
     const list = await signedInConsole();
+    await fourConversations();
 
     await eventually(() => list.titles()).toEqual([PERSON, GRINDER, JACKET, SHOES]);
     await expect(list.row(PERSON).textContent()).resolves.toContain('Waiting for a person');
@@ -162,8 +163,9 @@ describe('the transcript list', () => {
   });
 
   it('finds conversations by the words in them and highlights the hit', async () => {
-    await fourConversations();
+    // The console is open first: "Talk to a person" is offered only while an agent is online.
     const list = await signedInConsole();
+    await fourConversations();
     await eventually(() => list.titles()).toHaveLength(4);
 
     await list.searchFor('espresso');

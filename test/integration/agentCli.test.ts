@@ -83,4 +83,13 @@ describe('pnpm agent', () => {
       stderr: expect.stringContaining('no agent'),
     });
   }, 90_000);
+
+  it('shows shoppers a display name, never the email: "A team member" until renamed', async () => {
+    await agentCli(['create', '--email', 'sam.smith@shop.example', '--role', 'agent'], 'a long enough password\n');
+    const listed = (await agentCli(['list'])).stdout;
+    expect(listed).toMatch(/sam\.smith@shop\.example\s+agent\s+active\s+A team member/);
+    expect(await agentCli(['rename', '--email', 'sam.smith@shop.example', '--name', 'Sam'])).toMatchObject({ code: 0 });
+    expect((await agentCli(['list'])).stdout).toMatch(/sam\.smith@shop\.example\s+agent\s+active\s+Sam$/m);
+    expect((await agentCli(['rename', '--email', 'sam.smith@shop.example'])).code).toBe(1);
+  }, 90_000);
 });

@@ -22,13 +22,16 @@ function defaultModel(name: string): FakeModel {
   return model;
 }
 
-/** The answer failed with this code and a hint, and is stored as failed with the same text. */
+/**
+ * The answer failed with this code, in shopper words plus operator detail (the test client is the
+ * developer on this machine), and is stored as failed with the same text.
+ */
 async function expectFailed(end: { event: string; message: ChatMessage }, code: string): Promise<ChatMessage> {
   expect(end.event).toBe('chat:failed');
   const { message } = end;
   expect(message.status).toBe('error');
   expect(message.error?.code).toBe(code);
-  expect(message.error?.hint).toEqual(expect.stringMatching(/\S/));
+  expect(message.error?.developer).toEqual(expect.stringMatching(/\S/));
   const row = await messageRow(server, message.id);
   expect(row).toMatchObject({ status: 'error', error_code: code, content: message.content });
   return message;
@@ -50,7 +53,7 @@ describe('Ollama failures the shopper can act on', () => {
     const end = await ask(shopper, 'Rain jacket?');
 
     const message = await expectFailed(end, 'model-not-pulled');
-    expect(message.error?.hint).toContain('ollama pull qwen3:4b');
+    expect(message.error?.developer).toContain('ollama pull qwen3:4b');
 
     double.addModel(defaultModel('qwen3:4b'));
     await expectRecovery(shopper, end.conversationId);
@@ -63,7 +66,7 @@ describe('Ollama failures the shopper can act on', () => {
     const end = await ask(shopper, 'Rain jacket?');
 
     const message = await expectFailed(end, 'ollama-unreachable');
-    expect(message.error?.message).toContain(double.url);
+    expect(message.error?.developer).toContain(double.url);
 
     await double.setDown(false);
     await expectRecovery(shopper, end.conversationId);
@@ -119,7 +122,7 @@ describe('Ollama failures the shopper can act on', () => {
     const end = await ask(shopper, 'Rain jacket?');
 
     const message = await expectFailed(end, 'model-unsupported');
-    expect(message.error?.message).toContain('does not support tools');
+    expect(message.error?.developer).toContain('does not support tools');
 
     double.addModel({ name: 'tiny:1b', capabilities: ['completion', 'tools'] });
     await expectRecovery(shopper, end.conversationId);
@@ -132,7 +135,7 @@ describe('Ollama failures the shopper can act on', () => {
     const end = await ask(shopper, 'Rain jacket?');
 
     const message = await expectFailed(end, 'model-unsupported');
-    expect(message.error?.message).toContain('does not support thinking');
+    expect(message.error?.developer).toContain('does not support thinking');
 
     double.addModel({ name: 'plain:1b', capabilities: ['completion', 'tools', 'thinking'] });
     await expectRecovery(shopper, end.conversationId);

@@ -239,6 +239,14 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
         flagged,
         labels: labels.get(conversationId) ?? [],
         takenOverBy: conversation.status === 'taken_over' ? conversation.taken_over_name : null,
+        contact:
+          conversation.contact_email && conversation.contact_left_at
+            ? {
+                email: maskPersonalData(conversation.contact_email).text,
+                note: conversation.contact_note === null ? null : maskPersonalData(conversation.contact_note).text,
+                leftAt: conversation.contact_left_at,
+              }
+            : null,
         notes: notes.map((n) => ({ id: n.id, body: n.body, agentName: n.agent_name, createdAt: n.created_at })),
         messages: messages.map((m) => presentTranscriptMessage(m, feedback)),
       };

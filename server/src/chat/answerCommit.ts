@@ -153,6 +153,9 @@ export async function commitAnswer(
       messageId,
       status,
       errorCode: error?.code,
+      // The operator detail: shoppers read a plain sentence, the logs say what to fix.
+      errorMessage: error?.message,
+      errorHint: error?.hint,
       firstTokenMs: state.firstTokenMs,
       rounds: state.rounds,
       tools: state.traces.length,

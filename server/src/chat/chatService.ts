@@ -5,6 +5,7 @@ import {
   type ChatRetryPayload,
   type ChatSendPayload,
   type ChatSendReply,
+  type ChatLeaveEmailPayload,
   type ChatStopPayload,
   type ConversationSnapshot,
   type Result,
@@ -331,6 +332,13 @@ export function createChatService(deps: ChatServiceDeps) {
       const limited = await charge(sessionHash, 'request-human');
       if (limited) return limited;
       return handoff.requestHuman(sessionHash, payload);
+    },
+
+    /** The shopper leaves an email for a reply: limited like asking for a person, it alerts agents too. */
+    async leaveEmail(sessionHash: string, payload: ChatLeaveEmailPayload): Promise<Result<{ replyText: string }>> {
+      const limited = await charge(sessionHash, 'request-human');
+      if (limited) return limited;
+      return handoff.leaveEmail(sessionHash, payload, deps.config().config.handoff.offlineReplyText);
     },
 
     /** Subscribes to stored messages, status changes and live text; returns the unsubscribe function. */

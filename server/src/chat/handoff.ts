@@ -1,4 +1,4 @@
-import { fail, ok, type ChatStopPayload, type Result } from '@aisle/shared';
+import { fail, ok, type ChatLeaveEmailPayload, type ChatStopPayload, type Result } from '@aisle/shared';
 import type { ConversationRepository, ConversationRow } from '../db/conversationRepository';
 import type { ConversationBroadcast, NotifyObservers } from './chatEvents';
 import { StopSignal, type LiveGenerations } from './liveGenerations';
@@ -47,6 +47,23 @@ export function createHandoff(deps: {
       return ok(null);
     },
 
+    /**
+     * No agent is online: the shopper leaves an email for a person to reply to. Stored on the
+     * conversation (agents see it masked, and filter on it); the shopper is told when to expect a reply.
+     */
+    async leaveEmail(
+      sessionHash: string,
+      payload: ChatLeaveEmailPayload,
+      replyText: string,
+    ): Promise<Result<{ replyText: string }>> {
+      const conversation = await deps.ownedConversation(sessionHash, payload.conversationId);
+      if (!conversation) return fail('not-found', 'That conversation was not found.');
+      await conversations.leaveContactEmail(conversation.id, { email: payload.email, note: payload.note?.trim() || null });
+      await postNotice(conversation.id, `Thanks, a member of our team will reply to your email. ${replyText}`);
+      notify((o) => o.conversationChanged?.(conversation.id));
+      return ok({ replyText });
+    },
+
     /** A person takes the conversation over: any answer being written stops, the assistant stays quiet. */
     async takeOver(conversationId: string, agent: HandoffAgent): Promise<Result<null>> {
       const conversation = await conversations.getConversation(conversationId);
@@ -61,7 +78,7 @@ export function createHandoff(deps: {
         await generation.done;
       }
       broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-joined', agentName: agent.name });
-      await postNotice(conversationId, `${agent.name} from our team joined the chat.`);
+      await postNotice(conversationId, `${agent.name} joined the chat.`);
       notify((o) => o.conversationChanged?.(conversationId));
       return ok(null);
     },

@@ -6,10 +6,16 @@ import { databaseFile, openDatabase } from '../db/database';
 import { parseCliArgs } from './cliArgs';
 import { loadCliConfig } from './cliConfig';
 
+/** What shoppers see for an agent created without a display name. */
+const DEFAULT_AGENT_NAME = 'A team member';
+
 const USAGE = `Aisle agent accounts
 
 Usage:
   pnpm agent create --email <email> --role <agent|admin> [--name <name>]
+                                          --name is what shoppers see ("Sam joined the chat");
+                                          without it they see "${DEFAULT_AGENT_NAME}", never the email
+  pnpm agent rename --email <email> --name <name>
   pnpm agent list
   pnpm agent disable --email <email>
   pnpm agent enable --email <email>
@@ -89,7 +95,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (!['create', 'list', 'disable', 'enable', 'password'].includes(command))
+  if (!['create', 'list', 'disable', 'enable', 'password', 'rename'].includes(command))
     return fail(`Unknown command "${command}".\n\n${USAGE}`);
 
   const loaded = loadCliConfig();
@@ -121,7 +127,7 @@ async function run(argv: string[]): Promise<number> {
       const password = await readNewPassword();
       const parsed = createAgentSchema.safeParse({
         email: values.email,
-        name: values.name ?? values.email.split('@')[0],
+        name: values.name ?? DEFAULT_AGENT_NAME,
         role: role.data,
         password,
       });
@@ -138,6 +144,13 @@ async function run(argv: string[]): Promise<number> {
 
     const found = await findOrFail(agents, values.email);
     if (!found.agent) return found.error ?? 1;
+    if (command === 'rename') {
+      const name = createAgentSchema.shape.name.safeParse(values.name);
+      if (!name.success) return fail(`--name is required (1 to 100 characters).\n\n${USAGE}`);
+      await agents.update(found.agent.id, { name: name.data });
+      process.stdout.write(`${found.agent.email} is now shown to shoppers as ${name.data}.\n`);
+      return 0;
+    }
     if (command === 'password') {
       const password = await readNewPassword();
       if (password.length < MIN_PASSWORD_LENGTH) return fail(`password: at least ${MIN_PASSWORD_LENGTH} characters`);

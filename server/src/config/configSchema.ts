@@ -568,6 +568,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    handoff: z
+      .object({
+        offlineReplyText: z
+          .string()
+          .trim()
+          .min(1)
+          .max(300)
+          .default("We'll reply by email within one working day.")
+          .describe('What a shopper is told after leaving their email while no agent is online: when to expect a reply.'),
+      })
+      .strict()
+      .prefault({}),
     privacy: z
       .object({
         retentionDays: z

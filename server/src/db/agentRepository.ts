@@ -61,7 +61,7 @@ export function createAgentRepository(db: Database) {
 
     async update(
       id: string,
-      update: { disabled?: boolean; role?: 'agent' | 'admin'; passwordHash?: string },
+      update: { disabled?: boolean; role?: 'agent' | 'admin'; passwordHash?: string; name?: string },
     ): Promise<AgentRow | undefined> {
       await kysely
         .updateTable('agents')
@@ -69,6 +69,7 @@ export function createAgentRepository(db: Database) {
           updated_at: nowIso(),
           ...(update.disabled !== undefined ? { disabled: update.disabled ? 1 : 0 } : {}),
           ...(update.role !== undefined ? { role: update.role } : {}),
+          ...(update.name !== undefined ? { name: update.name.trim() } : {}),
           ...(update.passwordHash !== undefined ? { password_hash: update.passwordHash } : {}),
         })
         .where('id', '=', id)

@@ -94,6 +94,9 @@ export function createConversationRepository(db: Database) {
         taken_over_name: null,
         experiment: input.experiment?.name ?? null,
         arm: input.experiment?.arm ?? null,
+        contact_email: null,
+        contact_note: null,
+        contact_left_at: null,
       };
       db.statement<[ConversationRow], unknown>(insertSql('conversations', Object.keys(row))).run(row);
       return row;
@@ -247,6 +250,16 @@ export function createConversationRepository(db: Database) {
       await kysely
         .updateTable('conversations')
         .set({ status, taken_over_by: takenOver?.id ?? null, taken_over_name: takenOver?.name ?? null, updated_at: nowIso() })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** Stores the email (and note) a shopper left for a person to reply to. */
+    async leaveContactEmail(id: string, contact: { email: string; note: string | null }): Promise<void> {
+      const now = nowIso();
+      await kysely
+        .updateTable('conversations')
+        .set({ contact_email: contact.email, contact_note: contact.note, contact_left_at: now, updated_at: now })
         .where('id', '=', id)
         .execute();
     },

@@ -13,6 +13,7 @@ import * as m0006 from './migrations/0006_final_text_index';
 import * as m0007 from './migrations/0007_catalogue_sources';
 import * as m0008 from './migrations/0008_search_vocabulary';
 import * as m0009 from './migrations/0009_product_embeddings';
+import * as m0010 from './migrations/0010_contact_email';
 
 export type { DB } from './schema';
 
@@ -95,6 +96,7 @@ const migrations: Record<string, Migration> = {
   '0007_catalogue_sources': m0007,
   '0008_search_vocabulary': m0008,
   '0009_product_embeddings': m0009,
+  '0010_contact_email': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

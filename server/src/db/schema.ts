@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Generated } from 'kysely';
 
 /** Table types for Kysely. Column names are snake_case as stored; repositories map them to camelCase. */
@@ -77,6 +78,9 @@ export interface ShopperSessionsTable {
   last_seen_at: string;
 }
 
+/** A column added later: rows are created without it. */
+type OptionalOnInsert<T> = ColumnType<T, T | undefined, T>;
+
 export interface ConversationsTable {
   id: string;
   session_hash: string;
@@ -91,6 +95,10 @@ export interface ConversationsTable {
   /** Experiment name and arm (`control` or `candidate`) when the conversation is in one. */
   experiment: string | null;
   arm: string | null;
+  /** An email the shopper left for a person to reply to while no agent was online (0010). */
+  contact_email: OptionalOnInsert<string | null>;
+  contact_note: OptionalOnInsert<string | null>;
+  contact_left_at: OptionalOnInsert<string | null>;
 }
 
 export interface MessagesTable {

@@ -1,5 +1,5 @@
 import type { ConfigStatus, Health, HealthIssue, HealthReply } from '@aisle/shared';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 /** The issue in shopper-safe words: what a shopper can do about it is wait. */
 function issueOf(health: Health): HealthIssue {
@@ -33,9 +33,10 @@ const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
  * True for the quick-start developer: a server listening on loopback only, asked from this machine,
  * by a browser that opened it by a loopback name, with no proxy in between. A reverse proxy on the same
  * machine also connects from loopback, so any forwarding header, or a Host that is not a loopback name,
- * means "a shopper out there" whatever `server.trustProxy` says.
+ * means "a shopper out there" whatever `server.trustProxy` says. Takes any request, so a socket's
+ * handshake (same headers, same peer) gets the same answer.
  */
-export function isLocalDeveloper(req: Request, listeningOn: string | null): boolean {
+export function isLocalDeveloper(req: Pick<IncomingMessage, 'headers' | 'socket'>, listeningOn: string | null): boolean {
   const h = req.headers;
   return (
     isLoopbackAddress(listeningOn) &&

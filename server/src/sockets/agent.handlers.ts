@@ -77,7 +77,19 @@ export function createAgentNamespace(io: ShopperServer, deps: AgentHandlerDeps):
   // Namespaces of one server share its type parameters; this one speaks the agent event maps.
   const nsp = io.of('/agent') as unknown as AgentNamespace;
   nsp.use(agentSocketAuth(deps.auth));
-  nsp.on('connection', (socket) => registerAgentHandlers(socket, deps));
+  // Shoppers are told when the first agent comes online and when the last one leaves.
+  let wasOnline = false;
+  const presenceChanged = () => {
+    const isOnline = nsp.sockets.size > 0;
+    if (isOnline === wasOnline) return;
+    wasOnline = isOnline;
+    io.emit('chat:presence', { agentsOnline: isOnline });
+  };
+  nsp.on('connection', (socket) => {
+    registerAgentHandlers(socket, deps);
+    presenceChanged();
+    socket.on('disconnect', presenceChanged);
+  });
   return nsp;
 }
 

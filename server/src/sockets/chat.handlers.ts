@@ -1,11 +1,14 @@
 import {
   chatFeedbackSchema,
+  chatLeaveEmailSchema,
   chatResumeSchema,
   chatRetrySchema,
   chatSendSchema,
   chatStopSchema,
   fail,
+  shopperError,
   type Ack,
+  type AppErrorBody,
   type Result,
   type ShopperClientEvents,
   type ShopperServerEvents,
@@ -13,13 +16,17 @@ import {
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
+import type { ConversationBroadcast } from '../chat/chatEvents';
 import type { ChatService } from '../chat/chatService';
+import { isLocalDeveloper } from '../http/healthPresenter';
 import type { Logger } from '../logger';
 
 export interface ShopperSocketData {
   sessionHash: string;
   /** The client's address (see `shopperAddress`): the fair line and its caps are per address. */
   address: string;
+  /** The quick-start developer on this machine (see `isLocalDeveloper`): also gets operator detail. */
+  isLocalDeveloper: boolean;
 }
 
 /** Express's compiled `trust proxy` setting: whether the hop at `addr`, `i` steps from us, is a trusted proxy. */
@@ -56,6 +63,57 @@ type ShopperSocket = Socket<ShopperClientEvents, ShopperServerEvents, Record<str
 
 /** Room of everyone watching one conversation (the shopper's tabs; later, agents). */
 export const conversationRoom = (conversationId: string) => `conversation:${conversationId}`;
+/** The local developer's sockets in a conversation: they also get the operator detail of errors. */
+const developerRoom = (conversationId: string) => `developer:${conversationId}`;
+
+type WithError = { error?: unknown };
+const isErrorBody = (value: unknown): value is AppErrorBody =>
+  typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+
+/** One message or reply with its error in shopper words (see `shopperError`). */
+function safeError<T extends WithError>(value: T, isLocal: boolean): T {
+  return isErrorBody(value.error) ? { ...value, error: shopperError(value.error, isLocal) } : value;
+}
+
+/**
+ * Whatever the shopper's socket is sent, with every error in shopper words: acks (`Result`), events
+ * carrying a message (`chat:failed`, `chat:completed`, `chat:message`) and snapshots (`messages`).
+ * Operator detail stays only for the local developer; agents read it in the transcript and logs.
+ */
+export function forShopper<T>(value: T, isLocal: boolean): T {
+  if (typeof value !== 'object' || value === null) return value;
+  let out: Record<string, unknown> = safeError(value as Record<string, unknown>, isLocal);
+  if (typeof out.message === 'object' && out.message !== null) {
+    out = { ...out, message: safeError(out.message as WithError, isLocal) };
+  }
+  if (typeof out.data === 'object' && out.data !== null) out = { ...out, data: forShopper(out.data, isLocal) };
+  // Phase details name the model and the host's state ("Loading qwen3:4b…"): the phase alone is enough.
+  if (!isLocal && typeof out.phase === 'string' && 'detail' in out) {
+    const { detail: _detail, ...rest } = out;
+    out = rest;
+  }
+  // `chat:started` names the model for the developer's tools; a shopper's page does not use it.
+  if (!isLocal && typeof out.model === 'string' && typeof out.messageId === 'string') out = { ...out, model: '' };
+  if (typeof out.live === 'object' && out.live !== null) out = { ...out, live: forShopper(out.live, isLocal) };
+  if (Array.isArray(out.messages)) {
+    out = { ...out, messages: out.messages.map((m: unknown) => (typeof m === 'object' && m ? safeError(m, isLocal) : m)) };
+  }
+  return out as T;
+}
+
+/**
+ * Sends an event to everyone watching a conversation, errors in shopper words; the local developer's
+ * sockets get the operator detail too (they are in the developer room as well, and only hear it there).
+ */
+export function shopperBroadcast(io: ShopperServer): ConversationBroadcast {
+  return (conversationId, event, ...args) => {
+    const [payload] = args;
+    io.to(conversationRoom(conversationId))
+      .except(developerRoom(conversationId))
+      .emit(event, ...([forShopper(payload, false)] as typeof args));
+    io.to(developerRoom(conversationId)).emit(event, ...([forShopper(payload, true)] as typeof args));
+  };
+}
 
 /**
  * Wraps a handler: validates the payload with zod before anything else, answers through the ack
@@ -63,6 +121,7 @@ export const conversationRoom = (conversationId: string) => `conversation:${conv
  */
 function handle<S extends z.ZodType, T>(
   logger: Logger,
+  isLocal: boolean,
   schema: S,
   run: (payload: z.infer<S>) => Promise<Result<T>>,
 ): (payload: unknown, ack?: unknown) => void {
@@ -70,7 +129,8 @@ function handle<S extends z.ZodType, T>(
     // `emit('chat:resume', callback)` puts the callback where the payload goes: still answer it.
     const [payload, ack] =
       typeof rawPayload === 'function' && rawAck === undefined ? [undefined, rawPayload] : [rawPayload, rawAck];
-    const reply: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => undefined;
+    const send: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => undefined;
+    const reply: Ack<T> = (result) => send(forShopper(result, isLocal));
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       reply(
@@ -81,11 +141,28 @@ function handle<S extends z.ZodType, T>(
       );
       return;
     }
-    run(parsed.data).then(reply, (err: unknown) => {
-      logger.error({ err }, 'socket handler failed');
-      reply(fail('internal', 'Something went wrong on the server. Please try again.'));
-    });
+    run(parsed.data).then(
+      (result) => {
+        if (!result.ok && result.error.code !== 'bad-request') logger.info({ error: result.error }, 'shopper request refused');
+        reply(result);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'socket handler failed');
+        reply(fail('internal', 'Something went wrong on the server. Please try again.'));
+      },
+    );
   };
+}
+
+/** Whether any agent is online: a console connected to `/agent` with a live session (checked at connect and every minute). */
+export function agentsOnline(io: ShopperServer): boolean {
+  return io.of('/agent').sockets.size > 0;
+}
+
+/** Whether this shopper socket is the quick-start developer on this machine (same rule as `/api/health`). */
+export function isDeveloperSocket(io: ShopperServer, socket: ShopperSocket): boolean {
+  const address = io.httpServer.address();
+  return isLocalDeveloper(socket.request, typeof address === 'object' && address ? address.address : null);
 }
 
 /** Registers the shopper's chat events on one socket. */
@@ -93,8 +170,9 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
   const log = logger.child({ area: 'socket' });
   const session = () => socket.data.sessionHash;
   const client = () => ({ address: socket.data.address });
+  const isLocal = socket.data.isLocalDeveloper;
   const watch = async (conversationId: string) => {
-    await socket.join(conversationRoom(conversationId));
+    await socket.join(isLocal ? [conversationRoom(conversationId), developerRoom(conversationId)] : conversationRoom(conversationId));
     chat.watcherJoined(conversationId);
   };
 
@@ -106,7 +184,7 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
 
   on(
     'chat:send',
-    handle(log, chatSendSchema, async (payload) => {
+    handle(log, isLocal, chatSendSchema, async (payload) => {
       // Join before the answer starts, so this tab also gets chat:started and the first phases.
       const result = await chat.send(session(), payload, watch, client());
       if (result.ok) await watch(result.data.conversationId);
@@ -115,23 +193,29 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
   );
   on(
     'chat:stop',
-    handle(log, chatStopSchema, (payload) => chat.stop(session(), payload)),
+    handle(log, isLocal, chatStopSchema, (payload) => chat.stop(session(), payload)),
   );
   on(
     'chat:retry',
-    handle(log, chatRetrySchema, (payload) => chat.retry(session(), payload, client())),
+    handle(log, isLocal, chatRetrySchema, (payload) => chat.retry(session(), payload, client())),
   );
   on(
     'chat:feedback',
-    handle(log, chatFeedbackSchema, (payload) => chat.feedback(session(), payload)),
+    handle(log, isLocal, chatFeedbackSchema, (payload) => chat.feedback(session(), payload)),
   );
   on(
     'chat:request-human',
-    handle(log, chatStopSchema, (payload) => chat.requestHuman(session(), payload)),
+    handle(log, isLocal, chatStopSchema, (payload) => chat.requestHuman(session(), payload)),
   );
   on(
+    'chat:leave-email',
+    handle(log, isLocal, chatLeaveEmailSchema, (payload) => chat.leaveEmail(session(), payload)),
+  );
+  // The page offers "Talk to a person" only while an agent is online; later changes are broadcast.
+  socket.emit('chat:presence', { agentsOnline: agentsOnline(io) });
+  on(
     'chat:resume',
-    handle(log, chatResumeSchema, async (payload) => {
+    handle(log, isLocal, chatResumeSchema, async (payload) => {
       const result = await chat.resume(session(), payload);
       if (result.ok) await watch(payload.conversationId);
       return result;

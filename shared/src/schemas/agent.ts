@@ -125,6 +125,8 @@ export const transcriptDetailSchema = z.object({
   flagged: z.boolean(),
   labels: z.array(z.string()),
   takenOverBy: z.string().nullable(),
+  /** The email the shopper left for a reply while no agent was online, masked like all personal data. */
+  contact: z.object({ email: z.string(), note: z.string().nullable(), leftAt: z.string() }).nullable().optional(),
   notes: z.array(z.object({ id: z.string(), body: z.string(), agentName: z.string(), createdAt: z.string() })),
   messages: z.array(transcriptMessageSchema),
 });

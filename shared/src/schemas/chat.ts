@@ -25,7 +25,9 @@ export const chatMessageSchema = z.object({
   status: messageStatusSchema,
   createdAt: z.string(),
   products: z.array(productCardSchema),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).nullable(),
+  error: z
+    .object({ code: z.string(), message: z.string(), hint: z.string().optional(), developer: z.string().optional() })
+    .nullable(),
   /** The shopper's own thumbs up/down on an answer. */
   feedback: z
     .object({ rating: z.enum(['up', 'down']), comment: z.string().nullable() })
@@ -83,6 +85,21 @@ export type ChatStopPayload = z.infer<typeof chatStopSchema>;
 
 export const chatRetrySchema = z.object({ conversationId: ids.conversation, messageId: ids.message }).strict();
 export type ChatRetryPayload = z.infer<typeof chatRetrySchema>;
+
+/** The shopper leaves an email for a person to reply to (offered when no agent is online). */
+export const chatLeaveEmailSchema = z
+  .object({
+    conversationId: ids.conversation,
+    email: z.email().max(254),
+    note: z.string().trim().max(1000).optional(),
+  })
+  .strict();
+export type ChatLeaveEmailPayload = z.infer<typeof chatLeaveEmailSchema>;
+
+/** Whether a person could join now: "Talk to a person" is offered only then, else "Leave your email". */
+export interface ChatPresenceEvent {
+  agentsOnline: boolean;
+}
 
 export const chatResumeSchema = z.object({ conversationId: ids.conversation }).strict();
 export type ChatResumePayload = z.infer<typeof chatResumeSchema>;

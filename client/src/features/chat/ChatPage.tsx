@@ -1,6 +1,7 @@
 import { formatMoney } from '@aisle/shared';
 import { useEffect, type CSSProperties } from 'react';
 import { ChatActionsContext, useChatActions } from './chatActions';
+import { HandoffOptions } from './HandoffOptions';
 import { useChatStore } from './chatStore';
 import { Composer, COMPOSER_INPUT_ID } from './Composer';
 import { LiveAnnouncer } from './LiveAnnouncer';
@@ -60,7 +61,6 @@ function whenIdle(task: () => void): () => void {
 function ChatHeader() {
   const actions = useChatActions();
   const isFresh = useChatStore((s) => s.conversationId === null && s.messages.length === 0 && s.pending === null);
-  const canAskForPerson = useChatStore((s) => s.conversationId !== null && s.handoff.state === 'assistant');
   const brand = useBrand();
 
   const handleNewChat = () => {
@@ -76,11 +76,7 @@ function ChatHeader() {
         <span className="brand-tagline">Shopping assistant</span>
       </div>
       <div className="header-actions">
-        {canAskForPerson && (
-          <button type="button" className="button-secondary" onClick={() => actions.requestHuman()}>
-            Talk to a person
-          </button>
-        )}
+        <HandoffOptions />
         <button type="button" className="button-secondary new-chat" onClick={handleNewChat} disabled={isFresh}>
           <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
             <path d="M10 4v12M4 10h12" />

@@ -1,7 +1,7 @@
 import { neutraliseBidi, type ChatMessage } from '@aisle/shared';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useChatActions } from './chatActions';
-import type { LiveStatus, UiError } from './chatStore';
+import { useChatStore, type LiveStatus, type UiError } from './chatStore';
 import { errorText, isRetryableCode } from './errorCodes';
 import { LogoMark } from '../../components/LogoMark';
 import { AnswerFeedback } from './AnswerFeedback';
@@ -154,6 +154,23 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
   );
 }
 
+/** Besides Retry: a person when one is online, else the email form (in the header). */
+function WayForward() {
+  const actions = useChatActions();
+  const agentsOnline = useChatStore((s) => s.agentsOnline);
+  const canAsk = useChatStore((s) => s.handoff.state === 'assistant');
+  if (!canAsk) return null;
+  return agentsOnline ? (
+    <p className="error-way-forward">
+      <button type="button" className="button-link" onClick={() => actions.requestHuman()}>
+        Talk to a person
+      </button>
+    </p>
+  ) : (
+    <p className="error-way-forward">You can also leave your email for a person to reply (above).</p>
+  );
+}
+
 function AnswerError({ error }: { error: UiError }) {
   return (
     <div className="answer-error">
@@ -164,6 +181,12 @@ function AnswerError({ error }: { error: UiError }) {
         {errorText(error)}
       </p>
       {error.hint !== undefined && error.hint !== '' && <p className="error-hint">{error.hint}</p>}
+      {error.developer !== undefined && error.developer !== '' && (
+        <p className="error-developer">
+          <strong>For the developer:</strong> {error.developer}
+        </p>
+      )}
+      <WayForward />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { UiError } from './chatStore';
 
 /** What the chat components can ask the connection to do. All calls return at once. */
 export interface ChatActions {
@@ -11,6 +12,8 @@ export interface ChatActions {
   giveFeedback(messageId: string, rating: 'up' | 'down' | null, comment?: string): void;
   /** Ask for a person to join the conversation. */
   requestHuman(): void;
+  /** Leave an email for a person to reply to; resolves with an error to show, or null once stored. */
+  leaveEmail(email: string, note: string): Promise<UiError | null>;
 }
 
 /** Provided by the chat page, which owns the socket. */

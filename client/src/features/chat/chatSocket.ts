@@ -1,4 +1,5 @@
 import type {
+  ChatLeaveEmailPayload,
   AppErrorBody,
   ChatFeedbackPayload,
   ChatResumePayload,
@@ -63,6 +64,11 @@ export function resumeChat(socket: ShopperSocket, payload: ChatResumePayload): P
 /** Records the shopper's thumbs up/down (or clears it) on an answer. */
 export function sendFeedback(socket: ShopperSocket, payload: ChatFeedbackPayload): Promise<Result<null>> {
   return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:feedback', payload, settle(resolve)));
+}
+
+/** Leaves an email for a person to reply to (no agent online); acks when to expect the reply. */
+export function leaveEmail(socket: ShopperSocket, payload: ChatLeaveEmailPayload): Promise<Result<{ replyText: string }>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:leave-email', payload, settle(resolve)));
 }
 
 /** Asks for a person to join the conversation. */

@@ -70,7 +70,13 @@ export interface ChatState {
   /** An Ollama/model problem reported by a failed answer, shown until health says all is well. */
   serviceIssue: UiError | null;
   announcement: Announcement | null;
+  /** Whether an agent is online: "Talk to a person" is offered only then, else "Leave your email". */
+  agentsOnline: boolean;
+  /** When to expect a reply, once the shopper left an email in this conversation. */
+  emailReplyText: string | null;
 
+  setAgentsOnline(agentsOnline: boolean): void;
+  setEmailReplyText(text: string | null): void;
   setDraft(text: string): void;
   setComposerError(error: UiError | null): void;
   beginSend(pending: PendingSend): void;
@@ -186,6 +192,8 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
     isCheckingHealth: false,
     serverError: null,
     serviceIssue: null,
+    agentsOnline: false,
+    emailReplyText: null,
     announcement: null,
 
     // Editing the text means the shopper has seen the last error.
@@ -353,6 +361,8 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
       })),
     setServerError: (serverError) => set({ serverError, isCheckingHealth: false }),
     setServiceIssue: (serviceIssue) => set({ serviceIssue }),
+    setAgentsOnline: (agentsOnline) => set({ agentsOnline }),
+    setEmailReplyText: (emailReplyText) => set({ emailReplyText }),
 
     applyHandoff: (event) =>
       set((state) => {

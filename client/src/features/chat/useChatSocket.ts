@@ -13,6 +13,7 @@ import { getHealth, getSession } from './chatApi';
 import { newClientId } from '../../lib/clientId';
 import {
   createShopperSocket,
+  leaveEmail,
   requestHuman,
   resumeChat,
   retryChat,
@@ -192,6 +193,7 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     socket.on('chat:delta', (event) => route(event.conversationId, () => buffer.push(event)));
     socket.on('chat:completed', (event) => handleFinished(event.conversationId, event.message));
     socket.on('chat:failed', (event) => handleFinished(event.conversationId, event.message));
+    socket.on('chat:presence', (event) => store.getState().setAgentsOnline(event.agentsOnline));
     socket.on('chat:handoff', (event) => route(event.conversationId, () => store.getState().applyHandoff(event)));
     socket.on('chat:message', (event) =>
       route(event.conversationId, () => {
@@ -226,6 +228,15 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     const result = await requestHuman(socket, { conversationId });
     if (isDisposed || result.ok) return;
     store.getState().setComposerError(result.error);
+  }
+
+  async function leaveEmailFor(email: string, note: string): Promise<UiError | null> {
+    const { conversationId } = store.getState();
+    if (conversationId === null) return { code: 'bad-request', message: 'Ask your question first, then leave your email.' };
+    const result = await leaveEmail(socket, { conversationId, email, ...(note.trim() === '' ? {} : { note }) });
+    if (!result.ok) return result.error;
+    store.getState().setEmailReplyText(result.data.replyText);
+    return null;
   }
 
   async function openSession(): Promise<void> {
@@ -339,6 +350,7 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     checkHealth: () => void checkHealth(),
     giveFeedback: (messageId, rating, comment) => void giveFeedback(messageId, rating, comment),
     requestHuman: () => void askForPerson(),
+    leaveEmail: leaveEmailFor,
   };
 }
 
@@ -368,6 +380,8 @@ export function useChatSocket(store: ChatStore = chatStore): ChatActions {
       checkHealth: () => connectionRef.current?.checkHealth(),
       giveFeedback: (messageId, rating, comment) => connectionRef.current?.giveFeedback(messageId, rating, comment),
       requestHuman: () => connectionRef.current?.requestHuman(),
+      leaveEmail: async (email, note) =>
+        connectionRef.current ? connectionRef.current.leaveEmail(email, note) : { code: 'internal', message: 'Not connected yet.' },
     }),
     [],
   );
