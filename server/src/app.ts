@@ -23,6 +23,8 @@ import { createLinkDomains } from './catalogue/linkDomains';
 import type { LoadedConfig } from './config/loadConfig';
 import { createAgentRepository, type AgentRepository } from './db/agentRepository';
 import { createConversationRepository } from './db/conversationRepository';
+import { createPageContextRepository } from './db/pageContextRepository';
+import { createPageContextService } from './chat/pageContext';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
@@ -33,7 +35,9 @@ import { errorMiddleware } from './http/errorMiddleware';
 import { allowedOriginsOf, isAllowedHost, refuseForeignHost } from './http/hostCheck';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
-import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
+import { frameAncestorsFor, frameOptions } from './http/framing';
+import { hashToken, tokenFromCookieHeader, validToken } from './http/shopperSession';
+import { createWidgetRouter } from './http/widgetRoutes';
 import { createBackend, createHostPool } from './llm/hostPool';
 import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import { createLogger, type Logger } from './logger';
@@ -175,7 +179,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   io.use((socket, next) => {
     socket.data.address = shopperAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
-    const token = tokenFromCookieHeader(socket.handshake.headers.cookie);
+    // The embedded widget sends its session token in the handshake (no third-party cookies in a shop's
+    // page); a token given is used alone, as over HTTP (`shopperSession`).
+    const auth: unknown = socket.handshake.auth;
+    const given = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
+    const token = given === undefined ? tokenFromCookieHeader(socket.handshake.headers.cookie) : validToken(given);
     if (!token) return next(new Error('no-session'));
     const hash = hashToken(token);
     conversations.touchSession(hash).then(
@@ -200,6 +208,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       })
       .catch(() => undefined);
   });
+  const pageContext = createPageContextService({
+    contexts: createPageContextRepository(db),
+    conversations,
+    tools,
+    allowedOrigins: () => deps.config().config.widget.allowedOrigins,
+  });
   const chat = createChatService({
     conversations,
     products,
@@ -216,11 +230,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     logger,
     random: deps.random,
+    pageContext: pageContext.forAnswer,
   });
 
   chat.observe(metrics.chatObserver);
 
-  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));
+  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger, pageContext));
   const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
   const liveFeed = startAgentLiveFeed({ nsp: agentNsp, chat, auth, transcripts, transcriptRows, logger });
 
@@ -239,11 +254,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
           formAction: ["'self'"],
-          frameAncestors: ["'none'"],
+          // Per request: only the widget's panel may be framed, by the shops configured now.
+          frameAncestors: [(req) => frameAncestorsFor(req.url ?? '/', deps.config().config.widget.allowedOrigins)],
         },
       },
+      xFrameOptions: false,
     }),
   );
+  app.use(frameOptions());
   // Before every route, the page included: a foreign Host is a DNS-rebinding page posing as same-origin.
   app.use(refuseForeignHost(() => deps.config().config.server));
   app.use(express.json({ limit: '64kb' }));
@@ -262,6 +280,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       rowChanged: liveFeed.rowChanged,
       configStatus,
       logger,
+    }),
+  );
+  app.use(
+    createWidgetRouter({
+      conversations,
+      rateLimits,
+      widget: () => deps.config().config.widget,
+      allowedOrigins: () => allowedOriginsOf(deps.config().config.server),
     }),
   );
   const listeningOn = () => {

@@ -2,6 +2,7 @@ import type { Result } from './errors';
 import type {
   ChatCompletedEvent,
   ChatDeltaEvent,
+  ChatContextPayload,
   ChatFeedbackPayload,
   ChatHandoffEvent,
   ChatFailedEvent,
@@ -13,6 +14,7 @@ import type {
   ChatStatusEvent,
   ChatStopPayload,
   ConversationSnapshot,
+  PageContext,
 } from './schemas/chat';
 
 /** Acknowledgement callback: every client event is answered with one Result. */
@@ -31,6 +33,8 @@ export interface ShopperClientEvents {
   'chat:feedback': (payload: ChatFeedbackPayload, ack: Ack<null>) => void;
   /** The shopper asks for a person; the conversation shows as waiting in the agent console. */
   'chat:request-human': (payload: ChatStopPayload, ack: Ack<null>) => void;
+  /** The embedded widget says what the shopper is looking at on the shop's page; the reply is what was kept. */
+  'chat:context': (payload: ChatContextPayload, ack: Ack<PageContext>) => void;
 }
 
 /** Events the server sends to the shopper's browser. */

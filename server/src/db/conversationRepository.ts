@@ -81,6 +81,9 @@ export function createConversationRepository(db: Database) {
         taken_over_name: null,
         experiment: input.experiment?.name ?? null,
         arm: input.experiment?.arm ?? null,
+        context_product_id: null,
+        context_url: null,
+        context_at: null,
       };
       await kysely.insertInto('conversations').values(row).execute();
       return row;

@@ -9,6 +9,7 @@ import * as m0003 from './migrations/0003_agents';
 import * as m0004 from './migrations/0004_grounding';
 import * as m0005 from './migrations/0005_experiments';
 import * as m0006 from './migrations/0006_final_text_index';
+import * as m0011 from './migrations/0011_page_context';
 
 export type { DB } from './schema';
 
@@ -83,6 +84,7 @@ const migrations: Record<string, Migration> = {
   '0004_grounding': m0004,
   '0005_experiments': m0005,
   '0006_final_text_index': m0006,
+  '0011_page_context': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

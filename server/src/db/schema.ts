@@ -51,6 +51,10 @@ export interface ConversationsTable {
   /** Experiment name and arm (`control` or `candidate`) when the conversation is in one. */
   experiment: string | null;
   arm: string | null;
+  /** Page context from the embedded widget: the product being viewed, the page, when (0011). */
+  context_product_id: string | null;
+  context_url: string | null;
+  context_at: string | null;
 }
 
 export interface MessagesTable {

@@ -1,11 +1,14 @@
 import {
+  chatContextSchema,
   chatFeedbackSchema,
   chatResumeSchema,
   chatRetrySchema,
   chatSendSchema,
   chatStopSchema,
   fail,
+  ok,
   type Ack,
+  type PageContext,
   type Result,
   type ShopperClientEvents,
   type ShopperServerEvents,
@@ -14,12 +17,15 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { ChatService } from '../chat/chatService';
+import type { PageContextService } from '../chat/pageContext';
 import type { Logger } from '../logger';
 
 export interface ShopperSocketData {
   sessionHash: string;
   /** The client's address (see `shopperAddress`): the fair line and its caps are per address. */
   address: string;
+  /** The latest checked page context the embedded widget sent, stored with each message it sends. */
+  pageContext?: PageContext;
 }
 
 /** Express's compiled `trust proxy` setting: whether the hop at `addr`, `i` steps from us, is a trusted proxy. */
@@ -88,14 +94,27 @@ function handle<S extends z.ZodType, T>(
   };
 }
 
-/** Registers the shopper's chat events on one socket. */
-export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, chat: ChatService, logger: Logger): void {
+/** Registers the shopper's chat events on one socket (`chat:context` only when `pageContext` is given). */
+export function registerChatHandlers(
+  io: ShopperServer,
+  socket: ShopperSocket,
+  chat: ChatService,
+  logger: Logger,
+  pageContext?: PageContextService,
+): void {
   const log = logger.child({ area: 'socket' });
   const session = () => socket.data.sessionHash;
   const client = () => ({ address: socket.data.address });
   const watch = async (conversationId: string) => {
     await socket.join(conversationRoom(conversationId));
     chat.watcherJoined(conversationId);
+  };
+
+  // A new conversation gets the page's context before its first answer starts, so the answer uses it.
+  const watchWithContext = async (conversationId: string) => {
+    await watch(conversationId);
+    const context = socket.data.pageContext;
+    if (context && pageContext) await pageContext.set(session(), conversationId, context);
   };
 
   // Handlers take `unknown` payloads: the wire is untrusted whatever the event map says.
@@ -108,7 +127,7 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
     'chat:send',
     handle(log, chatSendSchema, async (payload) => {
       // Join before the answer starts, so this tab also gets chat:started and the first phases.
-      const result = await chat.send(session(), payload, watch, client());
+      const result = await chat.send(session(), payload, watchWithContext, client());
       if (result.ok) await watch(result.data.conversationId);
       return result;
     }),
@@ -137,6 +156,17 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
       return result;
     }),
   );
+
+  if (pageContext) {
+    on(
+      'chat:context',
+      handle(log, chatContextSchema, async (payload) => {
+        const context = await pageContext.accept(payload);
+        socket.data.pageContext = context;
+        return payload.conversationId === undefined ? ok(context) : pageContext.set(session(), payload.conversationId, context);
+      }),
+    );
+  }
 
   socket.on('disconnecting', () => {
     for (const room of socket.rooms) {
