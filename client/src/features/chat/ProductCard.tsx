@@ -2,6 +2,7 @@ import { formatMoney, neutraliseBidi, type Availability, type ProductCard as Pro
 import { useId, useState } from 'react';
 import { classifyLink } from '../../lib/linkPolicy';
 import { useLinkDomains } from '../../lib/storefront';
+import { useCardAction } from './cardAction';
 
 const AVAILABILITY_LABELS: Record<Availability, string> = {
   in_stock: 'In stock',
@@ -36,6 +37,7 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains }: Pro
   const product = displayedCard(stored);
   const isOnSale = product.salePrice !== null && product.salePrice.amountMinor < product.price.amountMinor;
   const link = classifyLink(product.link, NO_PRODUCTS, linkDomains ?? storefrontDomains);
+  const action = useCardAction(stored);
 
   return (
     <article
@@ -76,6 +78,7 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains }: Pro
             View product<span className="sr-only">: {product.title} (opens in a new tab)</span>
           </a>
         )}
+        {action}
       </div>
     </article>
   );
