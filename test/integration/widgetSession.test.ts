@@ -201,6 +201,9 @@ describe('page context from the widget', () => {
       .where('id', '=', conversationId)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ context_product_id: 'JKT-300', context_url: `${SHOP}/products/stormline` });
+    // Agents see it beside the transcript.
+    const detail = await s.app.agentConsole.transcripts.detail(conversationId);
+    expect(detail?.viewing).toMatchObject({ productId: 'JKT-300', url: `${SHOP}/products/stormline` });
   });
 
   it('ignores a product that does not exist and a URL on a site that is not an allowed shop', async () => {
