@@ -45,7 +45,7 @@ function start(): void {
 
   const host = document.createElement('div');
   host.setAttribute('data-aisle-widget', '');
-  const root = host.attachShadow({ mode: 'closed' });
+  const root = host.attachShadow({ mode: 'open' });
   try {
     // A constructed sheet is not an inline style: a shop's CSP without 'unsafe-inline' still applies it.
     const sheet = new CSSStyleSheet();

@@ -7,6 +7,7 @@ import {
   type SessionInfo,
 } from '@aisle/shared';
 import { createApiClient } from '../../lib/api';
+import { readItem, writeItem } from './frameStorage';
 
 const request = createApiClient({ reader: 'the app', unreachableHint: 'Check that it is running, then reload the page.' });
 
@@ -14,10 +15,13 @@ const TOKEN_KEY = 'aisle.sessionToken';
 
 /**
  * Whether the session is a token the page keeps (the embedded widget) rather than the httpOnly cookie.
- * Inside a shop's page the widget's frame is third-party and browsers block its cookies; its own
- * `localStorage` is partitioned per shop, which is what a shop's widget wants anyway.
+ * Inside a shop's page the widget's frame is third-party and browsers block its cookies, so it keeps a
+ * token (`frameStorage`: per shop) and sends it as `Authorization: Bearer` and in the socket handshake.
  */
 let isTokenSession = false;
+
+/** Used when every storage is refused, so the page at least keeps one session while it is open. */
+let memoryToken: string | null = null;
 
 /** Switches this page to a session by token (call before the chat connects); the widget's panel does. */
 export function enableTokenSession(): void {
@@ -26,26 +30,13 @@ export function enableTokenSession(): void {
 
 /** The session token the socket handshake carries, or null for a cookie session (or none yet). */
 export function sessionToken(): string | null {
-  if (!isTokenSession) return null;
-  try {
-    return globalThis.localStorage?.getItem(TOKEN_KEY) ?? memoryToken;
-  } catch {
-    return memoryToken;
-  }
+  return isTokenSession ? (readItem(TOKEN_KEY) ?? memoryToken) : null;
 }
 
 function saveToken(token: string | null): void {
   memoryToken = token;
-  try {
-    if (token === null) globalThis.localStorage?.removeItem(TOKEN_KEY);
-    else globalThis.localStorage?.setItem(TOKEN_KEY, token);
-  } catch {
-    // Storage can be disabled; the chat works for this page view and starts afresh on the next.
-  }
+  writeItem(TOKEN_KEY, token);
 }
-
-/** Used when storage is refused, so the page at least keeps one session while it is open. */
-let memoryToken: string | null = null;
 
 /** Requests of a token session: the token rides in the Authorization header (no cookie in a third-party frame). */
 const withToken = (token: string) =>
