@@ -4,14 +4,38 @@ import { defineConfig } from 'vite';
 
 const clientRoot = fileURLToPath(new URL('.', import.meta.url));
 const apiTarget = 'http://localhost:3000';
+const outDir = fileURLToPath(new URL('./dist', import.meta.url));
+
+/**
+ * `vite build --mode widget`: the loader shops paste into their pages, `dist/widget.js`. One classic
+ * script (IIFE) with no framework and no chunks, built after the app (it must not empty dist/).
+ */
+const widgetConfig = defineConfig({
+  root: clientRoot,
+  publicDir: false,
+  build: {
+    outDir,
+    emptyOutDir: false,
+    copyPublicDir: false,
+    target: 'es2020',
+    lib: {
+      entry: fileURLToPath(new URL('./src/widget/widget.ts', import.meta.url)),
+      formats: ['iife'],
+      name: 'AisleWidgetLoader',
+      fileName: () => 'widget.js',
+    },
+  },
+});
 
 // Vite requires a default export for its config file.
-export default defineConfig({
+export default defineConfig(({ mode }) => (mode === 'widget' ? widgetConfig : appConfig));
+
+const appConfig = defineConfig({
   root: clientRoot,
   plugins: [react()],
   build: {
     // The server serves this folder (with SPA fallback), so it must stay at client/dist.
-    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+    outDir,
     emptyOutDir: true,
     // Inlined assets would become data: URLs; keep fonts and scripts as files for the CSP.
     assetsInlineLimit: 0,

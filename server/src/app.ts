@@ -28,6 +28,8 @@ import type { LoadedConfig } from './config/loadConfig';
 import { createAgentRepository, type AgentRepository } from './db/agentRepository';
 import { createCatalogueSourceRepository } from './db/catalogueSourceRepository';
 import { createConversationRepository } from './db/conversationRepository';
+import { createPageContextRepository } from './db/pageContextRepository';
+import { createPageContextService } from './chat/pageContext';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
@@ -41,7 +43,9 @@ import { allowedOriginsOf, isAllowedHost, refuseForeignHost } from './http/hostC
 import { imageOriginsOf } from './http/imageOrigins';
 import { isAllowedOrigin } from './http/origin';
 import { createApiRouter } from './http/routes';
-import { hashToken, tokenFromCookieHeader } from './http/shopperSession';
+import { frameAncestorsFor, frameOptions } from './http/framing';
+import { hashToken, tokenFromCookieHeader, validToken } from './http/shopperSession';
+import { createWidgetRouter } from './http/widgetRoutes';
 import { createBackend, createHostPool } from './llm/hostPool';
 import { createModelHealth, createModelsHealth } from './llm/modelHealth';
 import type { EmbedRequest } from './llm/types';
@@ -234,7 +238,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   io.use((socket, next) => {
     socket.data.isLocalDeveloper = isDeveloperSocket(io, socket);
     socket.data.address = shopperAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
-    const token = tokenFromCookieHeader(socket.handshake.headers.cookie);
+    // The embedded widget sends its session token in the handshake (no third-party cookies in a shop's
+    // page); a token given is used alone, as over HTTP (`shopperSession`).
+    const auth: unknown = socket.handshake.auth;
+    const given = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
+    const token = given === undefined ? tokenFromCookieHeader(socket.handshake.headers.cookie) : validToken(given);
     if (!token) return next(new Error('no-session'));
     const hash = hashToken(token);
     conversations.touchSession(hash).then(
@@ -264,6 +272,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     () => shopPolicies(deps.config()),
   );
+  const pageContext = createPageContextService({
+    contexts: createPageContextRepository(db),
+    conversations,
+    tools,
+    allowedOrigins: () => deps.config().config.widget.allowedOrigins,
+  });
   const chat = createChatService({
     conversations,
     products,
@@ -286,11 +300,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     broadcast: shopperBroadcast(io),
     logger,
     random: deps.random,
+    pageContext: pageContext.forAnswer,
   });
 
   chat.observe(metrics.chatObserver);
 
-  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger));
+  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger, pageContext));
   const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
   const liveFeed = startAgentLiveFeed({ nsp: agentNsp, chat, auth, transcripts, transcriptRows, logger });
 
@@ -311,11 +326,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
           formAction: ["'self'"],
-          frameAncestors: ["'none'"],
+          // Per request: only the widget's panel may be framed, by the shops configured now.
+          frameAncestors: [(req) => frameAncestorsFor(req.url ?? '/', deps.config().config.widget.allowedOrigins)],
         },
       },
+      xFrameOptions: false,
     }),
   );
+  app.use(frameOptions());
   // Before every route, the page included: a foreign Host is a DNS-rebinding page posing as same-origin.
   app.use(refuseForeignHost(() => deps.config().config.server));
   app.use(express.json({ limit: '64kb' }));
@@ -345,6 +363,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         },
       },
       logger,
+    }),
+  );
+  app.use(
+    createWidgetRouter({
+      conversations,
+      rateLimits,
+      widget: () => deps.config().config.widget,
+      allowedOrigins: () => allowedOriginsOf(deps.config().config.server),
     }),
   );
   const listeningOn = () => {

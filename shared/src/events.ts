@@ -2,6 +2,7 @@ import type { Result } from './errors';
 import type {
   ChatCompletedEvent,
   ChatDeltaEvent,
+  ChatContextPayload,
   ChatFeedbackPayload,
   ChatHandoffEvent,
   ChatLeaveEmailPayload,
@@ -15,6 +16,7 @@ import type {
   ChatStatusEvent,
   ChatStopPayload,
   ConversationSnapshot,
+  PageContext,
 } from './schemas/chat';
 
 /** Acknowledgement callback: every client event is answered with one Result. */
@@ -35,6 +37,8 @@ export interface ShopperClientEvents {
   'chat:request-human': (payload: ChatStopPayload, ack: Ack<null>) => void;
   /** No agent online: the shopper leaves an email for a reply; acks when to expect it. */
   'chat:leave-email': (payload: ChatLeaveEmailPayload, ack: Ack<{ replyText: string }>) => void;
+  /** The embedded widget says what the shopper is looking at on the shop's page; the reply is what was kept. */
+  'chat:context': (payload: ChatContextPayload, ack: Ack<PageContext>) => void;
 }
 
 /** Events the server sends to the shopper's browser. */

@@ -249,6 +249,10 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
             : null,
         notes: notes.map((n) => ({ id: n.id, body: n.body, agentName: n.agent_name, createdAt: n.created_at })),
         messages: messages.map((m) => presentTranscriptMessage(m, feedback)),
+        viewing:
+          conversation.context_at === null
+            ? null
+            : { productId: conversation.context_product_id, url: conversation.context_url, at: conversation.context_at },
       };
     },
 

@@ -6,7 +6,7 @@ import type { AdmissionQueue, Slot } from '../capacity/admissionQueue';
 import { isQueueFullError } from '../capacity/capacityErrors';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { ConversationRepository, ConversationRow, MessageRow } from '../db/conversationRepository';
-import type { ProductRepository } from '../db/productRepository';
+import type { ProductRepository, ProductRow } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
 import { LlmError } from '../llm/llmErrors';
 import type { LlmMessage } from '../llm/types';
@@ -38,6 +38,8 @@ export interface AnswerGenerationDeps {
   notify: NotifyObservers;
   live: LiveGenerations;
   logger: Logger;
+  /** Tool-result messages about the product the shopper is viewing, and its rows (citable), if any. */
+  pageContext?: (conversationId: string) => Promise<{ messages: LlmMessage[]; rows: ProductRow[] }>;
 }
 
 /** Spans go nowhere until tracing is configured (the API's no-op tracer). */
@@ -160,11 +162,13 @@ export function startGeneration(
       }
       // The answer's own time starts with its place at the host: waiting in line is not the model's slowness.
       timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
+      const viewing = (await deps.pageContext?.(conversationId)) ?? { messages: [], rows: [] };
+      for (const row of viewing.rows) state.seenRows.set(row.id, row);
       await runAnswer({
         gateway: backend,
         tools: deps.tools,
         settings,
-        messages: toLlmHistory(deps.systemPrompt(), history, config.chat.historyMessages),
+        messages: [...toLlmHistory(deps.systemPrompt(), history, config.chat.historyMessages), ...viewing.messages],
         userText,
         priorUserTexts: history
           .filter((m) => m.role === 'user')

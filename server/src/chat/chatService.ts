@@ -68,6 +68,8 @@ export interface ChatServiceDeps {
   logger: Logger;
   /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
   random?: () => number;
+  /** What the shopper is looking at on the shop's page, for the model (`pageContext.ts`); none by default. */
+  pageContext?: AnswerGenerationDeps['pageContext'];
 }
 
 /**
@@ -109,6 +111,7 @@ export function createChatService(deps: ChatServiceDeps) {
     admission: deps.admission,
     hostFor: deps.hostFor,
     systemPrompt: deps.systemPrompt,
+    pageContext: deps.pageContext,
     broadcast,
     notify: events.notify,
     live,

@@ -631,6 +631,25 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    widget: z
+      .object({
+        allowedOrigins: z
+          .array(z.url({ protocol: /^https?$/ }))
+          .default([])
+          .describe(
+            'Shop origins that may embed the chat widget (<script src=".../widget.js">), e.g. https://shop.example. Only they may frame /embed (CSP frame-ancestors); any other page gets no widget.',
+          ),
+        position: z
+          .enum(['bottom-right', 'bottom-left'])
+          .default('bottom-right')
+          .describe('Where the launcher button sits on the shop\'s pages, unless the tag says data-aisle-position.'),
+        openOnLoad: z
+          .boolean()
+          .default(false)
+          .describe('Open the chat panel when a page loads, unless the tag says data-aisle-open.'),
+      })
+      .strict()
+      .prefault({}),
     catalogue: z
       .object({
         loadDemoWhenEmpty: z

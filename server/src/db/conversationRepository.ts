@@ -97,6 +97,9 @@ export function createConversationRepository(db: Database) {
         contact_email: null,
         contact_note: null,
         contact_left_at: null,
+        context_product_id: null,
+        context_url: null,
+        context_at: null,
       };
       db.statement<[ConversationRow], unknown>(insertSql('conversations', Object.keys(row))).run(row);
       return row;

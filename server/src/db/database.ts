@@ -14,6 +14,7 @@ import * as m0007 from './migrations/0007_catalogue_sources';
 import * as m0008 from './migrations/0008_search_vocabulary';
 import * as m0009 from './migrations/0009_product_embeddings';
 import * as m0010 from './migrations/0010_contact_email';
+import * as m0011 from './migrations/0011_page_context';
 
 export type { DB } from './schema';
 
@@ -97,6 +98,7 @@ const migrations: Record<string, Migration> = {
   '0008_search_vocabulary': m0008,
   '0009_product_embeddings': m0009,
   '0010_contact_email': m0010,
+  '0011_page_context': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -99,6 +99,10 @@ export interface ConversationsTable {
   contact_email: OptionalOnInsert<string | null>;
   contact_note: OptionalOnInsert<string | null>;
   contact_left_at: OptionalOnInsert<string | null>;
+  /** Page context from the embedded widget: the product being viewed, the page, when (0011). */
+  context_product_id: string | null;
+  context_url: string | null;
+  context_at: string | null;
 }
 
 export interface MessagesTable {

@@ -1,4 +1,5 @@
 import {
+  chatContextSchema,
   chatFeedbackSchema,
   chatLeaveEmailSchema,
   chatResumeSchema,
@@ -6,9 +7,11 @@ import {
   chatSendSchema,
   chatStopSchema,
   fail,
+  ok,
   shopperError,
   type Ack,
   type AppErrorBody,
+  type PageContext,
   type Result,
   type ShopperClientEvents,
   type ShopperServerEvents,
@@ -19,6 +22,7 @@ import type { z } from 'zod';
 import type { ConversationBroadcast } from '../chat/chatEvents';
 import type { ChatService } from '../chat/chatService';
 import { isLocalDeveloper } from '../http/healthPresenter';
+import type { PageContextService } from '../chat/pageContext';
 import type { Logger } from '../logger';
 
 export interface ShopperSocketData {
@@ -27,6 +31,8 @@ export interface ShopperSocketData {
   address: string;
   /** The quick-start developer on this machine (see `isLocalDeveloper`): also gets operator detail. */
   isLocalDeveloper: boolean;
+  /** The latest checked page context the embedded widget sent, stored with each message it sends. */
+  pageContext?: PageContext;
 }
 
 /** Express's compiled `trust proxy` setting: whether the hop at `addr`, `i` steps from us, is a trusted proxy. */
@@ -165,15 +171,30 @@ export function isDeveloperSocket(io: ShopperServer, socket: ShopperSocket): boo
   return isLocalDeveloper(socket.request, typeof address === 'object' && address ? address.address : null);
 }
 
-/** Registers the shopper's chat events on one socket. */
-export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, chat: ChatService, logger: Logger): void {
+/** Registers the shopper's chat events on one socket (`chat:context` only when `pageContext` is given). */
+export function registerChatHandlers(
+  io: ShopperServer,
+  socket: ShopperSocket,
+  chat: ChatService,
+  logger: Logger,
+  pageContext?: PageContextService,
+): void {
   const log = logger.child({ area: 'socket' });
   const session = () => socket.data.sessionHash;
   const client = () => ({ address: socket.data.address });
   const isLocal = socket.data.isLocalDeveloper;
   const watch = async (conversationId: string) => {
-    await socket.join(isLocal ? [conversationRoom(conversationId), developerRoom(conversationId)] : conversationRoom(conversationId));
+    await socket.join(
+      isLocal ? [conversationRoom(conversationId), developerRoom(conversationId)] : conversationRoom(conversationId),
+    );
     chat.watcherJoined(conversationId);
+  };
+
+  // A new conversation gets the page's context before its first answer starts, so the answer uses it.
+  const watchWithContext = async (conversationId: string) => {
+    await watch(conversationId);
+    const context = socket.data.pageContext;
+    if (context && pageContext) await pageContext.set(session(), conversationId, context);
   };
 
   // Handlers take `unknown` payloads: the wire is untrusted whatever the event map says.
@@ -186,7 +207,7 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
     'chat:send',
     handle(log, isLocal, chatSendSchema, async (payload) => {
       // Join before the answer starts, so this tab also gets chat:started and the first phases.
-      const result = await chat.send(session(), payload, watch, client());
+      const result = await chat.send(session(), payload, watchWithContext, client());
       if (result.ok) await watch(result.data.conversationId);
       return result;
     }),
@@ -221,6 +242,17 @@ export function registerChatHandlers(io: ShopperServer, socket: ShopperSocket, c
       return result;
     }),
   );
+
+  if (pageContext) {
+    on(
+      'chat:context',
+      handle(log, isLocal, chatContextSchema, async (payload) => {
+        const context = await pageContext.accept(payload);
+        socket.data.pageContext = context;
+        return payload.conversationId === undefined ? ok(context) : pageContext.set(session(), payload.conversationId, context);
+      }),
+    );
+  }
 
   socket.on('disconnecting', () => {
     for (const room of socket.rooms) {

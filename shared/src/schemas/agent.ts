@@ -129,6 +129,11 @@ export const transcriptDetailSchema = z.object({
   contact: z.object({ email: z.string(), note: z.string().nullable(), leftAt: z.string() }).nullable().optional(),
   notes: z.array(z.object({ id: z.string(), body: z.string(), agentName: z.string(), createdAt: z.string() })),
   messages: z.array(transcriptMessageSchema),
+  /** What the shopper was looking at on the shop's page when they last wrote (the embedded widget). */
+  viewing: z
+    .object({ productId: z.string().nullable(), url: z.string().nullable(), at: z.string() })
+    .nullable()
+    .optional(),
 });
 export type TranscriptDetail = z.infer<typeof transcriptDetailSchema>;
 

@@ -171,3 +171,25 @@ export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 /** What `GET /api/session` returns once the session cookie is set. */
 export const sessionInfoSchema = z.object({ conversations: z.array(conversationSummarySchema) });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+/** What `POST /api/session/token` returns: a session for the embedded widget, kept by the widget itself. */
+export const sessionTokenSchema = z.object({ token: z.string().min(32).max(64) });
+export type SessionToken = z.infer<typeof sessionTokenSchema>;
+
+/**
+ * What the shopper is looking at on the shop's page, sent by the embedded widget (`chat:context`).
+ * Both parts are optional; the server keeps only a product that exists and a URL on an allowed origin.
+ * Without a conversation id it is kept for the connection and stored with the next message sent.
+ */
+export const chatContextSchema = z
+  .object({
+    conversationId: ids.conversation.optional(),
+    productId: z.string().trim().min(1).max(200).nullable().optional(),
+    url: z.string().max(2000).nullable().optional(),
+  })
+  .strict();
+export type ChatContextPayload = z.infer<typeof chatContextSchema>;
+
+/** The page context as the server kept it (the `chat:context` reply). */
+export const pageContextSchema = z.object({ productId: z.string().nullable(), url: z.string().nullable() });
+export type PageContext = z.infer<typeof pageContextSchema>;

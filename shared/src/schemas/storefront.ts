@@ -29,3 +29,12 @@ export const storefrontSchema = z.object({
   brand: storefrontBrandSchema.default({ name: 'Aisle' }),
 });
 export type Storefront = z.infer<typeof storefrontSchema>;
+
+/** The widget's settings (`GET /api/widget`), read by the panel inside the shop's page. */
+export const widgetSettingsSchema = z.object({
+  /** Shop origins that may frame the panel; the panel talks (postMessage) to no other parent. */
+  allowedOrigins: z.array(z.string()),
+  position: z.enum(['bottom-right', 'bottom-left']),
+  openOnLoad: z.boolean(),
+});
+export type WidgetSettings = z.infer<typeof widgetSettingsSchema>;

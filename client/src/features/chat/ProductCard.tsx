@@ -8,6 +8,7 @@ import {
 import { useId, useState } from 'react';
 import { classifyLink } from '../../lib/linkPolicy';
 import { useImageOrigins, useLinkDomains } from '../../lib/storefront';
+import { useCardAction } from './cardAction';
 
 const AVAILABILITY_LABELS: Record<Availability, string> = {
   in_stock: 'In stock',
@@ -59,6 +60,7 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
   const { change } = product;
   // A product gone from the catalogue keeps the card as it was, but offers nothing to follow.
   const isGone = change?.stock === 'no-longer-available';
+  const action = useCardAction(stored);
 
   return (
     <article
@@ -108,6 +110,7 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
             View product<span className="sr-only">: {product.title} (opens in a new tab)</span>
           </a>
         )}
+        {action}
       </div>
     </article>
   );

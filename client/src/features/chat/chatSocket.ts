@@ -1,6 +1,7 @@
 import type {
   ChatLeaveEmailPayload,
   AppErrorBody,
+  ChatContextPayload,
   ChatFeedbackPayload,
   ChatResumePayload,
   ChatRetryPayload,
@@ -8,11 +9,13 @@ import type {
   ChatSendReply,
   ChatStopPayload,
   ConversationSnapshot,
+  PageContext,
   Result,
   ShopperClientEvents,
   ShopperServerEvents,
 } from '@aisle/shared';
 import { io, type Socket } from 'socket.io-client';
+import { sessionToken } from './chatApi';
 
 /** The shopper's typed Socket.IO connection (default namespace, same origin). */
 export type ShopperSocket = Socket<ShopperServerEvents, ShopperClientEvents>;
@@ -29,10 +32,41 @@ export const NO_ANSWER_ERROR: AppErrorBody = {
 
 /**
  * Creates the socket without connecting: the caller first fetches `/api/session` so the handshake
- * carries the session cookie, then calls `connect()`.
+ * carries the session cookie (or, in the widget, so a session token is stored), then calls `connect()`.
+ * The token is read at every (re)connect, so a token renewed meanwhile is the one sent.
  */
 export function createShopperSocket(): ShopperSocket {
-  return io({ autoConnect: false, withCredentials: true });
+  const socket: ShopperSocket = io({
+    autoConnect: false,
+    withCredentials: true,
+    auth: (send) => {
+      const token = sessionToken();
+      send(token === null ? {} : { token });
+    },
+  });
+  // The server keeps the page context per connection: every new connection is told again.
+  socket.on('connect', () => {
+    if (pageContext !== null) void sendContext(socket, pageContext);
+  });
+  currentSocket = socket;
+  return socket;
+}
+
+/** What the shop's page says the shopper is looking at (the widget only); null until it says. */
+let pageContext: Omit<ChatContextPayload, 'conversationId'> | null = null;
+let currentSocket: ShopperSocket | null = null;
+
+/**
+ * Tells the server what the shopper is looking at on the shop's page. The server keeps it for the
+ * connection and stores it with the next message, so the answer is about that product.
+ */
+export function setPageContext(context: Omit<ChatContextPayload, 'conversationId'>): void {
+  pageContext = context;
+  if (currentSocket?.connected) void sendContext(currentSocket, context);
+}
+
+function sendContext(socket: ShopperSocket, payload: ChatContextPayload): Promise<Result<PageContext>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:context', payload, settle(resolve)));
 }
 
 function settle<T>(resolve: (result: Result<T>) => void) {

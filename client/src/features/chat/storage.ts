@@ -1,21 +1,13 @@
+import { readItem, writeItem } from './frameStorage';
+
 const CONVERSATION_KEY = 'aisle.conversationId';
 
-/** The conversation the shopper was last in. Only a pointer: the session cookie grants access. */
+/** The conversation the shopper was last in. Only a pointer: the session (cookie or token) grants access. */
 export function loadConversationId(): string | null {
-  try {
-    return globalThis.localStorage?.getItem(CONVERSATION_KEY) ?? null;
-  } catch {
-    // Storage can be disabled (privacy mode); the chat still works without remembering.
-    return null;
-  }
+  return readItem(CONVERSATION_KEY);
 }
 
 /** Remembers (or forgets, with null) the current conversation id. */
 export function saveConversationId(id: string | null): void {
-  try {
-    if (id === null) globalThis.localStorage?.removeItem(CONVERSATION_KEY);
-    else globalThis.localStorage?.setItem(CONVERSATION_KEY, id);
-  } catch {
-    // Ignored for the same reason as above.
-  }
+  writeItem(CONVERSATION_KEY, id);
 }

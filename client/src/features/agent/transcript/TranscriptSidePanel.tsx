@@ -1,5 +1,6 @@
-import { SUGGESTED_LABELS, type TranscriptDetail } from '@aisle/shared';
-import { useId, useState, type FormEvent } from 'react';
+import { productCardSchema, SUGGESTED_LABELS, type ProductCard, type TranscriptDetail } from '@aisle/shared';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { createApiClient } from '../../../lib/api';
 import { addLabel, addNote, exportUrl, removeLabel, setFlagged } from '../agentApi';
 import { agentStore } from '../agentStore';
 import { formatDateTime } from '../format';
@@ -11,6 +12,7 @@ const MAX_NOTE = 4000;
 export function TranscriptSidePanel({ detail }: { detail: TranscriptDetail }) {
   return (
     <aside className="t-side" aria-label="Review">
+      {detail.viewing && <Viewing viewing={detail.viewing} />}
       <FlagToggle detail={detail} />
       <Labels detail={detail} />
       <Notes detail={detail} />
@@ -26,6 +28,41 @@ export function TranscriptSidePanel({ detail }: { detail: TranscriptDetail }) {
         </p>
       </section>
     </aside>
+  );
+}
+
+const productRequest = createApiClient({ reader: 'the console', unreachableHint: 'Check that Aisle is running.' });
+
+/** "Viewing: Product X": what the shopper had open on the shop's page (the widget's page context). */
+function Viewing({ viewing }: { viewing: NonNullable<TranscriptDetail['viewing']> }) {
+  const [product, setProduct] = useState<ProductCard | null>(null);
+  const { productId } = viewing;
+  useEffect(() => {
+    if (productId === null) return;
+    let isCurrent = true;
+    void productRequest(`/api/products/${encodeURIComponent(productId)}`, { schema: productCardSchema }).then((result) => {
+      if (isCurrent && result.ok) setProduct(result.data);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [productId]);
+  const link = product?.link ?? viewing.url;
+  const name = product?.title ?? productId ?? viewing.url ?? '';
+  return (
+    <section className="side-section">
+      <p className="viewing">
+        Viewing:{' '}
+        {link !== null && /^https?:/i.test(link) ? (
+          <a href={link} target="_blank" rel="noopener noreferrer">
+            {name}
+          </a>
+        ) : (
+          name
+        )}
+        {productId !== null && product?.title !== undefined && <span className="viewing-id"> ({productId})</span>}
+      </p>
+    </section>
   );
 }
 
