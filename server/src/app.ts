@@ -30,6 +30,8 @@ import { createCatalogueSourceRepository } from './db/catalogueSourceRepository'
 import { createConversationRepository } from './db/conversationRepository';
 import { createPageContextRepository } from './db/pageContextRepository';
 import { createPageContextService } from './chat/pageContext';
+import { createCardClickService } from './chat/cardClicks';
+import { createCardClickRepository } from './db/cardClickRepository';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
@@ -305,7 +307,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   chat.observe(metrics.chatObserver);
 
-  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger, pageContext));
+  const cardClicks = createCardClickService({ clicks: createCardClickRepository(db), conversations, rateLimits });
+  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger, pageContext, cardClicks));
   const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
   const liveFeed = startAgentLiveFeed({ nsp: agentNsp, chat, auth, transcripts, transcriptRows, logger });
 
@@ -391,6 +394,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       linkDomains: linkDomains.current,
       imageOrigins,
       brand: () => deps.config().config.brand,
+      cardLinks: () => {
+        const { trackingParams, cartUrlTemplate } = deps.config().config.storefront;
+        return { trackingParams, cartUrlTemplate };
+      },
       configStatus,
       rateLimits,
     }),

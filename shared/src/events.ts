@@ -3,6 +3,7 @@ import type {
   ChatCompletedEvent,
   ChatDeltaEvent,
   ChatContextPayload,
+  ChatCardClickPayload,
   ChatFeedbackPayload,
   ChatHandoffEvent,
   ChatLeaveEmailPayload,
@@ -33,6 +34,8 @@ export interface ShopperClientEvents {
   'chat:resume': (payload: ChatResumePayload, ack: Ack<ConversationSnapshot>) => void;
   /** Thumbs up/down (or null to clear) with an optional comment on one answer. */
   'chat:feedback': (payload: ChatFeedbackPayload, ack: Ack<null>) => void;
+  /** A click on a card's "View product" or "Add to cart"; the page does not wait for the ack. */
+  'chat:card-click': (payload: ChatCardClickPayload, ack: Ack<null>) => void;
   /** The shopper asks for a person; the conversation shows as waiting in the agent console. */
   'chat:request-human': (payload: ChatStopPayload, ack: Ack<null>) => void;
   /** No agent online: the shopper leaves an email for a reply; acks when to expect it. */

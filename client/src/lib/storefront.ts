@@ -13,6 +13,10 @@ interface StorefrontState {
   imageOrigins: readonly string[];
   /** The shop's brand; Aisle's own until the server has said. */
   brand: StorefrontBrand;
+  /** Query parameters for "View product" links; none until the server has said. */
+  trackingParams: Readonly<Record<string, string>>;
+  /** The standalone page's "Add to cart" template; null (no cart button) until the server has said. */
+  cartUrlTemplate: string | null;
   status: 'idle' | 'loading' | 'loaded';
 }
 
@@ -24,6 +28,8 @@ export const storefrontStore = createStore<StorefrontState>(() => ({
   linkDomains: [],
   imageOrigins: [],
   brand: DEFAULT_BRAND,
+  trackingParams: {},
+  cartUrlTemplate: null,
   status: 'idle',
 }));
 
@@ -38,6 +44,8 @@ export async function loadStorefront(): Promise<void> {
           linkDomains: result.data.linkDomains,
           imageOrigins: result.data.imageOrigins,
           brand: result.data.brand,
+          trackingParams: result.data.trackingParams,
+          cartUrlTemplate: result.data.cartUrlTemplate,
           status: 'loaded',
         }
       : { status: 'idle' },
@@ -69,4 +77,14 @@ export function useBrand(): StorefrontBrand {
     void loadStorefront();
   }, []);
   return brand;
+}
+
+/** Where cards lead: tracking parameters for "View product" and the cart template; loads on first use. */
+export function useCardLinkSettings(): { trackingParams: Readonly<Record<string, string>>; cartUrlTemplate: string | null } {
+  const trackingParams = useStore(storefrontStore, (s) => s.trackingParams);
+  const cartUrlTemplate = useStore(storefrontStore, (s) => s.cartUrlTemplate);
+  useEffect(() => {
+    void loadStorefront();
+  }, []);
+  return { trackingParams, cartUrlTemplate };
 }

@@ -303,6 +303,7 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
         }),
         // The model's search words can repeat what the shopper typed: mask them like shopper text.
         zeroResultSearches: f.zeroResults.map((r) => ({ query: maskPersonalData(r.query).text, count: Number(r.count) })),
+        cardClicksPerModel: f.cardClicksPerModel,
       };
     },
   };

@@ -263,6 +263,39 @@ const catalogueFeedSchema = z
   })
   .strict();
 
+/** The placeholders a cart URL template may use. */
+const CART_PLACEHOLDERS = new Set(['{productId}', '{variantId}', '{quantity}']);
+
+/** A cart template with sample values, to check the URL it makes. */
+function fillCartTemplate(template: string): string {
+  return template.replace(/\{(productId|variantId|quantity)\}/g, (_m, name: string) => (name === 'quantity' ? '1' : 'SKU-1'));
+}
+
+/**
+ * Why a cart URL template is refused, or null. It must be a path on the shop ("/cart/..."; not
+ * "//host", which leaves the shop) or an https URL, without credentials, spaces or unknown placeholders,
+ * so a config edit cannot turn "Add to cart" into a javascript: link or a trip to another site.
+ */
+function cartTemplateProblem(template: string): string | null {
+  if (template === '') return 'an empty template; use null for no cart button';
+  if (/[\s\\<>"']/.test(template)) return 'no spaces, backslashes, quotes or angle brackets';
+  const unknown = (template.match(/\{[^}]*\}/g) ?? []).find((p) => !CART_PLACEHOLDERS.has(p));
+  if (unknown !== undefined) return `unknown placeholder ${unknown}; use {productId}, {variantId} or {quantity}`;
+  if (/[{}]/.test(template.replace(/\{(productId|variantId|quantity)\}/g, ''))) return 'an unbalanced { or }';
+  if (!template.includes('{productId}') && !template.includes('{variantId}'))
+    return 'needs {productId} or {variantId}, or every card would add the same thing';
+  if (template.startsWith('/')) return template.startsWith('//') ? 'a path starting with one /, not //' : null;
+  let url: URL;
+  try {
+    url = new URL(fillCartTemplate(template));
+  } catch {
+    return 'a path such as /cart/{variantId}:{quantity} or an https URL';
+  }
+  if (url.protocol !== 'https:') return 'an https URL or a path on the shop';
+  if (url.username !== '' || url.password !== '') return 'no user name or password in the URL';
+  return null;
+}
+
 export const configSchema = z
   .object({
     server: z
@@ -628,8 +661,38 @@ export const configSchema = z
           .describe(
             "Domains whose http(s) links in answers are clickable (their subdomains too); other links show as plain text. Empty: the domains of the catalogue's product links.",
           ),
+        trackingParams: z
+          .record(
+            z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a query parameter name such as utm_source'),
+            z.string().max(200),
+          )
+          .default({})
+          .describe(
+            'Query parameters added to every card\'s "View product" link, e.g. { utm_source: aisle, utm_medium: chat }. A parameter the product link already has is kept as it is.',
+          ),
+        cartUrlTemplate: z
+          .string()
+          .trim()
+          .max(500)
+          .nullable()
+          .default(null)
+          .superRefine((template, ctx) => {
+            const problem = template === null ? null : cartTemplateProblem(template);
+            if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .describe(
+            'Where "Add to cart" on the standalone chat page goes, with {productId}, {variantId} and {quantity} filled in: a path on the shop (e.g. Shopify /cart/{variantId}:{quantity}, WooCommerce /?add-to-cart={productId}), resolved against the product link\'s origin, or an https URL on one of linkDomains. null: no cart button there (the widget raises aisle:add-to-cart instead).',
+          ),
       })
       .strict()
+      .superRefine((storefront, ctx) => {
+        const template = storefront.cartUrlTemplate;
+        if (template === null || template.startsWith('/') || storefront.linkDomains.length === 0) return;
+        const host = new URL(fillCartTemplate(template)).hostname;
+        const onShop = storefront.linkDomains.some((d) => host === d || host.endsWith(`.${d}`));
+        if (!onShop)
+          ctx.addIssue({ code: 'custom', path: ['cartUrlTemplate'], message: `${host} is not one of storefront.linkDomains` });
+      })
       .prefault({}),
     widget: z
       .object({

@@ -77,7 +77,33 @@ export function createDashboardQueries(db: Database) {
           .limit(10)
           .execute(),
       ]);
-      return { conversationsPerDay, answersPerDay, answersPerModel, thumbs, firstTokens, zeroResults };
+      // Answers that showed cards, and how many of them led the shopper to a product page or the cart.
+      const cardClicks = await kysely
+        .selectFrom('messages as m')
+        .select([
+          sql<string>`coalesce(m.model, 'unknown')`.as('model'),
+          (eb) => eb.fn.countAll<number>().as('answers'),
+          sql<number>`sum(exists (select 1 from card_clicks k where k.message_id = m.id and k.kind = 'view'))`.as('viewed'),
+          sql<number>`sum(exists (select 1 from card_clicks k where k.message_id = m.id and k.kind = 'cart'))`.as('carted'),
+        ])
+        .where('m.role', '=', 'assistant')
+        .where('m.status', '<>', 'streaming')
+        .where(sql<SqlBool>`coalesce(json_array_length(m.products), 0) > 0`)
+        .where('m.created_at', '>=', from)
+        .where('m.created_at', '<', to)
+        .groupBy('model')
+        .orderBy('answers', 'desc')
+        .execute();
+      const cardClicksPerModel = cardClicks.map((r) => {
+        const answers = Number(r.answers);
+        return {
+          model: r.model,
+          answersWithCards: answers,
+          productClickRate: answers > 0 ? Number(r.viewed ?? 0) / answers : null,
+          addToCartRate: answers > 0 ? Number(r.carted ?? 0) / answers : null,
+        };
+      });
+      return { conversationsPerDay, answersPerDay, answersPerModel, thumbs, firstTokens, zeroResults, cardClicksPerModel };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { percentile } from '../lib/stats';
 import type { Database } from './database';
 
@@ -17,6 +18,12 @@ export interface ArmStats {
   /** Answers where the grounding check found at least one mismatch. */
   answersWithMismatches: number;
   mismatches: number;
+  /** Answers that showed at least one product card. */
+  answersWithCards: number;
+  /** Answers with cards where the shopper opened at least one product page, over answers with cards. */
+  productClickRate: number | null;
+  /** Answers with cards where the shopper pressed "Add to cart" at least once, over answers with cards. */
+  addToCartRate: number | null;
 }
 
 /** Reads experiment results: the only SQL behind the arm comparison. */
@@ -55,6 +62,9 @@ export function createExperimentRepository(db: Database) {
           'messages.eval_duration_ns as evalDurationNs',
           'messages.grounding as grounding',
           'message_feedback.rating as rating',
+          sql<number>`coalesce(json_array_length(messages.products), 0) > 0`.as('hasCards'),
+          sql<number>`exists (select 1 from card_clicks k where k.message_id = messages.id and k.kind = 'view')`.as('viewed'),
+          sql<number>`exists (select 1 from card_clicks k where k.message_id = messages.id and k.kind = 'cart')`.as('carted'),
         ])
         .where('conversations.experiment', '=', name)
         .where('messages.role', '=', 'assistant')
@@ -74,6 +84,7 @@ export function createExperimentRepository(db: Database) {
         const evalNs = rows.reduce((n, r) => n + (r.evalDurationNs ?? 0), 0);
         const mismatchCounts = rows.map((r) => (r.grounding ? (JSON.parse(r.grounding) as unknown[]).length : 0));
         const models = [...new Set(convs.map((c) => c.model))];
+        const withCards = rows.filter((r) => Number(r.hasCards) === 1);
         return {
           arm,
           model: models.join(', '),
@@ -88,6 +99,9 @@ export function createExperimentRepository(db: Database) {
           errorRate: rows.length > 0 ? rows.filter((r) => r.status === 'error').length / rows.length : null,
           answersWithMismatches: mismatchCounts.filter((n) => n > 0).length,
           mismatches: mismatchCounts.reduce((a, b) => a + b, 0),
+          answersWithCards: withCards.length,
+          productClickRate: withCards.length > 0 ? withCards.filter((r) => Number(r.viewed) === 1).length / withCards.length : null,
+          addToCartRate: withCards.length > 0 ? withCards.filter((r) => Number(r.carted) === 1).length / withCards.length : null,
         };
       });
     },

@@ -154,6 +154,17 @@ export interface MessageFeedbackTable {
   updated_at: string;
 }
 
+/** A shopper's click on a card of an answer: "View product" or "Add to cart" (0012). */
+export interface CardClicksTable {
+  id: Generated<number>;
+  message_id: string;
+  conversation_id: string;
+  product_id: string;
+  /** 'view' | 'cart' */
+  kind: string;
+  created_at: string;
+}
+
 export interface SearchLogTable {
   id: Generated<number>;
   conversation_id: string | null;
@@ -236,6 +247,7 @@ export interface DB {
   messages: MessagesTable;
   search_log: SearchLogTable;
   message_feedback: MessageFeedbackTable;
+  card_clicks: CardClicksTable;
   agents: AgentsTable;
   agent_sessions: AgentSessionsTable;
   transcript_notes: TranscriptNotesTable;

@@ -38,6 +38,8 @@ export function createApiRouter(deps: {
   imageOrigins: () => string[];
   /** The shop's brand for the shopper page (`brand` in the config in force: a reload changes it). */
   brand: () => StorefrontBrand;
+  /** Where cards lead (`storefront.trackingParams`, `storefront.cartUrlTemplate` in the config in force). */
+  cardLinks: () => Pick<Storefront, 'trackingParams' | 'cartUrlTemplate'>;
   /** The config in force and a refused edit, for the detailed health reply. */
   configStatus: () => ConfigStatus;
   /** `session-create` is charged per address when `GET /api/session` creates a session. */
@@ -87,7 +89,12 @@ export function createApiRouter(deps: {
 
   router.get('/storefront', apiLimit, async (_req, res) => {
     res.json(
-      ok({ linkDomains: await deps.linkDomains(), imageOrigins: deps.imageOrigins(), brand: deps.brand() } satisfies Storefront),
+      ok({
+        linkDomains: await deps.linkDomains(),
+        imageOrigins: deps.imageOrigins(),
+        brand: deps.brand(),
+        ...deps.cardLinks(),
+      } satisfies Storefront),
     );
   });
 

@@ -1,4 +1,5 @@
 import {
+  chatCardClickSchema,
   chatContextSchema,
   chatFeedbackSchema,
   chatLeaveEmailSchema,
@@ -19,6 +20,7 @@ import {
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
+import type { CardClickService } from '../chat/cardClicks';
 import type { ConversationBroadcast } from '../chat/chatEvents';
 import type { ChatService } from '../chat/chatService';
 import { isLocalDeveloper } from '../http/healthPresenter';
@@ -171,13 +173,17 @@ export function isDeveloperSocket(io: ShopperServer, socket: ShopperSocket): boo
   return isLocalDeveloper(socket.request, typeof address === 'object' && address ? address.address : null);
 }
 
-/** Registers the shopper's chat events on one socket (`chat:context` only when `pageContext` is given). */
+/**
+ * Registers the shopper's chat events on one socket (`chat:context` only when `pageContext` is given,
+ * `chat:card-click` only when `cardClicks` is).
+ */
 export function registerChatHandlers(
   io: ShopperServer,
   socket: ShopperSocket,
   chat: ChatService,
   logger: Logger,
   pageContext?: PageContextService,
+  cardClicks?: CardClickService,
 ): void {
   const log = logger.child({ area: 'socket' });
   const session = () => socket.data.sessionHash;
@@ -224,6 +230,12 @@ export function registerChatHandlers(
     'chat:feedback',
     handle(log, isLocal, chatFeedbackSchema, (payload) => chat.feedback(session(), payload)),
   );
+  if (cardClicks) {
+    on(
+      'chat:card-click',
+      handle(log, isLocal, chatCardClickSchema, (payload) => cardClicks.record(session(), payload)),
+    );
+  }
   on(
     'chat:request-human',
     handle(log, isLocal, chatStopSchema, (payload) => chat.requestHuman(session(), payload)),

@@ -146,6 +146,20 @@ export const dashboardSchema = z.object({
   firstTokenMsPerModel: z.array(z.object({ model: z.string(), p50: z.number().nullable(), p95: z.number().nullable() })),
   errorRatePerDay: z.array(z.object({ day: z.string(), answers: z.number(), errors: z.number(), rate: z.number() })),
   zeroResultSearches: z.array(z.object({ query: z.string(), count: z.number() })),
+  /**
+   * Per model: answers that showed cards, and the shares of them where the shopper opened a product
+   * page (>= 1 "View product" click) or pressed "Add to cart". Rates are null without such answers.
+   */
+  cardClicksPerModel: z
+    .array(
+      z.object({
+        model: z.string(),
+        answersWithCards: z.number(),
+        productClickRate: z.number().nullable(),
+        addToCartRate: z.number().nullable(),
+      }),
+    )
+    .default([]),
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
 
@@ -179,6 +193,12 @@ export const experimentArmSchema = z.object({
   errorRate: z.number().nullable(),
   answersWithMismatches: z.number(),
   mismatches: z.number(),
+  /** Answers that showed product cards; the click rates below are over these. */
+  answersWithCards: z.number(),
+  /** Share of answers with cards where the shopper opened at least one product page. */
+  productClickRate: z.number().nullable(),
+  /** Share of answers with cards where the shopper pressed "Add to cart" at least once. */
+  addToCartRate: z.number().nullable(),
 });
 export type ExperimentArm = z.infer<typeof experimentArmSchema>;
 

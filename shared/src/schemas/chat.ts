@@ -123,6 +123,17 @@ export const chatFeedbackSchema = z
   .strict();
 export type ChatFeedbackPayload = z.infer<typeof chatFeedbackSchema>;
 
+/** A shopper followed a card's "View product" or "Add to cart" (`chat:card-click`), for the dashboard. */
+export const chatCardClickSchema = z
+  .object({
+    conversationId: ids.conversation,
+    messageId: ids.message,
+    productId: z.string().min(1).max(200),
+    kind: z.enum(['view', 'cart']),
+  })
+  .strict();
+export type ChatCardClickPayload = z.infer<typeof chatCardClickSchema>;
+
 export const handoffStateSchema = z.enum(['waiting', 'agent-joined', 'agent-left']);
 export type HandoffState = z.infer<typeof handoffStateSchema>;
 

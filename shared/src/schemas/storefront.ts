@@ -27,6 +27,13 @@ export const storefrontSchema = z.object({
   imageOrigins: z.array(z.string()),
   /** Defaults to Aisle's own look when a server leaves it out. */
   brand: storefrontBrandSchema.default({ name: 'Aisle' }),
+  /** Query parameters added to "View product" links (`storefront.trackingParams`), never replacing the link's own. */
+  trackingParams: z.record(z.string(), z.string()).default({}),
+  /**
+   * Where "Add to cart" goes on the standalone page (`storefront.cartUrlTemplate`), with `{productId}`,
+   * `{variantId}` and `{quantity}`; a path is on the product link's origin. null: no cart button.
+   */
+  cartUrlTemplate: z.string().nullable().default(null),
 });
 export type Storefront = z.infer<typeof storefrontSchema>;
 

@@ -128,7 +128,12 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         {message.products.length > 0 && (
           <section className="product-grid" aria-label="Recommended products">
             {message.products.map((product) => (
-              <ProductCard key={product.id} product={product} isHighlighted={highlight?.productId === product.id} />
+              <ProductCard
+                key={product.id}
+                product={product}
+                isHighlighted={highlight?.productId === product.id}
+                onFollow={(kind) => actions.recordCardClick?.(message.id, product.id, kind)}
+              />
             ))}
           </section>
         )}

@@ -6,9 +6,9 @@ import {
   type ProductCard as ProductCardData,
 } from '@aisle/shared';
 import { useId, useState } from 'react';
-import { classifyLink } from '../../lib/linkPolicy';
-import { useImageOrigins, useLinkDomains } from '../../lib/storefront';
+import { useCardLinkSettings, useImageOrigins, useLinkDomains } from '../../lib/storefront';
 import { useCardAction } from './cardAction';
+import { cartHref, viewProductHref } from './cardLinks';
 
 const AVAILABILITY_LABELS: Record<Availability, string> = {
   in_stock: 'In stock',
@@ -23,8 +23,6 @@ const STOCK_CHANGE_LABELS: Record<NonNullable<CardChange['stock']>, string> = {
   'back-in-stock': 'Back in stock',
   'no-longer-available': 'No longer available',
 };
-
-const NO_PRODUCTS: ReadonlySet<string> = new Set();
 
 /** Width and height of a card photo's frame (4:3, as `.product-media` draws it), so nothing jumps as it loads. */
 const IMAGE_WIDTH = 400;
@@ -43,24 +41,31 @@ interface ProductCardProps {
   linkDomains?: readonly string[];
   /** Origins photos may load from besides the page's; default the storefront's (`GET /api/storefront`). */
   imageOrigins?: readonly string[];
+  /** Called when the shopper follows "View product" or "Add to cart" (recorded for the dashboard). */
+  onFollow?: (kind: 'view' | 'cart') => void;
 }
 
 /**
  * One product recommended in an answer. Built only from server data (`message.products`), never
  * from model text. The element id `product-<id>` is what `product:ID` links in the answer reach.
  */
-export function ProductCard({ product: stored, isHighlighted, linkDomains, imageOrigins }: ProductCardProps) {
+export function ProductCard({ product: stored, isHighlighted, linkDomains, imageOrigins, onFollow }: ProductCardProps) {
   const headingId = useId();
   const storefrontDomains = useLinkDomains();
   const storefrontImageOrigins = useImageOrigins();
   // Catalogue text may carry bidi overrides (a feed imported before they were stripped, or edited since).
   const product = displayedCard(stored);
   const isOnSale = product.salePrice !== null && product.salePrice.amountMinor < product.price.amountMinor;
-  const link = classifyLink(product.link, NO_PRODUCTS, linkDomains ?? storefrontDomains);
+  const { trackingParams, cartUrlTemplate } = useCardLinkSettings();
+  const domains = linkDomains ?? storefrontDomains;
+  const viewHref = viewProductHref(product.link, trackingParams, domains);
   const { change } = product;
   // A product gone from the catalogue keeps the card as it was, but offers nothing to follow.
   const isGone = change?.stock === 'no-longer-available';
   const action = useCardAction(stored);
+  // The widget's own action (the host page's cart) replaces the template link; a standalone page without
+  // a template shows no cart button.
+  const cart = action === null ? cartHref(cartUrlTemplate, product, domains) : null;
 
   return (
     <article
@@ -105,9 +110,14 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
         <Rating rating={product.rating} reviewCount={product.reviewCount} />
         {product.sizes.length > 0 && <Options label="Sizes" values={product.sizes} />}
         {product.colors.length > 0 && <Options label="Colours" values={product.colors} />}
-        {link.kind === 'external' && !isGone && (
-          <a className="product-view" href={link.href} target="_blank" rel="noopener noreferrer">
+        {viewHref !== null && !isGone && (
+          <a className="product-view" href={viewHref} target="_blank" rel="noopener noreferrer" onClick={() => onFollow?.('view')}>
             View product<span className="sr-only">: {product.title} (opens in a new tab)</span>
+          </a>
+        )}
+        {cart !== null && !isGone && (
+          <a className="button-secondary add-to-cart" href={cart} target="_blank" rel="noopener noreferrer" onClick={() => onFollow?.('cart')}>
+            Add to cart<span className="sr-only">: {product.title} (opens the shop's cart in a new tab)</span>
           </a>
         )}
         {action}

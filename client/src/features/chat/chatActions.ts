@@ -10,6 +10,8 @@ export interface ChatActions {
   checkHealth(): void;
   /** Thumbs up/down (null clears) with an optional comment. */
   giveFeedback(messageId: string, rating: 'up' | 'down' | null, comment?: string): void;
+  /** Records a click on a card's "View product" or "Add to cart" (fire and forget: never delays the link). */
+  recordCardClick?(messageId: string, productId: string, kind: 'view' | 'cart'): void;
   /** Ask for a person to join the conversation. */
   requestHuman(): void;
   /** Leave an email for a person to reply to; resolves with an error to show, or null once stored. */

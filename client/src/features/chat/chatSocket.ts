@@ -2,6 +2,7 @@ import type {
   ChatLeaveEmailPayload,
   AppErrorBody,
   ChatContextPayload,
+  ChatCardClickPayload,
   ChatFeedbackPayload,
   ChatResumePayload,
   ChatRetryPayload,
@@ -98,6 +99,11 @@ export function resumeChat(socket: ShopperSocket, payload: ChatResumePayload): P
 /** Records the shopper's thumbs up/down (or clears it) on an answer. */
 export function sendFeedback(socket: ShopperSocket, payload: ChatFeedbackPayload): Promise<Result<null>> {
   return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:feedback', payload, settle(resolve)));
+}
+
+/** Tells the server a card was followed; nobody waits for the answer (a lost click only skews a figure). */
+export function sendCardClick(socket: ShopperSocket, payload: ChatCardClickPayload): void {
+  socket.timeout(ACK_TIMEOUT_MS).emit('chat:card-click', payload, () => undefined);
 }
 
 /** Leaves an email for a person to reply to (no agent online); acks when to expect the reply. */

@@ -18,6 +18,7 @@ import {
   resumeChat,
   retryChat,
   sendChat,
+  sendCardClick,
   sendFeedback,
   stopChat,
   type ShopperSocket,
@@ -349,6 +350,10 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     },
     checkHealth: () => void checkHealth(),
     giveFeedback: (messageId, rating, comment) => void giveFeedback(messageId, rating, comment),
+    recordCardClick(messageId, productId, kind) {
+      const { conversationId } = store.getState();
+      if (conversationId !== null) sendCardClick(socket, { conversationId, messageId, productId, kind });
+    },
     requestHuman: () => void askForPerson(),
     leaveEmail: leaveEmailFor,
   };
@@ -379,6 +384,7 @@ export function useChatSocket(store: ChatStore = chatStore): ChatActions {
       newChat: () => connectionRef.current?.newChat(),
       checkHealth: () => connectionRef.current?.checkHealth(),
       giveFeedback: (messageId, rating, comment) => connectionRef.current?.giveFeedback(messageId, rating, comment),
+      recordCardClick: (messageId, productId, kind) => connectionRef.current?.recordCardClick?.(messageId, productId, kind),
       requestHuman: () => connectionRef.current?.requestHuman(),
       leaveEmail: async (email, note) =>
         connectionRef.current ? connectionRef.current.leaveEmail(email, note) : { code: 'internal', message: 'Not connected yet.' },

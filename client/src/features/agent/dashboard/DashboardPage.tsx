@@ -6,6 +6,8 @@ import { ChartCanvas, type ChartConfig } from './ChartCanvas';
 import {
   answersChart,
   answersSummary,
+  cardClicksChart,
+  cardClicksSummary,
   conversationsChart,
   conversationsSummary,
   errorRateChart,
@@ -132,6 +134,9 @@ function ExperimentsPanel() {
                   'Tokens/s',
                   'Error rate',
                   'Answers with grounding mismatches',
+                  'Answers with cards',
+                  'Product-click rate',
+                  'Add-to-cart rate',
                 ].map((h) => (
                   <th scope="col" key={h}>
                     {h}
@@ -152,6 +157,9 @@ function ExperimentsPanel() {
                   <td className="num">{arm.tokensPerSecond === null ? '—' : arm.tokensPerSecond.toFixed(1)}</td>
                   <td className="num">{formatPercent(arm.errorRate)}</td>
                   <td className="num">{arm.answersWithMismatches.toLocaleString()}</td>
+                  <td className="num">{arm.answersWithCards.toLocaleString()}</td>
+                  <td className="num">{formatPercent(arm.productClickRate)}</td>
+                  <td className="num">{formatPercent(arm.addToCartRate)}</td>
                 </tr>
               ))}
             </tbody>
@@ -167,6 +175,7 @@ function DashboardCharts({ data }: { data: Dashboard }) {
   const buildAnswers = useCallback((theme: ChartTheme) => answersChart(data, theme), [data]);
   const buildThumbs = useCallback((theme: ChartTheme) => thumbsUpChart(data, theme), [data]);
   const buildFirstToken = useCallback((theme: ChartTheme) => firstTokenChart(data, theme), [data]);
+  const buildCardClicks = useCallback((theme: ChartTheme) => cardClicksChart(data, theme), [data]);
   const buildErrors = useCallback((theme: ChartTheme) => errorRateChart(data, theme), [data]);
   const hasConversations = data.conversationsPerDay.some((d) => d.count > 0);
   const hasAnswers = data.errorRatePerDay.some((d) => d.answers > 0);
@@ -205,6 +214,22 @@ function DashboardCharts({ data }: { data: Dashboard }) {
           caption="Thumbs-up rate per model"
           head={['Model', 'Thumbs up', 'Thumbs down', 'Rate']}
           rows={data.thumbsUpRatePerModel.map((d) => [d.model, String(d.up), String(d.down), formatPercent(d.rate)])}
+        />
+      </ChartPanel>
+      <ChartPanel
+        title="Card clicks per model"
+        summary={cardClicksSummary(data)}
+        build={data.cardClicksPerModel.length > 0 ? buildCardClicks : null}
+      >
+        <DataTable
+          caption="Card clicks per model"
+          head={['Model', 'Answers with cards', 'Product-click rate', 'Add-to-cart rate']}
+          rows={data.cardClicksPerModel.map((d) => [
+            d.model,
+            d.answersWithCards.toLocaleString(),
+            formatPercent(d.productClickRate),
+            formatPercent(d.addToCartRate),
+          ])}
         />
       </ChartPanel>
       <ChartPanel

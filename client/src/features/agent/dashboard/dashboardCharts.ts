@@ -88,6 +88,32 @@ export function thumbsUpChart(data: Dashboard, theme: ChartTheme): ChartConfigur
   };
 }
 
+/** Shares of answers with cards that led to a product page or the cart, per model (grouped bar, %). */
+export function cardClicksChart(data: Dashboard, theme: ChartTheme): ChartConfiguration<'bar'> {
+  const pct = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
+  return {
+    type: 'bar',
+    data: {
+      labels: data.cardClicksPerModel.map((d) => d.model),
+      datasets: [
+        {
+          label: 'Product-click rate (%)',
+          data: data.cardClicksPerModel.map((d) => pct(d.productClickRate)),
+          backgroundColor: theme.accent,
+          borderRadius: 4,
+        },
+        {
+          label: 'Add-to-cart rate (%)',
+          data: data.cardClicksPerModel.map((d) => pct(d.addToCartRate)),
+          backgroundColor: theme.secondary,
+          borderRadius: 4,
+        },
+      ],
+    },
+    options: baseOptions(theme, '% of answers with cards', 100),
+  };
+}
+
 /** Median and 95th percentile time to first token, per model (grouped bar, ms). */
 export function firstTokenChart(data: Dashboard, theme: ChartTheme): ChartConfiguration<'bar'> {
   return {
@@ -150,6 +176,17 @@ export function answersSummary(data: Dashboard): string {
 export function thumbsUpSummary(data: Dashboard): string {
   if (data.thumbsUpRatePerModel.length === 0) return 'No shopper feedback in this range.';
   return `${data.thumbsUpRatePerModel.map((d) => `${d.model} ${formatPercent(d.rate)} thumbs up (${d.up} up, ${d.down} down)`).join('; ')}.`;
+}
+
+/** "qwen3:4b: 120 answers with cards, 31% led to a product page, 8% to the cart." */
+export function cardClicksSummary(data: Dashboard): string {
+  if (data.cardClicksPerModel.length === 0) return 'No answers with product cards in this range.';
+  return `${data.cardClicksPerModel
+    .map(
+      (d) =>
+        `${d.model}: ${d.answersWithCards.toLocaleString()} answers with cards, ${formatPercent(d.productClickRate)} led to a product page, ${formatPercent(d.addToCartRate)} to the cart`,
+    )
+    .join('; ')}.`;
 }
 
 /** "qwen3:4b median 420 ms, 95th percentile 1.20 s." */
