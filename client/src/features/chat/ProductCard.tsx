@@ -62,7 +62,7 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
   const { change } = product;
   // A product gone from the catalogue keeps the card as it was, but offers nothing to follow.
   const isGone = change?.stock === 'no-longer-available';
-  const action = useCardAction(stored);
+  const action = useCardAction(stored, () => onFollow?.('cart'));
   // The widget's own action (the host page's cart) replaces the template link; a standalone page without
   // a template shows no cart button.
   const cart = action === null ? cartHref(cartUrlTemplate, product, domains) : null;
@@ -111,12 +111,24 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
         {product.sizes.length > 0 && <Options label="Sizes" values={product.sizes} />}
         {product.colors.length > 0 && <Options label="Colours" values={product.colors} />}
         {viewHref !== null && !isGone && (
-          <a className="product-view" href={viewHref} target="_blank" rel="noopener noreferrer" onClick={() => onFollow?.('view')}>
+          <a
+            className="product-view"
+            href={viewHref}
+            target="_blank"
+            rel="noopener noreferrer"
+            onClick={() => onFollow?.('view')}
+          >
             View product<span className="sr-only">: {product.title} (opens in a new tab)</span>
           </a>
         )}
         {cart !== null && !isGone && (
-          <a className="button-secondary add-to-cart" href={cart} target="_blank" rel="noopener noreferrer" onClick={() => onFollow?.('cart')}>
+          <a
+            className="button-secondary add-to-cart"
+            href={cart}
+            target="_blank"
+            rel="noopener noreferrer"
+            onClick={() => onFollow?.('cart')}
+          >
             Add to cart<span className="sr-only">: {product.title} (opens the shop's cart in a new tab)</span>
           </a>
         )}

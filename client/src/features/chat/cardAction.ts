@@ -6,10 +6,10 @@ import { createContext, useContext, type ReactNode } from 'react';
  * product to the shop's own cart. The plain chat page provides none. A context, so the card does not
  * need to know about the widget.
  */
-export const CardActionContext = createContext<((product: ProductCard) => ReactNode) | null>(null);
+export const CardActionContext = createContext<((product: ProductCard, onCart: () => void) => ReactNode) | null>(null);
 
-/** The action the page provides for this card, or null. */
-export function useCardAction(product: ProductCard): ReactNode {
+/** The action the page provides for this card, or null. `onCart` records the click like the card's own. */
+export function useCardAction(product: ProductCard, onCart: () => void = () => undefined): ReactNode {
   const render = useContext(CardActionContext);
-  return render === null ? null : render(product);
+  return render === null ? null : render(product, onCart);
 }

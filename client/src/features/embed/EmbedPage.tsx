@@ -84,7 +84,12 @@ function EmbedHeader() {
         >
           New chat
         </button>
-        <button type="button" className="button-secondary embed-close" aria-label="Close assistant" onClick={() => notifyHost('close')}>
+        <button
+          type="button"
+          className="button-secondary embed-close"
+          aria-label="Close assistant"
+          onClick={() => notifyHost('close')}
+        >
           ×
         </button>
       </div>
@@ -93,7 +98,7 @@ function EmbedHeader() {
 }
 
 /** "Add to cart" on a card, only inside a shop's page: the price and link are the card's, from the database. */
-function renderAddToCart(product: ProductCard) {
+function renderAddToCart(product: ProductCard, onCart: () => void) {
   if (!isInShop() || product.availability === 'out_of_stock') return null;
   const price =
     product.salePrice !== null && product.salePrice.amountMinor < product.price.amountMinor ? product.salePrice : product.price;
@@ -101,9 +106,10 @@ function renderAddToCart(product: ProductCard) {
     <button
       type="button"
       className="button-secondary add-to-cart"
-      onClick={() =>
-        notifyHost('add-to-cart', { productId: product.id, variantId: product.id, quantity: 1, price, link: product.link })
-      }
+      onClick={() => {
+        notifyHost('add-to-cart', { productId: product.id, variantId: product.id, quantity: 1, price, link: product.link });
+        onCart();
+      }}
     >
       Add to cart<span className="sr-only">: {product.title}</span>
     </button>
