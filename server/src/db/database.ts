@@ -15,6 +15,7 @@ import * as m0008 from './migrations/0008_search_vocabulary';
 import * as m0009 from './migrations/0009_product_embeddings';
 import * as m0010 from './migrations/0010_contact_email';
 import * as m0011 from './migrations/0011_page_context';
+import * as m0013 from './migrations/0013_reveal_subject';
 
 export type { DB } from './schema';
 
@@ -99,6 +100,7 @@ const migrations: Record<string, Migration> = {
   '0009_product_embeddings': m0009,
   '0010_contact_email': m0010,
   '0011_page_context': m0011,
+  '0013_reveal_subject': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
