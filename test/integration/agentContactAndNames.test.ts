@@ -22,7 +22,11 @@ async function conversations(): Promise<{ withEmail: string; without: string }> 
   double.enqueueChat({ chunks: text('Here are some jackets.') }, { chunks: text('Here are some boots.') });
   const jane = await server.shopper();
   const { conversationId: withEmail } = await ask(jane, 'Can a person help me with a return?');
-  const left = await jane.request('chat:leave-email', { conversationId: withEmail, email: 'jane.doe@example.com', note: 'Order 1234' });
+  const left = await jane.request('chat:leave-email', {
+    conversationId: withEmail,
+    email: 'jane.doe@example.com',
+    note: 'Order 1234',
+  });
   expect(left.ok).toBe(true);
   const bob = await server.shopper();
   const { conversationId: without } = await ask(bob, 'Show me boots');
@@ -73,7 +77,7 @@ describe('the contact email a shopper left', () => {
 });
 
 describe('display names', () => {
-  it('an admin renames an agent (1 to 60 characters); the list and the agent's own session show the new name', async () => {
+  it('an admin renames an agent (1 to 60 characters); the list and their own session show the new name', async () => {
     const admin = await createAgentAccount(server, { email: 'boss@shop.example', name: 'Boss', role: 'admin' });
     const ann = await createAgentAccount(server, { email: 'ann@shop.example', name: 'ann' });
     const adminCookie = await signIn(server, admin);

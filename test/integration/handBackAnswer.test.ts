@@ -68,7 +68,11 @@ describe('hand-back answers the question the shopper left', () => {
   it('starts nothing when the agent replied last', async () => {
     const shopper = await server.shopper();
     const conversationId = await takenOverConversation(shopper);
-    await shopper.request('chat:send', { conversationId, clientMessageId: 'during-takeover-02', text: 'do you have it in blue?' });
+    await shopper.request('chat:send', {
+      conversationId,
+      clientMessageId: 'during-takeover-02',
+      text: 'do you have it in blue?',
+    });
     const replied = await agentRequest(agent, 'agent:send', { conversationId, text: 'Yes, navy blue is in stock.' });
     expect(replied.ok).toBe(true);
     const requestsBefore = double.chatRequests().length;

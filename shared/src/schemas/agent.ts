@@ -138,10 +138,7 @@ export const transcriptDetailSchema = z.object({
   notes: z.array(z.object({ id: z.string(), body: z.string(), agentName: z.string(), createdAt: z.string() })),
   messages: z.array(transcriptMessageSchema),
   /** What the shopper was looking at on the shop's page when they last wrote (the embedded widget). */
-  viewing: z
-    .object({ productId: z.string().nullable(), url: z.string().nullable(), at: z.string() })
-    .nullable()
-    .optional(),
+  viewing: z.object({ productId: z.string().nullable(), url: z.string().nullable(), at: z.string() }).nullable().optional(),
 });
 export type TranscriptDetail = z.infer<typeof transcriptDetailSchema>;
 
