@@ -4,7 +4,7 @@ import { text } from '../ollama-double';
 import { AgentSignInPage } from './pages/agent-sign-in-page';
 import { AgentTranscriptsPage } from './pages/agent-transcripts-page';
 import { ChatPage } from './pages/chat-page';
-import { createAgent, newAgentContext, type AgentAccount } from './support/agentConsole';
+import { createAgent, newAgentContext, shopperAsks, type AgentAccount } from './support/agentConsole';
 import { launchBrowser, newShopperContext } from './support/browser';
 import { startStack, type E2eStack } from './support/stack';
 import { eventually } from './support/wait';
@@ -64,5 +64,56 @@ describe('a shopper waiting for a person', () => {
     const taken = await stack.server.app.chat.takeOver(waiting.id, { id: 'agent-bo', name: 'Bo' });
     expect(taken.ok).toBe(true);
     await eventually(title).not.toMatch(/^\(\d+\) /);
+  });
+});
+
+describe('a shopper who left an email', () => {
+  it('is found with the email-reply filter; the address shows masked until the agent reveals it', async () => {
+    stack.double.enqueueChat({ chunks: text('Returns are free within 30 days.') }, { chunks: text('Here are some boots.') });
+    const jane = await stack.server.shopper();
+    const { conversationId } = await shopperAsks(stack, 'Can a person help with my return?', { shopper: jane });
+    const left = await jane.request('chat:leave-email', { conversationId, email: 'jane.doe@example.com', note: 'Order 1234' });
+    expect(left.ok).toBe(true);
+    await shopperAsks(stack, 'Show me boots');
+
+    const agentContext = await newAgentContext(browser);
+    contexts.push(agentContext);
+    const signIn = new AgentSignInPage(await agentContext.newPage());
+    await signIn.signIn(stack.url, ann);
+    const list = new AgentTranscriptsPage(signIn.page);
+    await list.results.waitFor();
+    await signIn.page.getByRole('combobox', { name: 'Email reply' }).selectOption({ label: 'Waiting for a reply by email' });
+    await eventually(() => list.titles()).toEqual(['Can a person help with my return?']);
+
+    await list.rowLinks.first().click();
+    const panel = signIn.page.getByRole('region', { name: 'Reply by email' });
+    await panel.getByText('j***@example.com').waitFor();
+    await expect(panel.getByText('jane.doe@example.com').count()).resolves.toBe(0);
+    await panel.getByRole('button', { name: 'Reveal' }).click();
+    await panel.getByRole('link', { name: 'jane.doe@example.com' }).waitFor();
+    await panel.getByText('Revealed, access recorded.').waitFor();
+  });
+});
+
+describe('display names', () => {
+  it('an admin renames themselves on the admin page and the console header follows', async () => {
+    const boss = await createAgent(stack, { email: 'boss@shop.example', name: 'Boss', role: 'admin' });
+    const agentContext = await newAgentContext(browser);
+    contexts.push(agentContext);
+    const signIn = new AgentSignInPage(await agentContext.newPage());
+    await signIn.signIn(stack.url, boss);
+    await signIn.page.getByText('Signed in as Boss').waitFor();
+    await signIn.page.getByRole('link', { name: 'Admin' }).click();
+
+    await signIn.page.getByRole('button', { name: 'Edit display name of Ann' }).click();
+    await signIn.page.getByRole('textbox', { name: 'Display name of Ann' }).fill('Ann from Support');
+    await signIn.page.getByRole('button', { name: 'Save' }).click();
+    await signIn.page.getByRole('button', { name: 'Edit display name of Ann from Support' }).waitFor();
+
+    await signIn.page.getByRole('button', { name: 'Edit display name of Boss' }).click();
+    await signIn.page.getByRole('textbox', { name: 'Display name of Boss' }).fill('Bo');
+    await signIn.page.getByRole('button', { name: 'Save' }).click();
+    // The header reads "Signed in as Bo" followed by the Admin chip.
+    await signIn.page.getByText(/^Signed in as Bo\s*Admin$/).waitFor();
   });
 });
