@@ -170,14 +170,19 @@ describe('taking a conversation over', () => {
     expect(watched.data).toMatchObject({ status: 'taken_over', takenOverBy: 'Ann' });
     expect(watched.data.messages.find((m) => m.role === 'agent')).toMatchObject({ agentName: 'Ann', authorName: 'Ann' });
 
+    // The shopper wrote last: on hand-back the assistant answers that message by itself.
+    double.enqueueChat({ chunks: text('Glad to help.') });
     const left = nextEvent(shopper.socket, 'chat:handoff', (e) => e.state === 'agent-left');
+    const answered = nextEvent(shopper.socket, 'chat:completed');
     expect(await agentRequest(ann, 'agent:handback', { conversationId })).toEqual({ ok: true, data: null });
     expect(await left).toEqual({ conversationId, state: 'agent-left', agentName: 'Ann' });
+    expect((await answered).message).toMatchObject({ role: 'assistant', content: 'Glad to help.' });
+    expect(double.chatRequests().length).toBe(chatRequestsBefore + 1);
 
     double.enqueueChat({ chunks: text('The assistant is back.') });
     const back = await askAndWait(shopper, 'one more question about shoes', conversationId);
     expect(back.assistantMessageId).not.toBe('');
-    expect(double.chatRequests().length).toBe(chatRequestsBefore + 1);
+    expect(double.chatRequests().length).toBe(chatRequestsBefore + 2);
   });
 
   it('stops an answer being written when a person takes over', async () => {

@@ -183,6 +183,7 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
         ...(filter.model ? { model: filter.model } : {}),
         ...(filter.hadError ? { hadError: filter.hadError === 'true' } : {}),
         ...(filter.hadMismatch ? { hadMismatch: filter.hadMismatch === 'true' } : {}),
+        ...(filter.awaitingEmail ? { awaitingEmail: filter.awaitingEmail === 'true' } : {}),
         ...(filter.q ? { search: filter.q } : {}),
         endedBefore: new Date(Date.now() - ENDED_AFTER_MS).toISOString(),
         limit: filter.pageSize,

@@ -22,7 +22,7 @@ import type { RoutedBackend } from '../llm/hostPool';
 import type { Logger } from '../logger';
 import { startGeneration, type AnswerClient, type AnswerGenerationDeps } from './answerGeneration';
 import { createChatObservers, type ConversationBroadcast } from './chatEvents';
-import { createHandoff } from './handoff';
+import { createHandoff, type HandoffAgent } from './handoff';
 import { createLiveGenerations, StopSignal } from './liveGenerations';
 import { presentMessage, presentReopened } from './messagePresenter';
 import { assignArm, modelFor } from './modelChoice';
@@ -40,6 +40,9 @@ export type { AnswerClient } from './answerGeneration';
 
 /** The client of in-process callers (the eval runner), which have no network address. */
 const IN_PROCESS: AnswerClient = { address: 'in-process' };
+
+/** The client of answers the service starts itself (after a hand-back): they still wait in the fair line. */
+const HAND_BACK: AnswerClient = { address: 'hand-back' };
 
 /** What a shopper reads when an action's budget is spent. */
 const LIMITED: Record<RateAction, string> = {
@@ -204,6 +207,30 @@ export function createChatService(deps: ChatServiceDeps) {
     return ok({ assistantMessageId: assistant.id });
   }
 
+  /**
+   * After a hand-back, the shopper may have asked something the person never answered: the assistant
+   * answers it through the normal path (admission line, timeouts), without charging the shopper's budget.
+   */
+  async function answerPending(conversationId: string): Promise<void> {
+    if (live.isBusy(conversationId)) return;
+    await live.whileStarting(conversationId, async () => {
+      const conversation = await conversations.getConversation(conversationId);
+      if (!conversation || conversation.status === 'taken_over') return;
+      const visible = await conversations.listMessages(conversationId, { visibleOnly: true });
+      // System notices (who joined or left) are not replies; the last turn with a speaker decides.
+      const last = [...visible].reverse().find((m) => m.role === 'user' || m.role === 'assistant' || m.role === 'agent');
+      if (last?.role !== 'user') return;
+      const loaded = deps.config();
+      const assistant = await conversations.insertAssistantMessage({
+        conversationId,
+        model: modelFor(conversation, loaded),
+        configVersion: loaded.version,
+      });
+      log.info({ conversationId, messageId: assistant.id }, 'answering the question left during the hand-off');
+      startGeneration(generationDeps, loaded, conversation, assistant.id, visible, last.content, HAND_BACK);
+    });
+  }
+
   return {
     /** Stores the shopper's message, confirms it once committed, and starts the answer. */
     async send(
@@ -335,6 +362,13 @@ export function createChatService(deps: ChatServiceDeps) {
       const limited = await charge(sessionHash, 'request-human');
       if (limited) return limited;
       return handoff.requestHuman(sessionHash, payload);
+    },
+
+    /** The person hands the conversation back; a question of the shopper's left unanswered gets an answer. */
+    async handBack(conversationId: string, agent: HandoffAgent): Promise<Result<null>> {
+      const result = await handoff.handBack(conversationId, agent);
+      if (result.ok) await answerPending(conversationId);
+      return result;
     },
 
     /** The shopper leaves an email for a reply: limited like asking for a person, it alerts agents too. */

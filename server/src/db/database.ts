@@ -16,6 +16,7 @@ import * as m0009 from './migrations/0009_product_embeddings';
 import * as m0010 from './migrations/0010_contact_email';
 import * as m0011 from './migrations/0011_page_context';
 import * as m0012 from './migrations/0012_card_clicks';
+import * as m0013 from './migrations/0013_reveal_subject';
 
 export type { DB } from './schema';
 
@@ -101,6 +102,7 @@ const migrations: Record<string, Migration> = {
   '0010_contact_email': m0010,
   '0011_page_context': m0011,
   '0012_card_clicks': m0012,
+  '0013_reveal_subject': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -229,7 +229,12 @@ export interface MessageRevealsTable {
   agent_id: string;
   agent_email: string;
   revealed_at: string;
+  /** What was shown: a masked message, or the contact email the shopper left (0013). */
+  revealed: ColumnType<RevealSubject, RevealSubject | undefined, RevealSubject>;
 }
+
+/** What one reveal showed an agent. */
+export type RevealSubject = 'message' | 'contact-email';
 
 /** One row: bumped by every product import, so other processes' caches notice (0006). */
 export interface CatalogueVersionTable {

@@ -18,6 +18,8 @@ export interface TranscriptListQuery {
   model?: string;
   hadError?: boolean;
   hadMismatch?: boolean;
+  /** True: only conversations where the shopper left an email for a reply; false: only those without. */
+  awaitingEmail?: boolean;
   /** Words the agent typed to search message text (turned into an FTS5 query here). */
   search?: string;
   limit: number;
@@ -52,6 +54,8 @@ export function createTranscriptListQueries(db: Database) {
         eb.or([eb('c.status', '=', 'ended'), eb.and([eb('c.status', '=', 'active'), eb('c.updated_at', '<', q.endedBefore)])]),
       );
     } else if (q.status) conds.push(eb('c.status', '=', q.status));
+    if (q.awaitingEmail !== undefined)
+      conds.push(q.awaitingEmail ? eb('c.contact_left_at', 'is not', null) : eb('c.contact_left_at', 'is', null));
     if (q.feedback) {
       let fb = eb.selectFrom('message_feedback as f').select('f.message_id').whereRef('f.conversation_id', '=', 'c.id');
       if (q.feedback === 'up' || q.feedback === 'down') fb = fb.where('f.rating', '=', q.feedback);

@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { ConversationRow, MessageRow } from './conversationRepository';
 import { createDashboardQueries } from './dashboardFigures';
 import { nowIso, type Database } from './database';
-import type { TranscriptNotesTable } from './schema';
+import type { RevealSubject, TranscriptNotesTable } from './schema';
 import { createTranscriptListQueries } from './transcriptList';
 
 export type NoteRow = Selectable<TranscriptNotesTable>;
@@ -128,10 +128,17 @@ export function createTranscriptRepository(db: Database) {
     },
 
     /** Audit: who saw the unmasked text of which message, and when. */
-    async recordReveal(input: { messageId: string; conversationId: string; agentId: string; agentEmail: string }): Promise<void> {
+    async recordReveal(input: {
+      messageId: string;
+      conversationId: string;
+      agentId: string;
+      agentEmail: string;
+      revealed?: RevealSubject;
+    }): Promise<void> {
       await kysely
         .insertInto('message_reveals')
         .values({
+          revealed: input.revealed ?? 'message',
           message_id: input.messageId,
           conversation_id: input.conversationId,
           agent_id: input.agentId,

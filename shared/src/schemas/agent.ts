@@ -22,7 +22,13 @@ export const createAgentSchema = z.object({
   role: agentRoleSchema,
   password: z.string().min(12, 'at least 12 characters').max(1024),
 });
-export const updateAgentSchema = z.object({ disabled: z.boolean().optional(), role: agentRoleSchema.optional() });
+/** The name shoppers and colleagues see ("Ann joined the chat"): short enough for a chat line. */
+export const agentDisplayNameSchema = z.string().trim().min(1, 'Enter a name.').max(60, 'At most 60 characters.');
+export const updateAgentSchema = z.object({
+  disabled: z.boolean().optional(),
+  role: agentRoleSchema.optional(),
+  name: agentDisplayNameSchema.optional(),
+});
 
 /** Conversation states an agent filters on. */
 export const conversationStatusSchema = z.enum(['active', 'ended', 'waiting', 'taken_over']);
@@ -45,6 +51,8 @@ export const transcriptFilterSchema = z.object({
   hadError: z.enum(['true', 'false']).optional(),
   /** Conversations with an answer the grounding check found a mismatch in. */
   hadMismatch: z.enum(['true', 'false']).optional(),
+  /** Conversations where the shopper left an email for a reply (no agent was online). */
+  awaitingEmail: z.enum(['true', 'false']).optional(),
   q: z.string().max(200).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
@@ -130,10 +138,7 @@ export const transcriptDetailSchema = z.object({
   notes: z.array(z.object({ id: z.string(), body: z.string(), agentName: z.string(), createdAt: z.string() })),
   messages: z.array(transcriptMessageSchema),
   /** What the shopper was looking at on the shop's page when they last wrote (the embedded widget). */
-  viewing: z
-    .object({ productId: z.string().nullable(), url: z.string().nullable(), at: z.string() })
-    .nullable()
-    .optional(),
+  viewing: z.object({ productId: z.string().nullable(), url: z.string().nullable(), at: z.string() }).nullable().optional(),
 });
 export type TranscriptDetail = z.infer<typeof transcriptDetailSchema>;
 
@@ -239,3 +244,11 @@ export type TranscriptFlagReply = z.infer<typeof transcriptFlagReplySchema>;
 /** `POST /api/agent/messages/:id/reveal`: one message unmasked. */
 export const revealedMessageReplySchema = z.object({ messageId: z.string(), content: z.string() });
 export type RevealedMessageReply = z.infer<typeof revealedMessageReplySchema>;
+
+/** The unmasked contact a shopper left, as the audited reveal returns it. */
+export const revealedContactReplySchema = z.object({
+  conversationId: z.string(),
+  email: z.string(),
+  note: z.string().nullable(),
+});
+export type RevealedContactReply = z.infer<typeof revealedContactReplySchema>;

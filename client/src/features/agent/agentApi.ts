@@ -7,6 +7,7 @@ import {
   dashboardSchema,
   emptyReplySchema,
   experimentsSchema,
+  revealedContactReplySchema,
   revealedMessageReplySchema,
   transcriptDetailSchema,
   transcriptFlagReplySchema,
@@ -22,6 +23,7 @@ import {
   type Dashboard,
   type Experiments,
   type Result,
+  type RevealedContactReply,
   type TranscriptDetail,
   type TranscriptFilter,
   type TranscriptFlagReply,
@@ -103,7 +105,7 @@ export function createAgent(input: NewAgent): Promise<Result<Agent>> {
 }
 
 /** Disables/enables an agent or changes their role (admins only); returns the account as it is now. */
-export function updateAgent(id: string, patch: { disabled?: boolean; role?: AgentRole }): Promise<Result<Agent>> {
+export function updateAgent(id: string, patch: { disabled?: boolean; role?: AgentRole; name?: string }): Promise<Result<Agent>> {
   return request(`/api/agent/agents/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch, schema: agentSchema });
 }
 
@@ -188,6 +190,15 @@ export async function revealMessage(messageId: string): Promise<Result<string>> 
     schema: revealedMessageReplySchema,
   });
   return mapData(reply, ({ content }) => content);
+}
+
+/** Shows the email and note a shopper left unmasked; the server records who looked, and at what. */
+export function revealContact(conversationId: string): Promise<Result<RevealedContactReply>> {
+  return request(`${transcriptPath(conversationId)}/contact/reveal`, {
+    method: 'POST',
+    body: {},
+    schema: revealedContactReplySchema,
+  });
 }
 
 // ---- Dashboard ----

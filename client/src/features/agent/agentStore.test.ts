@@ -219,3 +219,16 @@ describe('transcript list refresh', () => {
     expect(store.getState().signInNotice).toBe('Your session ended.');
   });
 });
+
+describe('shoppers waiting for a person', () => {
+  it('counts a conversation while it waits and stops when someone takes it over', () => {
+    const store = createAgentStore({ schedule: () => () => undefined });
+    store.getState().waitingLoaded(['old']);
+    const at = '2025-05-01T10:00:00.000Z';
+    store.getState().applyTranscriptUpdate({ conversationId: 'new', status: 'waiting', lastActivity: at });
+    store.getState().applyTranscriptUpdate({ conversationId: 'new', status: 'waiting', lastActivity: at });
+    expect(store.getState().waitingIds).toEqual(['old', 'new']);
+    store.getState().applyTranscriptUpdate({ conversationId: 'old', status: 'taken_over', lastActivity: at });
+    expect(store.getState().waitingIds).toEqual(['new']);
+  });
+});

@@ -50,6 +50,9 @@ export interface AgentState {
 
   watched: WatchedConversation | null;
 
+  /** Conversations whose shopper asked for a person and nobody has taken over yet (drives the alerts). */
+  waitingIds: readonly string[];
+
   setChecking(): void;
   signedIn(agent: Agent): void;
   /** Back to sign-in, with a reason to show when the session ended without the agent asking. */
@@ -63,6 +66,8 @@ export interface AgentState {
   applyTranscriptUpdate(event: TranscriptUpdatedEvent): void;
   /** Forces the list to refetch now (e.g. after the socket reconnects). */
   refreshList(): void;
+  /** The waiting conversations as the server listed them (on connect), kept live by transcript updates. */
+  waitingLoaded(ids: readonly string[]): void;
 
   beginWatch(conversationId: string): void;
   watchLoaded(detail: TranscriptDetail): void;
@@ -157,6 +162,7 @@ export function createAgentStore({
       isListLoading: false,
       listVersion: 0,
       watched: null,
+      waitingIds: [],
 
       setChecking: () => set({ session: 'checking' }),
       signedIn: (agent) => set({ session: 'signed-in', agent, signInNotice: null }),
@@ -171,6 +177,7 @@ export function createAgentStore({
           listError: null,
           isListLoading: false,
           watched: null,
+          waitingIds: [],
         });
       },
       setConnection: (connection) => set({ connection }),
@@ -179,9 +186,15 @@ export function createAgentStore({
       listLoaded: (list) => set({ list, listError: null, isListLoading: false }),
       listFailed: (listError) => set({ listError, isListLoading: false }),
 
+      waitingLoaded: (ids) => set({ waitingIds: [...new Set(ids)] }),
+
       applyTranscriptUpdate: (event) => {
         set((state) => {
           const patch: Partial<AgentState> = {};
+          const isWaiting = state.waitingIds.includes(event.conversationId);
+          if (event.status === 'waiting' && !isWaiting) patch.waitingIds = [...state.waitingIds, event.conversationId];
+          if (event.status !== 'waiting' && isWaiting)
+            patch.waitingIds = state.waitingIds.filter((id) => id !== event.conversationId);
           const rows = state.list?.items;
           const index = rows?.findIndex((r) => r.id === event.conversationId) ?? -1;
           const row = rows?.[index];

@@ -2,7 +2,7 @@ import { transcriptDetailSchema, transcriptMessageSchema, type AppErrorBody } fr
 import { useEffect, useMemo, useRef } from 'react';
 import { DeltaBuffer } from '../../lib/deltaBuffer';
 import { NOT_CONNECTED, type AgentActions } from './agentActions';
-import { getMe } from './agentApi';
+import { getMe, listTranscripts } from './agentApi';
 import {
   createAgentSocket,
   handBack,
@@ -66,6 +66,13 @@ export function createAgentConnection(store: AgentStore, socket: AgentSocket): A
     else store.getState().watchFailed(conversationId, BAD_TRANSCRIPT);
   }
 
+  /** Which shoppers wait for a person now; live updates keep it current until the next (re)connect. */
+  async function loadWaiting(): Promise<void> {
+    const result = await listTranscripts({ status: 'waiting', page: 1, pageSize: 100 });
+    if (isDisposed || !result.ok) return;
+    store.getState().waitingLoaded(result.data.items.map((row) => row.id));
+  }
+
   /** The server refused the socket: find out whether the session is gone, and if so, sign out. */
   async function checkSession(): Promise<void> {
     const me = await getMe();
@@ -76,6 +83,7 @@ export function createAgentConnection(store: AgentStore, socket: AgentSocket): A
   function registerListeners(): void {
     socket.on('connect', () => {
       store.getState().setConnection('online');
+      void loadWaiting();
       if (!hasConnected) {
         hasConnected = true;
         return;

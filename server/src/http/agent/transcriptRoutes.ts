@@ -143,5 +143,24 @@ export function createTranscriptRoutes(
     log.info({ agentId: agent.id, messageId: message.id }, 'message revealed');
     res.json(ok({ messageId: message.id, content: message.content }));
   });
+  router.post('/transcripts/:id/contact/reveal', signedIn, async (req, res) => {
+    const id = String(req.params.id ?? '');
+    const conversation = id.length > 64 ? undefined : await transcriptRows.getConversation(id);
+    if (!conversation?.contact_email) {
+      res.status(404).json(fail('not-found', 'This conversation has no contact email.'));
+      return;
+    }
+    const agent = agentOf(res);
+    // Recorded before the address leaves the server, like a message reveal, naming what was shown.
+    await transcriptRows.recordReveal({
+      messageId: '',
+      conversationId: conversation.id,
+      agentId: agent.id,
+      agentEmail: agent.email,
+      revealed: 'contact-email',
+    });
+    log.info({ agentId: agent.id, conversationId: conversation.id }, 'contact email revealed');
+    res.json(ok({ conversationId: conversation.id, email: conversation.contact_email, note: conversation.contact_note }));
+  });
   return router;
 }

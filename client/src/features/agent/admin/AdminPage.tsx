@@ -1,7 +1,7 @@
-import { createAgentSchema, type Agent, type AgentRole } from '@aisle/shared';
+import { agentDisplayNameSchema, createAgentSchema, type Agent, type AgentRole } from '@aisle/shared';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { createAgent, deleteAgent, listAgents, updateAgent, type NewAgent } from '../agentApi';
-import { selectIsAdmin, useAgentStore } from '../agentStore';
+import { agentStore, selectIsAdmin, useAgentStore } from '../agentStore';
 import { CataloguePanel } from './CataloguePanel';
 import { ConfigStatusPanel } from './ConfigStatusPanel';
 
@@ -121,8 +121,7 @@ function AgentRow({ agent, onChanged }: { agent: Agent; onChanged(message: strin
     <tr className={agent.disabled ? 'is-disabled' : undefined}>
       <td>{agent.email}</td>
       <td>
-        {agent.name}
-        {isMe && <span className="agent-muted"> (you)</span>}
+        <DisplayName agent={agent} isMe={isMe} onChanged={onChanged} />
       </td>
       <td>
         <label htmlFor={roleId} className="sr-only">
@@ -175,6 +174,79 @@ function AgentRow({ agent, onChanged }: { agent: Agent; onChanged(message: strin
         )}
       </td>
     </tr>
+  );
+}
+
+/**
+ * The agent's display name (what shoppers read: "Ann joined the chat"), editable in place. The
+ * server checks it again (trimmed, 1 to 60 characters).
+ */
+function DisplayName({ agent, isMe, onChanged }: { agent: Agent; isMe: boolean; onChanged(message: string): void }) {
+  const inputId = useId();
+  const [draft, setDraft] = useState<string | null>(null);
+  const [isBusy, setIsBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const handleSave = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const parsed = agentDisplayNameSchema.safeParse(draft ?? '');
+    if (!parsed.success) {
+      setError(parsed.error.issues[0]?.message ?? 'Enter a name.');
+      return;
+    }
+    setIsBusy(true);
+    setError(null);
+    const result = await updateAgent(agent.id, { name: parsed.data });
+    setIsBusy(false);
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    setDraft(null);
+    // The console header shows the signed-in agent's own name: keep it in step.
+    if (isMe) agentStore.getState().signedIn(result.data);
+    onChanged(`${agent.name} is now shown as ${result.data.name}.`);
+  };
+
+  if (draft === null) {
+    return (
+      <span className="row-actions">
+        <span>
+          {agent.name}
+          {isMe && <span className="agent-muted"> (you)</span>}
+        </span>
+        <button type="button" className="button-secondary button-small" onClick={() => setDraft(agent.name)}>
+          Edit<span className="sr-only"> display name of {agent.name}</span>
+        </button>
+      </span>
+    );
+  }
+  return (
+    <form className="row-actions" onSubmit={(e) => void handleSave(e)}>
+      <label htmlFor={inputId} className="sr-only">
+        Display name of {agent.name}
+      </label>
+      <input
+        id={inputId}
+        type="text"
+        value={draft}
+        maxLength={60}
+        autoFocus
+        aria-invalid={error !== null}
+        onChange={(e) => setDraft(e.target.value)}
+      />
+      <button type="submit" className="button-primary button-small" disabled={isBusy}>
+        Save
+      </button>
+      <button type="button" className="button-secondary button-small" onClick={() => setDraft(null)}>
+        Cancel
+      </button>
+      {error !== null && (
+        <span className="form-error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
   );
 }
 

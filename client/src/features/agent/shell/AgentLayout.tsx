@@ -3,6 +3,7 @@ import { NavLink, Outlet, useLocation } from 'react-router';
 import '../../../styles/agent.css';
 import { LogoMark } from '../../../components/LogoMark';
 import { AgentActionsContext } from '../agentActions';
+import { AlertControls } from '../alerts/AlertControls';
 import { signOut } from '../agentApi';
 import { agentStore, selectIsAdmin, useAgentStore } from '../agentStore';
 import { CheckingSession } from '../signIn/LoginPage';
@@ -78,6 +79,7 @@ function ConsoleHeader() {
         )}
       </nav>
       <div className="agent-account">
+        <AlertControls />
         {agent !== null && (
           <span className="agent-who">
             <span className="sr-only">Signed in as </span>

@@ -1,7 +1,8 @@
 import { productCardSchema, SUGGESTED_LABELS, type ProductCard, type TranscriptDetail } from '@aisle/shared';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { createApiClient } from '../../../lib/api';
-import { addLabel, addNote, exportUrl, removeLabel, setFlagged } from '../agentApi';
+import type { RevealedContactReply } from '@aisle/shared';
+import { addLabel, addNote, exportUrl, removeLabel, revealContact, setFlagged } from '../agentApi';
 import { agentStore } from '../agentStore';
 import { formatDateTime } from '../format';
 
@@ -13,6 +14,7 @@ export function TranscriptSidePanel({ detail }: { detail: TranscriptDetail }) {
   return (
     <aside className="t-side" aria-label="Review">
       {detail.viewing && <Viewing viewing={detail.viewing} />}
+      {detail.contact && <Contact key={detail.id} conversationId={detail.id} contact={detail.contact} />}
       <FlagToggle detail={detail} />
       <Labels detail={detail} />
       <Notes detail={detail} />
@@ -62,6 +64,56 @@ function Viewing({ viewing }: { viewing: NonNullable<TranscriptDetail['viewing']
         )}
         {productId !== null && product?.title !== undefined && <span className="viewing-id"> ({productId})</span>}
       </p>
+    </section>
+  );
+}
+
+/**
+ * The email a shopper left for a reply, masked like their messages; "Reveal" goes through the
+ * audited reveal (the server records who saw the address before it sends it).
+ */
+function Contact({ conversationId, contact }: { conversationId: string; contact: NonNullable<TranscriptDetail['contact']> }) {
+  const [revealed, setRevealed] = useState<RevealedContactReply | null>(null);
+  const [isBusy, setIsBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const handleReveal = async () => {
+    setIsBusy(true);
+    setError(null);
+    const result = await revealContact(conversationId);
+    setIsBusy(false);
+    if (result.ok) setRevealed(result.data);
+    else setError(result.error.message);
+  };
+
+  const note = revealed?.note ?? contact.note;
+  return (
+    <section className="side-section" aria-labelledby={`contact-${conversationId}`}>
+      <h2 id={`contact-${conversationId}`}>Reply by email</h2>
+      <p className="contact-email">
+        {revealed === null ? (
+          <span>{contact.email}</span>
+        ) : (
+          <a href={`mailto:${encodeURIComponent(revealed.email).replace(/%40/g, '@')}`}>{revealed.email}</a>
+        )}{' '}
+        {revealed === null && (
+          <button type="button" className="button-secondary button-small" onClick={() => void handleReveal()} disabled={isBusy}>
+            Reveal
+          </button>
+        )}
+      </p>
+      {note !== null && <p className="agent-muted">{note}</p>}
+      <p className="agent-muted">Left {formatDateTime(contact.leftAt)}</p>
+      {revealed !== null && (
+        <p className="reveal-note" role="status">
+          Revealed, access recorded.
+        </p>
+      )}
+      {error !== null && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

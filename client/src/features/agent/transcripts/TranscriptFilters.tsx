@@ -32,6 +32,7 @@ export function TranscriptFilters({ filter, onChange, models }: TranscriptFilter
     flagged: useId(),
     hadError: useId(),
     hadMismatch: useId(),
+    awaitingEmail: useId(),
     label: useId(),
     model: useId(),
     labels: useId(),
@@ -174,6 +175,18 @@ export function TranscriptFilters({ filter, onChange, models }: TranscriptFilter
             <option value="">Any</option>
             <option value="true">Had a grounding mismatch</option>
             <option value="false">No mismatches</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.awaitingEmail}>Email reply</label>
+          <select
+            id={ids.awaitingEmail}
+            value={filter.awaitingEmail ?? ''}
+            onChange={(e) => handleChoice('awaitingEmail', e.target.value)}
+          >
+            <option value="">Any</option>
+            <option value="true">Waiting for a reply by email</option>
+            <option value="false">No email left</option>
           </select>
         </div>
         <div className="field">

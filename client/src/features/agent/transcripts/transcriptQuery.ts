@@ -12,6 +12,7 @@ export const FILTER_KEYS = [
   'model',
   'hadError',
   'hadMismatch',
+  'awaitingEmail',
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
