@@ -9,10 +9,14 @@ import { zhCN } from './resources/zhCN';
 /** Every language's strings, bundled into the app: no request for a translation file before the first paint. */
 export const RESOURCES = { en, de, es, 'zh-CN': zhCN } as const satisfies Record<Locale, unknown>;
 
-/** Makes an initialised i18next instance for one language (the app makes one; tests make their own). */
-export function createI18n(locale: Locale): I18n {
+/**
+ * Makes an initialised i18next instance for one language (tests make their own). Only the app's
+ * instance is handed to react-i18next, so a test's German instance never changes what components show.
+ */
+export function createI18n(locale: Locale, isForReact = false): I18n {
   const instance = i18next.createInstance();
-  void instance.use(initReactI18next).init({
+  if (isForReact) instance.use(initReactI18next);
+  void instance.init({
     lng: locale,
     fallbackLng: DEFAULT_LOCALE,
     supportedLngs: [...SUPPORTED_LOCALES],
@@ -41,7 +45,7 @@ export const uiLocale: Locale = pageLocale();
 export const uiFormatLocale: string = formatLocale(uiLocale);
 
 /** The app's i18next instance; `useTranslation()` in components reads it. */
-export const i18n: I18n = createI18n(uiLocale);
+export const i18n: I18n = createI18n(uiLocale, true);
 
 /** Translates outside React (the store's live announcements); components use `useTranslation()`. */
 export const t: I18n['t'] = i18n.t.bind(i18n);
