@@ -1,5 +1,7 @@
 import { formatMoney } from '@aisle/shared';
 import { useEffect, type CSSProperties } from 'react';
+import { useTranslation } from 'react-i18next';
+import { uiFormatLocale } from '../../i18n/i18n';
 import { ChatActionsContext, useChatActions } from './chatActions';
 import { HandoffOptions } from './HandoffOptions';
 import { useChatStore } from './chatStore';
@@ -15,10 +17,12 @@ import { useChatSocket } from './useChatSocket';
 export function ChatPage() {
   const actions = useChatSocket();
   const brand = useBrand();
+  const { t } = useTranslation();
   useEffect(() => whenIdle(warmUpPriceFormat), []);
+  const title = t('header.pageTitle', { name: brand.name });
   useEffect(() => {
-    document.title = `${brand.name} · Shopping assistant`;
-  }, [brand.name]);
+    document.title = title;
+  }, [title]);
   // The server refused accent colours white text cannot be read on; the stylesheet derives the rest.
   const accent = brand.accentColor;
   const accentStyle: (CSSProperties & Record<'--brand-accent', string>) | undefined = accent
@@ -28,7 +32,7 @@ export function ChatPage() {
     <ChatActionsContext value={actions}>
       <div className={accent ? 'chat-page has-brand-accent' : 'chat-page'} style={accentStyle}>
         <ChatHeader />
-        <main className="chat-main" aria-label="Chat">
+        <main className="chat-main" aria-label={t('landmarks.chat')}>
           <StatusBanner />
           <HandoffBanner />
           <MessageList />
@@ -45,7 +49,7 @@ export function ChatPage() {
  * currency); done while idle, it is not added to the frame in which an answer's first cards appear.
  */
 function warmUpPriceFormat(): void {
-  formatMoney({ amountMinor: 0, currency: 'USD' });
+  formatMoney({ amountMinor: 0, currency: 'USD' }, uiFormatLocale);
 }
 
 /** Runs `task` when the browser is idle (soon after on browsers without `requestIdleCallback`); returns a cancel. */
@@ -62,6 +66,7 @@ function ChatHeader() {
   const actions = useChatActions();
   const isFresh = useChatStore((s) => s.conversationId === null && s.messages.length === 0 && s.pending === null);
   const brand = useBrand();
+  const { t } = useTranslation();
 
   const handleNewChat = () => {
     actions.newChat();
@@ -73,7 +78,7 @@ function ChatHeader() {
       <div className="brand">
         <LogoMark src={brand.logoUrl} alt={brand.name} />
         <h1 className="brand-name">{brand.name}</h1>
-        <span className="brand-tagline">Shopping assistant</span>
+        <span className="brand-tagline">{t('header.tagline')}</span>
       </div>
       <div className="header-actions">
         <HandoffOptions />
@@ -81,7 +86,7 @@ function ChatHeader() {
           <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
             <path d="M10 4v12M4 10h12" />
           </svg>
-          New chat
+          {t('header.newChat')}
         </button>
       </div>
     </header>
@@ -91,12 +96,13 @@ function ChatHeader() {
 /** Tells the shopper who is answering when a person is involved. */
 function HandoffBanner() {
   const handoff = useChatStore((s) => s.handoff);
+  const { t } = useTranslation();
   if (handoff.state === 'assistant') return null;
   return (
     <div className={`handoff-banner handoff-${handoff.state}`} role="status">
       {handoff.state === 'waiting'
-        ? 'We have asked a member of our team to join. The assistant keeps helping meanwhile.'
-        : `${handoff.agentName ?? 'A member of our team'} from our team is chatting with you.`}
+        ? t('handoff.waiting')
+        : t('handoff.agent', { name: handoff.agentName ?? t('announce.teamMember') })}
     </div>
   );
 }

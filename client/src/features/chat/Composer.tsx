@@ -1,8 +1,10 @@
 import { MAX_MESSAGE_CHARS } from '@aisle/shared';
 import { useLayoutEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { uiFormatLocale } from '../../i18n/i18n';
 import { useChatActions } from './chatActions';
 import { selectCanSend, selectIsBusy, useChatStore } from './chatStore';
-import { errorText, isRetryableCode } from './errorCodes';
+import { errorHint, errorText, isRetryableCode } from './errorCodes';
 
 /** The counter appears once a message uses this share of the cap. */
 const WARN_AT = Math.floor(MAX_MESSAGE_CHARS * 0.9);
@@ -11,13 +13,14 @@ const MAX_HEIGHT_PX = 220;
 /** The textarea's id, so other parts of the page (New chat) can put the caret back in it. */
 export const COMPOSER_INPUT_ID = 'composer-input';
 
-const formatCount = (n: number) => n.toLocaleString('en-US');
+const formatCount = (n: number) => n.toLocaleString(uiFormatLocale);
 
 /**
  * Where the shopper writes. Enter sends, Shift+Enter adds a line, nothing is sent while an IME
  * composition is open. Text over the cap is refused here, before it reaches the server.
  */
 export function Composer() {
+  const { t } = useTranslation();
   const actions = useChatActions();
   const draft = useChatStore((s) => s.draft);
   const setDraft = useChatStore((s) => s.setDraft);
@@ -58,29 +61,28 @@ export function Composer() {
     submit();
   };
 
+  const hint = composerError === null ? undefined : errorHint(composerError);
   const describedBy = ['composer-help', isNearCap ? 'composer-counter' : '', composerError !== null ? 'composer-error' : '']
     .filter((id) => id !== '')
     .join(' ');
 
   return (
-    <form className="composer" onSubmit={handleSubmit} aria-label="Send a message">
+    <form className="composer" onSubmit={handleSubmit} aria-label={t('composer.formLabel')}>
       <div className="composer-inner">
         {composerError !== null && (
           <div className="composer-error" id="composer-error" role="alert">
             <p>
               {errorText(composerError)}
-              {composerError.hint !== undefined && composerError.hint !== '' && (
-                <span className="composer-error-hint"> {composerError.hint}</span>
-              )}
+              {hint !== undefined && <span className="composer-error-hint"> {hint}</span>}
             </p>
             <div className="composer-error-actions">
               {/* A refused send gave its text back to the box, so Retry sends it again. */}
               {isRetryableCode(composerError.code) && canSend && (
                 <button type="button" className="button-secondary" onClick={submit}>
-                  Retry
+                  {t('composer.retry')}
                 </button>
               )}
-              <button type="button" className="icon-button" onClick={() => setComposerError(null)} aria-label="Dismiss error">
+              <button type="button" className="icon-button" onClick={() => setComposerError(null)} aria-label={t('composer.dismissError')}>
                 <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
                   <path d="M5 5l10 10M15 5L5 15" />
                 </svg>
@@ -90,7 +92,7 @@ export function Composer() {
         )}
         <div className={`composer-box${overBy > 0 ? ' is-over' : ''}`}>
           <label htmlFor={COMPOSER_INPUT_ID} className="sr-only">
-            Message
+            {t('composer.inputLabel')}
           </label>
           <textarea
             ref={inputRef}
@@ -98,7 +100,7 @@ export function Composer() {
             className="composer-input"
             rows={1}
             value={draft}
-            placeholder="What are you looking for?"
+            placeholder={t('composer.placeholder')}
             aria-describedby={describedBy}
             aria-invalid={overBy > 0}
             onChange={(event) => setDraft(event.target.value)}
@@ -113,15 +115,15 @@ export function Composer() {
                 className="stop-button"
                 onClick={() => actions.stop()}
                 disabled={isStopping}
-                aria-label="Stop generating"
+                aria-label={t('composer.stopLabel')}
               >
                 <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
                   <rect x="5" y="5" width="10" height="10" rx="2" />
                 </svg>
-                <span aria-hidden="true">Stop</span>
+                <span aria-hidden="true">{t('composer.stop')}</span>
               </button>
             )}
-            <button type="submit" className="send-button" disabled={!canSend} aria-label="Send">
+            <button type="submit" className="send-button" disabled={!canSend} aria-label={t('composer.send')}>
               <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
                 <path d="M10 16V4M4.5 9.5 10 4l5.5 5.5" />
               </svg>
@@ -130,17 +132,16 @@ export function Composer() {
         </div>
         <div className="composer-meta">
           <p id="composer-help" className="composer-help">
-            {isBusy ? 'Aisle is answering…' : 'Enter to send, Shift+Enter for a new line'}
+            {isBusy ? t('composer.busy') : t('composer.help')}
           </p>
           {isNearCap && (
             <p id="composer-counter" className={`composer-counter${overBy > 0 ? ' is-over' : ' is-near'}`}>
               {overBy > 0 ? (
                 <span role="alert">
-                  {formatCount(overBy)} characters over the {formatCount(MAX_MESSAGE_CHARS)}-character limit. Shorten your message
-                  to send it.
+                  {t('composer.over', { over: formatCount(overBy), max: formatCount(MAX_MESSAGE_CHARS) })}
                 </span>
               ) : (
-                `${formatCount(length)} / ${formatCount(MAX_MESSAGE_CHARS)}`
+                t('composer.count', { length: formatCount(length), max: formatCount(MAX_MESSAGE_CHARS) })
               )}
             </p>
           )}

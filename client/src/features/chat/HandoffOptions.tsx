@@ -1,7 +1,9 @@
 import { chatLeaveEmailSchema } from '@aisle/shared';
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useChatActions } from './chatActions';
 import { useChatStore } from './chatStore';
+import { errorText } from './errorCodes';
 
 /** The server's own rule (zod `z.email()`), checked here first for a quick answer. */
 const emailSchema = chatLeaveEmailSchema.shape.email;
@@ -11,6 +13,7 @@ const emailSchema = chatLeaveEmailSchema.shape.email;
  * worse than none); otherwise a small form to leave an email for a reply, and when to expect it.
  */
 export function HandoffOptions() {
+  const { t } = useTranslation();
   const actions = useChatActions();
   const canAsk = useChatStore((s) => s.conversationId !== null && s.handoff.state === 'assistant');
   const agentsOnline = useChatStore((s) => s.agentsOnline);
@@ -21,7 +24,7 @@ export function HandoffOptions() {
   if (agentsOnline) {
     return (
       <button type="button" className="button-secondary" onClick={() => actions.requestHuman()}>
-        Talk to a person
+        {t('handoff.talkToPerson')}
       </button>
     );
   }
@@ -29,7 +32,7 @@ export function HandoffOptions() {
   return (
     <>
       <button type="button" className="button-secondary" aria-expanded={isOpen} onClick={() => setOpen(!isOpen)}>
-        Leave your email
+        {t('handoff.leaveEmail')}
       </button>
       {isOpen && <LeaveEmailForm onDone={() => setOpen(false)} />}
     </>
@@ -37,6 +40,7 @@ export function HandoffOptions() {
 }
 
 function LeaveEmailForm({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
   const actions = useChatActions();
   const [email, setEmail] = useState('');
   const [note, setNote] = useState('');
@@ -46,25 +50,25 @@ function LeaveEmailForm({ onDone }: { onDone: () => void }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!emailSchema.safeParse(email.trim()).success) {
-      setError('Please enter an email address like name@example.com.');
+      setError(t('handoff.badEmail'));
       return;
     }
     setSending(true);
     const failure = await actions.leaveEmail(email.trim(), note);
     setSending(false);
-    if (failure !== null) setError(failure.message);
+    if (failure !== null) setError(errorText(failure));
     else onDone();
   };
 
   return (
-    <form className="leave-email" aria-label="Leave your email for a person to reply" onSubmit={(e) => void submit(e)}>
-      <p>Nobody from our team is online right now. Leave your email for a person to reply.</p>
+    <form className="leave-email" aria-label={t('handoff.formLabel')} onSubmit={(e) => void submit(e)}>
+      <p>{t('handoff.nobodyOnline')}</p>
       <label>
-        Email
+        {t('handoff.email')}
         <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="email" required />
       </label>
       <label>
-        Note (optional)
+        {t('handoff.note')}
         <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={2} />
       </label>
       {error !== null && (
@@ -73,7 +77,7 @@ function LeaveEmailForm({ onDone }: { onDone: () => void }) {
         </p>
       )}
       <button type="submit" className="button-primary" disabled={isSending}>
-        {isSending ? 'Sending…' : 'Send'}
+        {isSending ? t('handoff.sending') : t('handoff.send')}
       </button>
     </form>
   );

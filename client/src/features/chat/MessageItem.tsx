@@ -1,8 +1,9 @@
 import { neutraliseBidi, type ChatMessage } from '@aisle/shared';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useChatActions } from './chatActions';
 import { useChatStore, type LiveStatus, type UiError } from './chatStore';
-import { errorText, isRetryableCode } from './errorCodes';
+import { errorHint, errorText, isRetryableCode } from './errorCodes';
 import { LogoMark } from '../../components/LogoMark';
 import { AnswerFeedback } from './AnswerFeedback';
 import { Markdown } from '../../components/Markdown';
@@ -20,10 +21,11 @@ interface MessageItemProps {
 
 /** One message of the conversation. Memoised: while streaming only the live answer re-renders. */
 export const MessageItem = memo(function MessageItem({ message, live, canRetry, isRetrying }: MessageItemProps) {
+  const { t } = useTranslation();
   switch (message.role) {
     case 'user':
       return (
-        <article className="message message-user" id={`message-${message.id}`} aria-label="Your message">
+        <article className="message message-user" id={`message-${message.id}`} aria-label={t('message.yours')}>
           <div className="bubble">
             <p className="user-text">{neutraliseBidi(message.content)}</p>
           </div>
@@ -36,9 +38,9 @@ export const MessageItem = memo(function MessageItem({ message, live, canRetry, 
         <article
           className="message message-agent"
           id={`message-${message.id}`}
-          aria-label={`Message from ${message.authorName ?? 'the shop'}`}
+          aria-label={t('message.from', { name: message.authorName ?? t('message.theShop') })}
         >
-          <p className="message-author">{message.authorName ?? 'Shop assistant'} · from our team</p>
+          <p className="message-author">{t('message.fromOurTeam', { name: message.authorName ?? t('message.shopAssistant') })}</p>
           <div className="bubble">
             <Markdown text={message.content} productIds={NO_IDS} onProductLink={ignoreProductLink} />
           </div>
@@ -50,22 +52,23 @@ export const MessageItem = memo(function MessageItem({ message, live, canRetry, 
 });
 
 const NO_IDS: readonly string[] = [];
-const UNKNOWN_FAILURE: UiError = { code: 'generation-failed', message: 'Something went wrong while answering.' };
 const ignoreProductLink = () => {};
 
 /** A message the shopper sent that the server has not confirmed yet. */
 export function PendingMessage({ text }: { text: string }) {
+  const { t } = useTranslation();
   return (
-    <article className="message message-user is-pending" aria-label="Your message, sending" aria-busy="true">
+    <article className="message message-user is-pending" aria-label={t('message.yoursSending')} aria-busy="true">
       <div className="bubble">
         <p className="user-text">{text}</p>
       </div>
-      <p className="pending-label">Sending…</p>
+      <p className="pending-label">{t('message.sending')}</p>
     </article>
   );
 }
 
 function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps) {
+  const { t } = useTranslation();
   const actions = useChatActions();
   const articleRef = useRef<HTMLElement>(null);
   const [highlight, setHighlight] = useState<{ productId: string } | null>(null);
@@ -91,7 +94,7 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
     live ?? (isStreaming && message.content === '' ? { messageId: message.id, phase: 'waiting' } : null);
   const isPhaseShown =
     isStreaming && phase !== null && (message.content === '' || (phase.phase !== 'writing' && phase.phase !== 'waiting'));
-  const error = message.status === 'error' ? (message.error ?? UNKNOWN_FAILURE) : null;
+  const error = message.status === 'error' ? (message.error ?? { code: 'generation-failed', message: t('message.unknownFailure') }) : null;
   const handleRetry = () => actions.retry(message.id);
 
   return (
@@ -99,7 +102,7 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
       ref={articleRef}
       id={`message-${message.id}`}
       className={`message message-assistant status-${message.status}`}
-      aria-label="Aisle's answer"
+      aria-label={t('message.answer')}
       aria-busy={isStreaming}
     >
       <LogoMark className="avatar" />
@@ -117,16 +120,16 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
           />
         )}
         {message.corrections !== undefined && message.corrections.length > 0 && (
-          <div className="answer-corrections" role="note" aria-label="Corrections from the shop">
+          <div className="answer-corrections" role="note" aria-label={t('message.corrections')}>
             {message.corrections.map((text) => (
               <p key={text}>{text}</p>
             ))}
           </div>
         )}
-        {message.status === 'stopped' && <p className="stopped-marker">Stopped</p>}
+        {message.status === 'stopped' && <p className="stopped-marker">{t('message.stopped')}</p>}
         {error !== null && <AnswerError error={error} />}
         {message.products.length > 0 && (
-          <section className="product-grid" aria-label="Recommended products">
+          <section className="product-grid" aria-label={t('landmarks.recommendedProducts')}>
             {message.products.map((product) => (
               <ProductCard
                 key={product.id}
@@ -143,14 +146,14 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         {canRetry && message.status === 'stopped' && (
           <div className="message-actions">
             <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
-              {isRetrying ? 'Regenerating…' : 'Regenerate'}
+              {isRetrying ? t('message.regenerating') : t('message.regenerate')}
             </button>
           </div>
         )}
         {canRetry && error !== null && isRetryableCode(error.code) && (
           <div className="message-actions">
             <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
-              {isRetrying ? 'Retrying…' : 'Retry'}
+              {isRetrying ? t('message.retrying') : t('message.retry')}
             </button>
           </div>
         )}
@@ -161,6 +164,7 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
 
 /** Besides Retry: a person when one is online, else the email form (in the header). */
 function WayForward() {
+  const { t } = useTranslation();
   const actions = useChatActions();
   const agentsOnline = useChatStore((s) => s.agentsOnline);
   const canAsk = useChatStore((s) => s.handoff.state === 'assistant');
@@ -168,15 +172,17 @@ function WayForward() {
   return agentsOnline ? (
     <p className="error-way-forward">
       <button type="button" className="button-link" onClick={() => actions.requestHuman()}>
-        Talk to a person
+        {t('message.talkToPerson')}
       </button>
     </p>
   ) : (
-    <p className="error-way-forward">You can also leave your email for a person to reply (above).</p>
+    <p className="error-way-forward">{t('message.leaveEmailHint')}</p>
   );
 }
 
 function AnswerError({ error }: { error: UiError }) {
+  const { t } = useTranslation();
+  const hint = errorHint(error);
   return (
     <div className="answer-error">
       <p className="error-message">
@@ -185,10 +191,10 @@ function AnswerError({ error }: { error: UiError }) {
         </span>
         {errorText(error)}
       </p>
-      {error.hint !== undefined && error.hint !== '' && <p className="error-hint">{error.hint}</p>}
+      {hint !== undefined && <p className="error-hint">{hint}</p>}
       {error.developer !== undefined && error.developer !== '' && (
         <p className="error-developer">
-          <strong>For the developer:</strong> {error.developer}
+          <strong>{t('message.forDeveloper')}</strong> {error.developer}
         </p>
       )}
       <WayForward />

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { selectIsBusy, useChatStore } from './chatStore';
 import { EmptyState } from './EmptyState';
 import { MessageItem, PendingMessage } from './MessageItem';
@@ -11,6 +12,7 @@ const PIN_THRESHOLD = 80;
  * unless the shopper has scrolled up to read, then offers a "Jump to latest" button instead.
  */
 export function MessageList() {
+  const { t } = useTranslation();
   const messages = useChatStore((s) => s.messages);
   const live = useChatStore((s) => s.live);
   const pending = useChatStore((s) => s.pending);
@@ -85,7 +87,7 @@ export function MessageList() {
       <div className="chat-column" ref={columnRef}>
         {isEmpty && <EmptyState />}
         {/* Deltas must not be read out one by one: the log is silent, LiveAnnouncer speaks. */}
-        <div className="message-log" role="log" aria-label="Conversation" aria-live="off">
+        <div className="message-log" role="log" aria-label={t('landmarks.conversation')} aria-live="off">
           {messages.map((message, index) => (
             <MessageItem
               key={message.id}
@@ -100,7 +102,7 @@ export function MessageList() {
       </div>
       {isAwayFromBottom && !isEmpty && (
         <button type="button" className="jump-button" onClick={handleJump}>
-          Jump to latest
+          {t('message.jumpToLatest')}
         </button>
       )}
     </div>

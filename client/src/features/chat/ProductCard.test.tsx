@@ -1,6 +1,7 @@
 import type { ProductCard as ProductCardData } from '@aisle/shared';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createI18n } from '../../i18n/i18n';
 import { isLoadableImage, ProductCard, ratingLabel } from './ProductCard';
 
 const card: ProductCardData = {
@@ -111,6 +112,12 @@ describe('ratingLabel', () => {
     expect(ratingLabel(4.5, 128)).toBe('Rated 4.5 out of 5, 128 reviews');
     expect(ratingLabel(4, 1)).toBe('Rated 4 out of 5, 1 review');
     expect(ratingLabel(3.666, 1200)).toBe('Rated 3.7 out of 5, 1,200 reviews');
+  });
+
+  it("reads it in the shopper's language and number format", () => {
+    expect(ratingLabel(3.666, 1200, createI18n('de'))).toBe('Bewertet mit 3,7 von 5, 1.200 Bewertungen');
+    expect(ratingLabel(4, 1, createI18n('de'))).toBe('Bewertet mit 4 von 5, 1 Bewertung');
+    expect(ratingLabel(4.5, 2, createI18n('zh-CN'))).toBe('评分 4.5（满分 5 分），2 条评价');
   });
 });
 

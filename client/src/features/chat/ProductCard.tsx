@@ -5,33 +5,49 @@ import {
   type CardChange,
   type ProductCard as ProductCardData,
 } from '@aisle/shared';
+import type { i18n as I18n } from 'i18next';
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { i18n as uiI18n, uiFormatLocale } from '../../i18n/i18n';
+import { formatLocale, matchLocale } from '../../i18n/locale';
 import { useCardLinkSettings, useImageOrigins, useLinkDomains } from '../../lib/storefront';
 import { useCardAction } from './cardAction';
 import { cartHref, viewProductHref } from './cardLinks';
 
-const AVAILABILITY_LABELS: Record<Availability, string> = {
-  in_stock: 'In stock',
-  out_of_stock: 'Out of stock',
-  preorder: 'Preorder',
-  backorder: 'Backorder',
-};
+const AVAILABILITY_LABELS = {
+  in_stock: 'card.inStock',
+  out_of_stock: 'card.outOfStock',
+  preorder: 'card.preorder',
+  backorder: 'card.backorder',
+} as const satisfies Record<Availability, string>;
 
 /** What a reopened conversation's card says instead of the plain availability when stock moved. */
-const STOCK_CHANGE_LABELS: Record<NonNullable<CardChange['stock']>, string> = {
-  'now-out-of-stock': 'Now out of stock',
-  'back-in-stock': 'Back in stock',
-  'no-longer-available': 'No longer available',
-};
+const STOCK_CHANGE_LABELS = {
+  'now-out-of-stock': 'card.nowOutOfStock',
+  'back-in-stock': 'card.backInStock',
+  'no-longer-available': 'card.noLongerAvailable',
+} as const satisfies Record<NonNullable<CardChange['stock']>, string>;
 
 /** Width and height of a card photo's frame (4:3, as `.product-media` draws it), so nothing jumps as it loads. */
 const IMAGE_WIDTH = 400;
 const IMAGE_HEIGHT = 300;
 
-/** "Rated 4.5 out of 5, 128 reviews", the accessible name of the star rating. */
-export function ratingLabel(rating: number, reviewCount: number): string {
-  const reviews = `${reviewCount.toLocaleString('en-US')} review${reviewCount === 1 ? '' : 's'}`;
-  return `Rated ${Number(rating.toFixed(1))} out of 5, ${reviews}`;
+/** The `Intl` locale of an i18next instance's language (`en-US` for English, `de-DE` for German…). */
+function numberLocaleOf(i18n: I18n): string {
+  const locale = matchLocale(i18n.language);
+  return locale === null ? uiFormatLocale : formatLocale(locale);
+}
+
+/** A rating as shown: one decimal at most, in the page's number format ("4.5", "4,5"). */
+function formatRating(rating: number, locale: string): string {
+  return rating.toLocaleString(locale, { maximumFractionDigits: 1 });
+}
+
+/** "Rated 4.5 out of 5, 128 reviews", the accessible name of the star rating, in the page's language. */
+export function ratingLabel(rating: number, reviewCount: number, i18n: I18n = uiI18n): string {
+  const locale = numberLocaleOf(i18n);
+  const reviews = i18n.t('card.reviews', { count: reviewCount, formatted: reviewCount.toLocaleString(locale) });
+  return i18n.t('card.rated', { rating: formatRating(rating, locale), reviews });
 }
 
 interface ProductCardProps {
@@ -51,6 +67,7 @@ interface ProductCardProps {
  */
 export function ProductCard({ product: stored, isHighlighted, linkDomains, imageOrigins, onFollow }: ProductCardProps) {
   const headingId = useId();
+  const { t } = useTranslation();
   const storefrontDomains = useLinkDomains();
   const storefrontImageOrigins = useImageOrigins();
   // Catalogue text may carry bidi overrides (a feed imported before they were stripped, or edited since).
@@ -85,31 +102,31 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
           {isOnSale && product.salePrice !== null ? (
             <>
               <span className="price-now">
-                <span className="sr-only">Sale price </span>
-                {formatMoney(product.salePrice)}
+                <span className="sr-only">{t('card.salePrice')}</span>
+                {formatMoney(product.salePrice, uiFormatLocale)}
               </span>{' '}
               <s className="price-was">
-                <span className="sr-only">was </span>
-                {formatMoney(product.price)}
+                <span className="sr-only">{t('card.was')}</span>
+                {formatMoney(product.price, uiFormatLocale)}
               </s>
             </>
           ) : (
-            <span className="price-now">{formatMoney(product.price)}</span>
+            <span className="price-now">{formatMoney(product.price, uiFormatLocale)}</span>
           )}
         </p>
-        {change?.priceWas !== undefined && <p className="product-change">Price changed: was {formatMoney(change.priceWas)}</p>}
+        {change?.priceWas !== undefined && <p className="product-change">{t('card.priceChanged', { price: formatMoney(change.priceWas, uiFormatLocale) })}</p>}
         {change?.stock !== undefined ? (
           <p className={`product-availability availability-${isGone ? 'gone' : product.availability} is-changed`}>
-            {STOCK_CHANGE_LABELS[change.stock]}
+            {t(STOCK_CHANGE_LABELS[change.stock])}
           </p>
         ) : (
           <p className={`product-availability availability-${product.availability}`}>
-            {AVAILABILITY_LABELS[product.availability]}
+            {t(AVAILABILITY_LABELS[product.availability])}
           </p>
         )}
         <Rating rating={product.rating} reviewCount={product.reviewCount} />
-        {product.sizes.length > 0 && <Options label="Sizes" values={product.sizes} />}
-        {product.colors.length > 0 && <Options label="Colours" values={product.colors} />}
+        {product.sizes.length > 0 && <Options label={t('card.sizes')} values={product.sizes} />}
+        {product.colors.length > 0 && <Options label={t('card.colours')} values={product.colors} />}
         {viewHref !== null && !isGone && (
           <a
             className="product-view"
@@ -118,7 +135,8 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
             rel="noopener noreferrer"
             onClick={() => onFollow?.('view')}
           >
-            View product<span className="sr-only">: {product.title} (opens in a new tab)</span>
+            {t('card.viewProduct')}
+            <span className="sr-only">{t('card.opensNewTab', { title: product.title })}</span>
           </a>
         )}
         {cart !== null && !isGone && (
@@ -129,7 +147,8 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
             rel="noopener noreferrer"
             onClick={() => onFollow?.('cart')}
           >
-            Add to cart<span className="sr-only">: {product.title} (opens the shop's cart in a new tab)</span>
+            {t('card.addToCart')}
+            <span className="sr-only">{t('card.opensCart', { title: product.title })}</span>
           </a>
         )}
         {action}
@@ -222,10 +241,11 @@ export function ProductPlaceholder({ category, title }: { category: string | nul
 }
 
 function Rating({ rating, reviewCount }: { rating: number | null; reviewCount: number }) {
-  if (rating === null || reviewCount === 0) return <p className="product-rating no-rating">No reviews yet</p>;
+  const { t, i18n } = useTranslation();
+  if (rating === null || reviewCount === 0) return <p className="product-rating no-rating">{t('card.noReviews')}</p>;
   const halves = Math.round(rating * 2);
   return (
-    <p className="product-rating" role="img" aria-label={ratingLabel(rating, reviewCount)}>
+    <p className="product-rating" role="img" aria-label={ratingLabel(rating, reviewCount, i18n)}>
       <span className="stars" aria-hidden="true">
         {[0, 1, 2, 3, 4].map((star) => {
           const fill = halves >= (star + 1) * 2 ? 'full' : halves === star * 2 + 1 ? 'half' : 'empty';
@@ -233,7 +253,7 @@ function Rating({ rating, reviewCount }: { rating: number | null; reviewCount: n
         })}
       </span>
       <span className="rating-text" aria-hidden="true">
-        {Number(rating.toFixed(1))} ({reviewCount.toLocaleString('en-US')})
+        {formatRating(rating, uiFormatLocale)} ({reviewCount.toLocaleString(uiFormatLocale)})
       </span>
     </p>
   );
@@ -251,6 +271,7 @@ function Star({ fill }: { fill: 'full' | 'half' | 'empty' }) {
 }
 
 function Options({ label, values }: { label: string; values: readonly string[] }) {
+  const { t } = useTranslation();
   const shown = values.slice(0, 8);
   const more = values.length - shown.length;
   return (
@@ -258,7 +279,7 @@ function Options({ label, values }: { label: string; values: readonly string[] }
       <span className="options-label">{label}:</span>{' '}
       <span className="options-values">
         {shown.join(', ')}
-        {more > 0 && `, +${more} more`}
+        {more > 0 && t('card.more', { count: more })}
       </span>
     </div>
   );

@@ -1,6 +1,13 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useChatActions } from './chatActions';
 import { useChatStore } from './chatStore';
+import { errorHint, errorText } from './errorCodes';
+
+/** A reported issue's sentence in the page's language, if there is an issue. */
+function issueText(issue: { code: string; message: string } | null | undefined): string | undefined {
+  return issue === null || issue === undefined ? undefined : errorText(issue);
+}
 
 interface BannerProps {
   tone: 'error' | 'warning' | 'info';
@@ -11,6 +18,7 @@ interface BannerProps {
 }
 
 function Banner({ tone, title, children, canRecheck = false }: BannerProps) {
+  const { t } = useTranslation();
   const actions = useChatActions();
   const isChecking = useChatStore((s) => s.isCheckingHealth);
   return (
@@ -26,7 +34,7 @@ function Banner({ tone, title, children, canRecheck = false }: BannerProps) {
           onClick={() => actions.checkHealth()}
           disabled={isChecking}
         >
-          {isChecking ? 'Checking…' : 'Check again'}
+          {isChecking ? t('status.checking') : t('status.checkAgain')}
         </button>
       )}
     </div>
@@ -38,6 +46,7 @@ function Banner({ tone, title, children, canRecheck = false }: BannerProps) {
  * pulled, or the connection dropped. Driven by `/api/health` and by failed answers' error codes.
  */
 export function StatusBanner() {
+  const { t } = useTranslation();
   const health = useChatStore((s) => s.health);
   const serviceIssue = useChatStore((s) => s.serviceIssue);
   const serverError = useChatStore((s) => s.serverError);
@@ -47,12 +56,12 @@ export function StatusBanner() {
 
   if (serverError !== null) {
     banners.push(
-      <Banner key="server" tone="error" title={serverError.message} canRecheck>
-        {serverError.hint !== undefined && <p>{serverError.hint}</p>}
+      <Banner key="server" tone="error" title={errorText(serverError)} canRecheck>
+        {errorHint(serverError) !== undefined && <p>{errorHint(serverError)}</p>}
       </Banner>,
     );
   } else if (connection === 'offline') {
-    banners.push(<Banner key="offline" tone="warning" title="Connection lost. Reconnecting…" />);
+    banners.push(<Banner key="offline" tone="warning" title={t('status.offline')} />);
   }
 
   const isOllamaDown = health !== null ? !health.ollama.reachable : serviceIssue?.code === 'ollama-unreachable';
@@ -60,7 +69,7 @@ export function StatusBanner() {
 
   // Host and pull command come only to the developer on the server's machine (and to agents): a
   // shopper is told what is wrong in plain words, never an address or a command.
-  const shopperAdvice = <p>Please try again in a few minutes.</p>;
+  const shopperAdvice = <p>{t('status.tryLater')}</p>;
   if (isOllamaDown) {
     const host = health?.ollama.host;
     banners.push(
@@ -75,7 +84,7 @@ export function StatusBanner() {
         <Banner
           key="ollama"
           tone="error"
-          title={health?.issue?.message ?? serviceIssue?.message ?? "The assistant can't answer right now."}
+          title={issueText(health?.issue ?? serviceIssue) ?? t('status.cantAnswer')}
           canRecheck
         >
           {shopperAdvice}
@@ -92,7 +101,7 @@ export function StatusBanner() {
         title={
           name !== undefined
             ? `The model ${name} is not downloaded yet`
-            : (health?.issue?.message ?? serviceIssue?.message ?? "The assistant isn't ready yet.")
+            : (issueText(health?.issue ?? serviceIssue) ?? t('status.notReady'))
         }
         canRecheck
       >
@@ -103,29 +112,29 @@ export function StatusBanner() {
         ) : health !== null ? (
           shopperAdvice
         ) : (
-          serviceIssue?.hint !== undefined && <p>{serviceIssue.hint}</p>
+          serviceIssue !== null && errorHint(serviceIssue) !== undefined && <p>{errorHint(serviceIssue)}</p>
         )}
       </Banner>,
     );
   } else if (serviceIssue !== null) {
     banners.push(
-      <Banner key="service" tone="error" title={serviceIssue.message} canRecheck>
-        {serviceIssue.hint !== undefined && <p>{serviceIssue.hint}</p>}
+      <Banner key="service" tone="error" title={errorText(serviceIssue)} canRecheck>
+        {errorHint(serviceIssue) !== undefined && <p>{errorHint(serviceIssue)}</p>}
       </Banner>,
     );
   }
 
   if (health !== null && health.ollama.reachable && health.catalogue.products === 0) {
     banners.push(
-      <Banner key="catalogue" tone="info" title="The product catalogue is empty">
-        <p>Answers can&apos;t recommend products until the shop imports its catalogue.</p>
+      <Banner key="catalogue" tone="info" title={t('status.catalogueEmpty')}>
+        <p>{t('status.catalogueEmptyText')}</p>
       </Banner>,
     );
   }
 
   if (banners.length === 0) return null;
   return (
-    <div className="banners" aria-label="Service status" role="region">
+    <div className="banners" aria-label={t('landmarks.serviceStatus')} role="region">
       {banners}
     </div>
   );

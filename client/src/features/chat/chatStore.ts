@@ -14,6 +14,8 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { mergeDelta } from '../../lib/mergeDelta';
 import { toPlainText } from '../../lib/plainText';
+import { t } from '../../i18n/i18n';
+import { errorText } from './errorCodes';
 import { queueText } from './queueText';
 import { loadConversationId } from './storage';
 
@@ -158,14 +160,14 @@ function queueAnnouncement(previous: LiveStatus | null, next: LiveStatus): strin
 }
 
 function announcementFor(message: ChatMessage): string {
-  if (message.status === 'stopped') return 'Answer stopped';
+  if (message.status === 'stopped') return t('announce.stopped');
   if (message.status === 'error') {
     const error = message.error;
-    return error === null ? 'The answer failed.' : `The answer failed: ${error.message}`;
+    return error === null ? t('announce.failed') : t('announce.failedWith', { message: errorText(error) });
   }
   const text = toPlainText(message.content);
   const count = message.products.length;
-  const products = count === 0 ? '' : ` ${count} product${count === 1 ? '' : 's'} shown.`;
+  const products = count === 0 ? '' : ` ${t('announce.products', { count })}`;
   return `${text}${products}`;
 }
 
@@ -367,23 +369,23 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
     applyHandoff: (event) =>
       set((state) => {
         if (event.conversationId !== state.conversationId) return {};
-        const name = event.agentName ?? 'A member of our team';
+        const name = event.agentName ?? t('announce.teamMember');
         announcementId += 1;
         if (event.state === 'waiting') {
           return {
             handoff: { state: 'waiting', agentName: null },
-            announcement: { id: announcementId, text: 'We have asked a member of our team to join.' },
+            announcement: { id: announcementId, text: t('announce.handoffWaiting') },
           };
         }
         if (event.state === 'agent-joined') {
           return {
             handoff: { state: 'agent', agentName: event.agentName ?? null },
-            announcement: { id: announcementId, text: `${name} joined the chat.` },
+            announcement: { id: announcementId, text: t('announce.joined', { name }) },
           };
         }
         return {
           handoff: ASSISTANT_HANDOFF,
-          announcement: { id: announcementId, text: `${name} left the chat. The assistant is back.` },
+          announcement: { id: announcementId, text: t('announce.left', { name }) },
         };
       }),
 
@@ -391,7 +393,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
       set((state) => {
         if (message.conversationId !== state.conversationId || indexOfMessage(state.messages, message.id) !== -1) return {};
         announcementId += 1;
-        const author = message.authorName ?? 'Shop assistant';
+        const author = message.authorName ?? t('message.shopAssistant');
         // Notices (a person joined or left) are announced by the hand-off event already.
         if (message.role === 'system') return { messages: [...state.messages, message] };
         return {

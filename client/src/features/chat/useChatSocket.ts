@@ -11,6 +11,7 @@ import {
 import { useEffect, useMemo, useRef } from 'react';
 import { getHealth, getSession } from './chatApi';
 import { newClientId } from '../../lib/clientId';
+import { t, uiFormatLocale } from '../../i18n/i18n';
 import {
   createShopperSocket,
   leaveEmail,
@@ -53,8 +54,11 @@ function isIssueResolved(issue: UiError, health: HealthReply): boolean {
 function tooLongError(length: number): AppErrorBody {
   return {
     code: 'message-too-long',
-    message: `Your message is ${(length - MAX_MESSAGE_CHARS).toLocaleString('en-US')} characters over the ${MAX_MESSAGE_CHARS.toLocaleString('en-US')}-character limit.`,
-    hint: 'Shorten it, then send again.',
+    message: t('composer.tooLong', {
+      over: (length - MAX_MESSAGE_CHARS).toLocaleString(uiFormatLocale),
+      max: MAX_MESSAGE_CHARS.toLocaleString(uiFormatLocale),
+    }),
+    hint: t('composer.tooLongHint'),
   };
 }
 
@@ -233,7 +237,7 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
 
   async function leaveEmailFor(email: string, note: string): Promise<UiError | null> {
     const { conversationId } = store.getState();
-    if (conversationId === null) return { code: 'bad-request', message: 'Ask your question first, then leave your email.' };
+    if (conversationId === null) return { code: 'bad-request', message: t('handoff.askFirst') };
     const result = await leaveEmail(socket, { conversationId, email, ...(note.trim() === '' ? {} : { note }) });
     if (!result.ok) return result.error;
     store.getState().setEmailReplyText(result.data.replyText);

@@ -1,5 +1,6 @@
 import type { ProductCard } from '@aisle/shared';
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { CardActionContext } from '../chat/cardAction';
 import { enableTokenSession } from '../chat/chatApi';
 import { ChatActionsContext, useChatActions } from '../chat/chatActions';
@@ -25,6 +26,7 @@ enableTokenSession();
  */
 export function EmbedPage() {
   const actions = useChatSocket();
+  const { t } = useTranslation();
   useEffect(() => {
     let stop: (() => void) | null = null;
     let isGone = false;
@@ -51,7 +53,7 @@ export function EmbedPage() {
       <CardActionContext value={renderAddToCart}>
         <div className="chat-page embed-page">
           <EmbedHeader />
-          <main className="chat-main" aria-label="Chat">
+          <main className="chat-main" aria-label={t('landmarks.chat')}>
             <StatusBanner />
             <MessageList />
             <Composer />
@@ -66,11 +68,12 @@ export function EmbedPage() {
 function EmbedHeader() {
   const actions = useChatActions();
   const isFresh = useChatStore((s) => s.conversationId === null && s.messages.length === 0 && s.pending === null);
+  const { t } = useTranslation();
   return (
     <header className="app-header embed-header">
       <div className="brand">
         <LogoMark />
-        <h1 className="brand-name">Shopping assistant</h1>
+        <h1 className="brand-name">{t('header.tagline')}</h1>
       </div>
       <div className="header-actions">
         <button
@@ -82,12 +85,12 @@ function EmbedHeader() {
             document.getElementById(COMPOSER_INPUT_ID)?.focus();
           }}
         >
-          New chat
+          {t('header.newChat')}
         </button>
         <button
           type="button"
           className="button-secondary embed-close"
-          aria-label="Close assistant"
+          aria-label={t('header.closeAssistant')}
           onClick={() => notifyHost('close')}
         >
           ×
@@ -111,7 +114,18 @@ function renderAddToCart(product: ProductCard, onCart: () => void) {
         onCart();
       }}
     >
-      Add to cart<span className="sr-only">: {product.title}</span>
+      <AddToCartLabel title={product.title} />
     </button>
+  );
+}
+
+/** The button's words: "Add to cart", with the product named for screen readers. */
+function AddToCartLabel({ title }: { title: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {t('card.addToCart')}
+      <span className="sr-only">{t('card.addToCartName', { title })}</span>
+    </>
   );
 }
