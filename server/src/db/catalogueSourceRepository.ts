@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ProductRecord } from '../catalogue/productRecord';
 import { nowIso, type Database } from './database';
-import { DEMO_SOURCE, toRow } from './productRepository';
+import { DEMO_SOURCE, PRODUCT_COLUMNS, toRow } from './productRepository';
 import type { CatalogueSourcesTable, CatalogueSyncsTable, DB } from './schema';
 
 export type CatalogueSourceRow = Selectable<CatalogueSourcesTable>;
@@ -24,35 +24,11 @@ const STAGE_ROWS_PER_INSERT = 100;
 /** A sync that has not finished after this long is taken to have died with its process. */
 const STALE_LEASE_MS = 60 * 60 * 1000;
 
-/** Columns a sync stages and compares; everything a feed says about a product. */
-const CONTENT_COLUMNS = [
-  'title',
-  'description',
-  'link',
-  'image_link',
-  'price_minor',
-  'currency',
-  'sale_price_minor',
-  'availability',
-  'brand',
-  'gtin',
-  'mpn',
-  'condition',
-  'product_type',
-  'category',
-  'google_product_category',
-  'item_group_id',
-  'color',
-  'size',
-  'gender',
-  'age_group',
-  'material',
-  'rating',
-  'review_count',
-  'stock_quantity',
-  'keywords',
-  'attributes',
-] as const;
+/** Columns a sync stages and compares; everything a feed says about a product (not its id or bookkeeping). */
+const CONTENT_COLUMNS = PRODUCT_COLUMNS.filter(
+  (c): c is Exclude<(typeof PRODUCT_COLUMNS)[number], 'id' | 'updated_at' | 'source' | 'gone_at'> =>
+    c !== 'id' && c !== 'updated_at' && c !== 'source' && c !== 'gone_at',
+);
 
 /** Marks the catalogue changed, for caches in this process and others (see migration 0006). */
 async function bumpCatalogueVersion(db: Kysely<DB>): Promise<void> {

@@ -82,7 +82,7 @@ interface BoundSql {
 }
 
 /** Every column of `products`, in table order (the upsert names each one). */
-const PRODUCT_COLUMNS = [
+export const PRODUCT_COLUMNS = [
   'id',
   'title',
   'description',
