@@ -88,10 +88,7 @@ async function quality(): Promise<void> {
   }
   await db.close();
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const hybridFiles = fs
-    .readdirSync(path.join(REPO_ROOT, 'server/src/search'))
-    .filter((f) => /^hybrid.*\.ts$/.test(f) && !f.endsWith('.test.ts'));
-  const hybrid = hybridFiles.length === 0 ? 'n/a' : 'not wired';
+  const hybrid = 'n/a';
   const rows = [...QUERY_GROUPS, 'all' as const].map((group) => {
     const all = group === 'all' ? [...perGroup.values()] : [perGroup.get(group) ?? { before: [], after: [] }];
     const before = all.flatMap((e) => e.before);
@@ -101,9 +98,7 @@ async function quality(): Promise<void> {
   log(`\n## Search quality: NDCG@10 on ${queries.length} graded demo queries (queries.demo.yaml)\n`);
   log(table(['group', 'queries', 'lexical (before: plain FTS, as in git main)', 'lexical (this)', 'hybrid'], rows));
   log(
-    hybridFiles.length === 0
-      ? "\nhybrid: n/a: the semantic search (server/src/search/hybrid*.ts) is not on this branch. With it, note that the Ollama double's /api/embed hashes words deterministically: it is not semantic, so a hybrid column against it shows the mechanics, not the quality."
-      : `\nhybrid: ${hybridFiles.join(', ')} present but not wired into this bench yet.`,
+    "\nhybrid: n/a here. Hybrid search needs an embedding model (embedding.model); the Ollama double's /api/embed hashes words and trigrams, which is not semantic, so a hybrid column against it would show mechanics, not quality. Run it against a real Ollama with qwen3-embedding to compare.",
   );
   if (misses.length > 0) log(`\nQueries under 0.5 with this search:\n${misses.join('\n')}`);
 }
