@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { SYSTEM_PROMPT_DOC, systemPromptMarkdown } from '../assistant/systemPrompt';
-import { parseCliArgs } from './cliArgs';
+import { runGeneratedFileCli } from './generatedFile';
 
 const USAGE = `Aisle system prompt document
 
@@ -11,24 +9,14 @@ Usage:
   pnpm docs:prompt --help    Show this help (also -h)
 `;
 
-/** `pnpm docs:prompt`: regenerates (or checks) the published system prompt. Returns the exit code. */
+/** `pnpm docs:prompt`: regenerates (or checks) the file. Returns the exit code. */
 export function main(argv: readonly string[]): number {
-  const args = parseCliArgs(argv, { command: 'pnpm docs:prompt', usage: USAGE, options: { check: { type: 'boolean' } } });
-  if (args.isDone) return args.exitCode;
-  const relative = path.relative(process.cwd(), SYSTEM_PROMPT_DOC);
-  const wanted = systemPromptMarkdown();
-  if (args.values.check) {
-    const current = fs.existsSync(SYSTEM_PROMPT_DOC) ? fs.readFileSync(SYSTEM_PROMPT_DOC, 'utf8') : '';
-    if (current === wanted) {
-      process.stdout.write(`${relative} is up to date\n`);
-      return 0;
-    }
-    process.stderr.write(`${relative} is out of date: run pnpm docs:prompt\n`);
-    return 1;
-  }
-  fs.writeFileSync(SYSTEM_PROMPT_DOC, wanted);
-  process.stdout.write(`Wrote ${relative}\n`);
-  return 0;
+  return runGeneratedFileCli(argv, {
+    command: 'pnpm docs:prompt',
+    usage: USAGE,
+    file: SYSTEM_PROMPT_DOC,
+    contents: systemPromptMarkdown,
+  });
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -130,7 +130,9 @@ describe('pnpm models', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/MISSING +qwen3-embedding:0\.6b \(embedding\): missing on default/);
     expect(result.stdout).toContain(`OLLAMA_HOST=${ollama.url} ollama pull qwen3-embedding:0.6b    # on default`);
-    expect(result.stdout).toContain('Semantic search: off until qwen3-embedding:0.6b is pulled (see above); search is lexical only.');
+    expect(result.stdout).toContain(
+      'Semantic search: off until qwen3-embedding:0.6b is pulled (see above); search is lexical only.',
+    );
   }, 60_000);
 
   it('says semantic search is on when the embedding model is pulled, with the index counts once there are vectors', async () => {
