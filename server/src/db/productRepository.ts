@@ -285,13 +285,19 @@ export function createProductRepository(db: Database) {
       );
     },
 
-    /** Whether any product matches this word as search matches it (the stem, a plural, a prefix). */
+    /**
+     * Whether any live product matches this word as search matches it (the stem, a plural, a prefix).
+     * The FTS index also holds gone products (kept for transcripts): the join leaves them out.
+     */
     async hasMatch(word: string): Promise<boolean> {
       const match = productMatchFromTerms([[word]], 'and');
       if (match === null) return false;
       return (
         db
-          .statement<[string], { one: number }>('SELECT 1 AS one FROM products_fts WHERE products_fts MATCH ? LIMIT 1')
+          .statement<[string], { one: number }>(
+            `SELECT 1 AS one FROM products_fts f JOIN products p ON p.rowid = f.rowid
+             WHERE products_fts MATCH ? AND p.gone_at IS NULL LIMIT 1`,
+          )
           .get(match) !== undefined
       );
     },
@@ -440,7 +446,7 @@ export function createProductRepository(db: Database) {
         .statement<[number], { host: string }>(
           `SELECT DISTINCT lower(CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END) AS host
            FROM (SELECT substr(link, instr(link, '://') + 3) AS rest FROM products
-                 WHERE link LIKE 'http://%' OR link LIKE 'https://%')
+                 WHERE gone_at IS NULL AND (link LIKE 'http://%' OR link LIKE 'https://%'))
            LIMIT ?`,
         )
         .all(limit);

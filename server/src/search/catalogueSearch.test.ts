@@ -134,6 +134,14 @@ describe('catalogue search on the demo catalogue (real SQLite, FTS5)', () => {
       expect(result.correctedQuery).toBe('snowshoe');
       expect(result.hits[0]?.row.id).toBe('NEW-1');
     });
+
+    it('never corrects to a word only gone products have (dropped from their feed, kept for transcripts)', async () => {
+      db.sqlite.prepare("UPDATE products SET gone_at = '2026-01-01T00:00:00.000Z' WHERE id = 'NEW-1'").run();
+      db.sqlite.prepare('UPDATE catalogue_version SET version = version + 1 WHERE id = 1').run();
+      const result = await search.search({ q: 'snowshoo', origin: 'api' });
+      expect(result.correctedQuery).toBeUndefined();
+      expect(result.hits.map((h) => h.row.id)).not.toContain('NEW-1');
+    });
   });
 
   it('keeps the filters with synonyms and corrections', async () => {

@@ -98,7 +98,9 @@ export function createCatalogueSearch(deps: {
         units.push({ words: unit.words, own, alternatives: [own] });
         continue;
       }
-      const target = closestTerm(await spelling(table), own);
+      const found = closestTerm(await spelling(table), own);
+      // The vocabulary also holds words only gone products have: never correct to a word nothing live has.
+      const target = found && (found.source !== 'catalogue' || (await deps.products.hasMatch(found.term))) ? found : null;
       if (!target) {
         units.push({ words: unit.words, own, alternatives: [own] });
         continue;

@@ -115,6 +115,11 @@ export function forShopper<T>(value: T, isLocal: boolean): T {
  */
 export function shopperBroadcast(io: ShopperServer): ConversationBroadcast {
   return (conversationId, event, ...args) => {
+    // Per token: a delta carries only text and offsets, nothing to reword, and goes to everyone once.
+    if (event === 'chat:delta') {
+      io.to(conversationRoom(conversationId)).emit(event, ...args);
+      return;
+    }
     const [payload] = args;
     io.to(conversationRoom(conversationId))
       .except(developerRoom(conversationId))
