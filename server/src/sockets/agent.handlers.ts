@@ -16,7 +16,7 @@ import type { ChatService } from '../chat/chatService';
 import type { AgentRow } from '../db/agentRepository';
 import { agentTokenFromCookieHeader } from '../http/agentCookie';
 import type { Logger } from '../logger';
-import type { ShopperServer } from './chat.handlers';
+import { agentsOnline, type ShopperServer } from './chat.handlers';
 
 export interface AgentSocketData {
   agentId: string;
@@ -80,7 +80,7 @@ export function createAgentNamespace(io: ShopperServer, deps: AgentHandlerDeps):
   // Shoppers are told when the first agent comes online and when the last one leaves.
   let wasOnline = false;
   const presenceChanged = () => {
-    const isOnline = nsp.sockets.size > 0;
+    const isOnline = agentsOnline(io);
     if (isOnline === wasOnline) return;
     wasOnline = isOnline;
     io.emit('chat:presence', { agentsOnline: isOnline });

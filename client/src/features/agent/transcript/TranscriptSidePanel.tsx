@@ -37,13 +37,15 @@ const productRequest = createApiClient({ reader: 'the console', unreachableHint:
 
 /** "Viewing: Product X": what the shopper had open on the shop's page (the widget's page context). */
 function Viewing({ viewing }: { viewing: NonNullable<TranscriptDetail['viewing']> }) {
-  const [product, setProduct] = useState<ProductCard | null>(null);
+  // Kept with the id it was fetched for, so a shopper moving to another product never shows the old one.
+  const [fetched, setFetched] = useState<{ id: string; card: ProductCard } | null>(null);
   const { productId } = viewing;
+  const product = fetched !== null && fetched.id === productId ? fetched.card : null;
   useEffect(() => {
     if (productId === null) return;
     let isCurrent = true;
     void productRequest(`/api/products/${encodeURIComponent(productId)}`, { schema: productCardSchema }).then((result) => {
-      if (isCurrent && result.ok) setProduct(result.data);
+      if (isCurrent && result.ok) setFetched({ id: productId, card: result.data });
     });
     return () => {
       isCurrent = false;
