@@ -45,16 +45,9 @@ const MAX_K = 4096;
  * only code that reads or writes vectors. Every method but `isAvailable` assumes the extension loaded.
  */
 export function createVectorRepository(db: Database) {
-  const columns = new Set(
-    db
-      .statement<[], { name: string }>(`SELECT name FROM pragma_table_info('products')`)
-      .all()
-      .map((c) => c.name),
-  );
-  // Products a catalogue source no longer lists are marked gone (`gone_at`, when that column
-  // exists): they are neither embedded nor found, even before the indexer removes their vectors.
-  const hasGoneColumn = columns.has('gone_at');
-  const live = hasGoneColumn ? 'p.gone_at IS NULL' : '1 = 1';
+  // Products a catalogue source no longer lists are marked gone: they are neither embedded nor
+  // found, even before the indexer removes their vectors.
+  const live = 'p.gone_at IS NULL';
 
   const hasVectorTable = (): boolean =>
     db.statement<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'product_vectors'`).get()?.n === 1;
@@ -175,9 +168,8 @@ export function createVectorRepository(db: Database) {
      */
     nearest(vector: Float32Array, k: number, filters: ProductSearch = {}): VectorNeighbour[] {
       const f = filterSql(filters);
-      const conditions = [...(hasGoneColumn ? [live] : []), ...f.text];
-      const pre =
-        conditions.length > 0 ? `AND product_id IN (SELECT p.id FROM products p WHERE ${conditions.join(' AND ')})` : '';
+      // `filterSql` always includes the live-product condition.
+      const pre = `AND product_id IN (SELECT p.id FROM products p WHERE ${f.text.join(' AND ')})`;
       const n = Math.max(1, Math.min(MAX_K, Math.floor(k)));
       // The join drops a product deleted since the indexer last ran. Sorted here: SQLite would push an
       // outer ORDER BY into the KNN query, which sqlite-vec refuses.
