@@ -1,3 +1,7 @@
+/**
+ * `createApp`: the one place where the server's parts are wired (issue 7). Long because every part is
+ * created and connected here, and nowhere else; it holds no logic of its own beyond the wiring.
+ */
 import type { ConfigStatus } from '@aisle/shared';
 import fs from 'node:fs';
 import http from 'node:http';

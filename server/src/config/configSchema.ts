@@ -1,3 +1,8 @@
+/**
+ * The schema of aisle.yaml: one declarative zod object with a description on every field (it is also
+ * the JSON Schema editors read). Long because the config is; splitting it by section would scatter the
+ * cross-field checks at the end.
+ */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AA_CONTRAST, contrastRatio, HEX_COLOUR, ON_ACCENT } from './contrast';

@@ -1,3 +1,8 @@
+/**
+ * The product repository: the only code that reads or writes catalogue rows. Over 350 lines because
+ * its hot queries are hand-written prepared statements (search ranked inside FTS, cards, offers);
+ * the next cut is the search SQL into its own file beside `fts.ts`.
+ */
 import type { Selectable } from 'kysely';
 import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
 import type { ProductRecord } from '../catalogue/productRecord';
