@@ -667,10 +667,7 @@ export const configSchema = z
             "Domains whose http(s) links in answers are clickable (their subdomains too); other links show as plain text. Empty: the domains of the catalogue's product links.",
           ),
         trackingParams: z
-          .record(
-            z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a query parameter name such as utm_source'),
-            z.string().max(200),
-          )
+          .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a query parameter name such as utm_source'), z.string().max(200))
           .default({})
           .describe(
             'Query parameters added to every card\'s "View product" link, e.g. { utm_source: aisle, utm_medium: chat }. A parameter the product link already has is kept as it is.',
@@ -710,7 +707,7 @@ export const configSchema = z
         position: z
           .enum(['bottom-right', 'bottom-left'])
           .default('bottom-right')
-          .describe('Where the launcher button sits on the shop\'s pages, unless the tag says data-aisle-position.'),
+          .describe("Where the launcher button sits on the shop's pages, unless the tag says data-aisle-position."),
         openOnLoad: z
           .boolean()
           .default(false)
