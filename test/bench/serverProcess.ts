@@ -13,6 +13,8 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** Every process whose CPU counts as the server's (a cluster's nodes); absent: just `pid`. */
+  pids?: number[];
   stop(): Promise<void>;
   /** Synchronous SIGKILL, for when the bench itself is exiting. */
   kill(): void;
@@ -122,6 +124,8 @@ export async function startServerProcess(options: {
   ollamaUrl: string;
   dataDir: string;
   chat: { coalesceMs: number; messagesPerMinute: number };
+  /** More environment for the process (a cluster node's DATABASE_URL, REDIS_URL). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
   const configFile = path.join(options.dataDir, 'aisle-bench.yaml');
   // JSON is YAML. The double serves any number of answers at once and every bench shopper shares one
@@ -140,6 +144,7 @@ export async function startServerProcess(options: {
     AISLE_CONFIG: configFile,
     OLLAMA_HOST: options.ollamaUrl,
     LOG_LEVEL: 'silent',
+    ...options.env,
   });
 }
 
