@@ -30,7 +30,7 @@ import {
 } from '../benchRunner';
 import { cpuClockSource, fixed, machineSummary, percentile, processCpuNs, sampleMachineLoad, table } from '../measure';
 import { killAllChildren, REPO_ROOT, startBaselineProcess } from '../serverProcess';
-import { behindProxy, chooseStores, startCluster, type Proxied, type StoreChoice } from './clusterNodes';
+import { behindProxy, chooseStores, dropBenchDatabase, startCluster, type Proxied, type StoreChoice } from './clusterNodes';
 
 const COMMON = {
   workers: 2,
@@ -74,7 +74,7 @@ Usage:
 
 Nodes get DATABASE_URL and REDIS_URL when PostgreSQL and Redis answer and this checkout's config has
 database.url / redis.url; otherwise they share one SQLite file. The bench makes its own databases
-(aisle_bench_1node, aisle_bench_3nodes, dropped and created with psql) on the server that
+(aisle_bench_1node, aisle_bench_3nodes, made afresh and dropped at the end with psql) on the server that
 AISLE_BENCH_DATABASE_URL names (default postgres://127.0.0.1:5432/postgres), and empties Redis
 databases 11 and 12 on AISLE_BENCH_REDIS_URL (default redis://127.0.0.1:6379).
 Writes reports/bench-cluster-<date>.json. Every process listens on 127.0.0.1 and is stopped at the end.
@@ -180,6 +180,7 @@ async function main(): Promise<void> {
   const connections = await Promise.all(sides.map((s) => s.proxied.connections()));
   await Promise.all(sides.map((s) => s.proxied.server.stop()));
   await Promise.all([doubleChild, ...workers].map(closeChild));
+  for (const stores of [stores1, stores3]) if (stores.databaseUrl) dropBenchDatabase(stores.databaseUrl);
 
   // ---- Figures ----
   const keys = sides.map((s) => s.target.key);

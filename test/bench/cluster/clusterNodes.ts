@@ -1,7 +1,7 @@
 /**
  * An Aisle cluster for `pnpm bench:cluster`: N nodes (`server/src/index.ts`, each its own process)
  * behind the round-robin proxy, sharing one store. Nodes get DATABASE_URL and REDIS_URL when PostgreSQL
- * and Redis answer and this checkout's config knows `database` / `redis`; otherwise they share one
+ * and Redis answer, and use them once this checkout's config knows `database` / `redis`; until then they share one
  * SQLite file in one data dir (WAL lets several processes read and write it) and each node's Socket.IO
  * rooms stay its own. The report prints which it was, per cluster.
  */
@@ -12,8 +12,7 @@ import path from 'node:path';
 import { configSchema } from '@aisle/server/config/configSchema';
 import { ask } from '../benchProtocol';
 import { closeChild, forkChild } from '../benchRunner';
-import type { ServerProcess } from '../serverProcess';
-import { startServerProcess } from '../serverProcess';
+import { startServerProcess, type ServerProcess } from '../serverProcess';
 import { proxyReplySchema } from './proxyProcess';
 
 /** Where each cluster keeps its state, as the report prints it. */
@@ -80,6 +79,13 @@ function recreateDatabase(url: string): string | null {
   return run.status === 0 ? null : `psql: ${run.stderr.trim().split('\n')[0] ?? `exit ${run.status}`}`;
 }
 
+/** Drops a database {@link recreateDatabase} made, at the end of the bench; a failure only leaves it behind. */
+export function dropBenchDatabase(url: string): void {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^aisle_bench_[a-z0-9_]+$/.test(name)) return;
+  spawnSync('psql', [withPath(url, 'postgres'), '-c', `DROP DATABASE IF EXISTS ${name}`], { stdio: 'ignore', timeout: 30_000 });
+}
+
 /** Empties the Redis database the URL names (its number), so no stream or key of an earlier run is read. */
 function flushRedis(url: string): string | null {
   const run = spawnSync('redis-cli', ['-u', url, 'FLUSHDB'], { encoding: 'utf8', timeout: 10_000 });
@@ -89,7 +95,9 @@ function flushRedis(url: string): string | null {
 
 /**
  * Chooses the stores for one cluster (`slot` keeps two clusters of the same run apart: its own
- * database `aisle_bench_<slot>`, Redis database number `redisDb`). Prints nothing; says why in `store`.
+ * database `aisle_bench_<slot>`, Redis database number `redisDb`). A reachable server is always handed
+ * to the nodes; whether they use it depends on this checkout's config knowing `database` / `redis`,
+ * which `store` and `adapter` say, with the reason when it is SQLite or per-node rooms.
  */
 export async function chooseStores(options: {
   databaseUrl: string;
@@ -98,39 +106,46 @@ export async function chooseStores(options: {
   redisDb: number;
 }): Promise<StoreChoice> {
   const shape: Record<string, unknown> = configSchema.shape;
-  const knowsDatabase = 'database' in shape;
-  const knowsRedis = 'redis' in shape;
   const sqlite = 'SQLite, one file shared by every node (WAL)';
 
   let databaseUrl: string | null = null;
   let store: string;
-  if (!knowsDatabase) store = `${sqlite}; this checkout has no database.url yet`;
-  else if (!(await isReachable(options.databaseUrl, 5432))) store = `${sqlite}; PostgreSQL not reachable`;
+  if (!(await isReachable(options.databaseUrl, 5432))) store = `${sqlite}; PostgreSQL not reachable`;
   else {
     const url = withPath(options.databaseUrl, `aisle_bench_${options.slot}`);
     const problem = recreateDatabase(url);
     if (problem) store = `${sqlite}; ${problem}`;
     else {
       databaseUrl = url;
-      store = `PostgreSQL (${new URL(url).pathname.slice(1)})`;
+      store =
+        'database' in shape
+          ? `PostgreSQL (DATABASE_URL, database ${new URL(url).pathname.slice(1)})`
+          : `${sqlite}; DATABASE_URL given, ignored: this checkout's config has no database.url yet`;
     }
   }
 
   let redisUrl: string | null = null;
-  const perNode = 'none: Socket.IO rooms per node';
+  const perNode = 'none: Socket.IO rooms, limits and the answer line per node';
   let adapter: string;
-  if (!knowsRedis) adapter = `${perNode}; this checkout has no redis.url yet`;
-  else if (!(await isReachable(options.redisUrl, 6379))) adapter = `${perNode}; Redis not reachable`;
+  if (!(await isReachable(options.redisUrl, 6379))) adapter = `${perNode}; Redis not reachable`;
   else {
     const url = withPath(options.redisUrl, String(options.redisDb));
     const problem = flushRedis(url);
     if (problem) adapter = `${perNode}; ${problem}`;
     else {
       redisUrl = url;
-      adapter = `Redis streams adapter (db ${options.redisDb})`;
+      adapter =
+        'redis' in shape
+          ? `Redis streams adapter (REDIS_URL, db ${options.redisDb})`
+          : `${perNode}; REDIS_URL given, ignored: this checkout's config has no redis.url yet`;
     }
   }
   return { databaseUrl, redisUrl, store, adapter };
+}
+
+/** Whether the nodes keep their data in the data dir's SQLite file (no `database` in this checkout's config). */
+function usesSqlite(stores: StoreChoice): boolean {
+  return stores.databaseUrl === null || !('database' in configSchema.shape);
 }
 
 /** Servers behind one proxy, as the bench drives them: `server.url` is the proxy's, `server.pids` the servers'. */
@@ -196,7 +211,7 @@ export async function startCluster(options: {
   const start = () => startServerProcess({ ollamaUrl: options.ollamaUrl, dataDir: options.dataDir, chat: options.chat, env });
   const first = await start();
   const rest = await Promise.all(Array.from({ length: options.nodes - 1 }, start));
-  if (!options.stores.databaseUrl && !fs.existsSync(path.join(options.dataDir, 'aisle.sqlite')))
+  if (usesSqlite(options.stores) && !fs.existsSync(path.join(options.dataDir, 'aisle.sqlite')))
     throw new Error(`no aisle.sqlite in ${options.dataDir}: the nodes did not use the shared SQLite file`);
   return behindProxy([first, ...rest]);
 }
