@@ -140,10 +140,12 @@ async function main(): Promise<void> {
   await Promise.all(workers.map((worker) => ask(worker, workerReplySchema, null, 'ready', 60_000)));
   const chat = { coalesceMs: plan.coalesceMs, messagesPerMinute: plan.messagesPerMinute };
   const dataDir = (name: string) => fs.mkdtempSync(path.join(tmpRoot, `aisle-${name}-`));
-  // One at a time: two clusters' first boots at once would only measure a start-up storm.
-  const one = await startCluster({ nodes: 1, ollamaUrl, dataDir: dataDir('1node'), chat, stores: stores1 });
-  const three = await startCluster({ nodes: 3, ollamaUrl, dataDir: dataDir('3nodes'), chat, stores: stores3 });
-  const relay = await behindProxy([await startBaselineProcess({ ollamaUrl, coalesceMs: plan.coalesceMs })]);
+  // Start-up is not measured: the clusters boot side by side (each cluster's first node alone first).
+  const [one, three, relay] = await Promise.all([
+    startCluster({ nodes: 1, ollamaUrl, dataDir: dataDir('1node'), chat, stores: stores1 }),
+    startCluster({ nodes: 3, ollamaUrl, dataDir: dataDir('3nodes'), chat, stores: stores3 }),
+    startBaselineProcess({ ollamaUrl, coalesceMs: plan.coalesceMs }).then((baseline) => behindProxy([baseline])),
+  ]);
   const sides: Side[] = [
     { target: aisleTarget('aisle-1', 'Aisle, 1 node', one.server), proxied: one, stores: stores1, proxyCpuNs: 0 },
     { target: aisleTarget('aisle-3', 'Aisle, 3 nodes', three.server), proxied: three, stores: stores3, proxyCpuNs: 0 },
