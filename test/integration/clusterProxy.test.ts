@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import { storefrontSchema, type ShopperClientEvents, type ShopperServerEvents } from '@aisle/shared';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -104,7 +106,12 @@ describe('pnpm bench:cluster: the round-robin proxy', () => {
   });
 
   it('closes a connection whose node is gone, and refuses to start without nodes', async () => {
-    const dead = await startRoundRobinProxy([{ host: '127.0.0.1', port: 1 }]);
+    // A port that was just free: nothing listens there.
+    const gone = net.createServer().listen(0, '127.0.0.1');
+    await once(gone, 'listening');
+    const { port } = gone.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => gone.close(() => resolve()));
+    const dead = await startRoundRobinProxy([{ host: '127.0.0.1', port }]);
     try {
       await expect(getOnNewConnection(`${dead.url}/api/storefront`)).rejects.toThrow();
     } finally {
