@@ -67,9 +67,9 @@ export interface RunResult {
 }
 
 /** Starts a bench child (`doubleProcess.ts`, `shopperWorker.ts`) with tsx and an IPC channel. */
-export function forkChild(file: string): ChildProcess {
+export function forkChild(file: string, args: string[] = []): ChildProcess {
   return trackChild(
-    fork(path.join(import.meta.dirname, file), [], {
+    fork(path.join(import.meta.dirname, file), args, {
       cwd: REPO_ROOT,
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -165,7 +165,9 @@ export class Bench {
 
     const answerMs = scenario.tokens * tokenDelayMs;
     const timeoutMs = Math.round(answerMs * 4 + 20_000);
-    const serverCpu0 = processCpuNs(server.pid);
+    const serverPids = server.pids ?? [server.pid];
+    const serverCpuOf = () => serverPids.reduce((sum, pid) => sum + processCpuNs(pid), 0);
+    const serverCpu0 = serverCpuOf();
     const doubleCpu0 = this.cpuOf([this.double]);
     const workersCpu0 = this.cpuOf(this.workers);
     const machine0 = machineBusyNs();
@@ -190,7 +192,7 @@ export class Bench {
       ),
     );
     const wallMs = performance.now() - started;
-    const serverCpuNs = processCpuNs(server.pid) - serverCpu0;
+    const serverCpuNs = serverCpuOf() - serverCpu0;
     const doubleCpuNs = this.cpuOf([this.double]) - doubleCpu0;
     const workersCpuNs = this.cpuOf(this.workers) - workersCpu0;
     const self = process.cpuUsage(self0);

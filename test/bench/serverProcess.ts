@@ -13,6 +13,8 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export interface ServerProcess {
   url: string;
   pid: number;
+  /** Every process whose CPU counts as the server's (a cluster's nodes); absent: just `pid`. */
+  pids?: number[];
   stop(): Promise<void>;
   /** Synchronous SIGKILL, for when the bench itself is exiting. */
   kill(): void;
@@ -63,19 +65,35 @@ function cpuProfileArgs(): string[] {
 }
 
 /**
+ * Where a server's stdout goes: with AISLE_BENCH_LOG_DIR=<dir> a file per server there (Aisle then logs
+ * at `warn`, so the errors behind a bench's failures can be read), else nowhere.
+ */
+let serverLogs = 0;
+function serverStdout(name: string): 'ignore' | number {
+  const dir = process.env.AISLE_BENCH_LOG_DIR;
+  if (!dir) return 'ignore';
+  fs.mkdirSync(dir, { recursive: true });
+  serverLogs += 1;
+  return fs.openSync(path.join(path.resolve(dir), `${name.replaceAll(/\W+/g, '-')}-${process.pid}-${serverLogs}.log`), 'a');
+}
+
+/**
  * Spawns `node --import tsx <entry>` on a free port and waits until `GET /` answers. Readiness is
  * polled outside `/api` so it costs nothing against Aisle's API rate limit.
  */
 async function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = await freePort();
+  const stdout = serverStdout(name);
   const child = trackChild(
     // AISLE_BENCH_CPU_PROF=<dir>: every server under test writes a V8 CPU profile there when it exits.
     spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', entry], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', stdout, 'pipe'],
     }),
   );
+  // The child has its own copy of the log file's descriptor.
+  if (typeof stdout === 'number') fs.closeSync(stdout);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -122,6 +140,8 @@ export async function startServerProcess(options: {
   ollamaUrl: string;
   dataDir: string;
   chat: { coalesceMs: number; messagesPerMinute: number };
+  /** More environment for the process (a cluster node's DATABASE_URL, REDIS_URL). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
   const configFile = path.join(options.dataDir, 'aisle-bench.yaml');
   // JSON is YAML. The double serves any number of answers at once and every bench shopper shares one
@@ -139,7 +159,8 @@ export async function startServerProcess(options: {
     AISLE_DATA_DIR: options.dataDir,
     AISLE_CONFIG: configFile,
     OLLAMA_HOST: options.ollamaUrl,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.AISLE_BENCH_LOG_DIR ? 'warn' : 'silent',
+    ...options.env,
   });
 }
 

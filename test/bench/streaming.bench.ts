@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { ask, doubleReplySchema, workerReplySchema } from './benchProtocol';
 import { figureTable, pool, cpuPerTokenUs, runsTable, writeJsonReport, type FigureRow, type RunRecord } from './benchReport';
+import { alternate, heldText, ratio, runsOf, streamsHeld } from './benchRamp';
 import {
   aisleTarget,
   baselineTarget,
@@ -29,7 +30,6 @@ import {
   forkChild,
   type RunResult,
   type Scenario,
-  type Target,
 } from './benchRunner';
 import { cpuClockSource, fixed, machineSummary, percentile, sampleMachineLoad } from './measure';
 import { importCatalogueFile, killAllChildren, REPO_ROOT, startBaselineProcess, startServerProcess } from './serverProcess';
@@ -86,90 +86,6 @@ const log = (message: string) =>
 
 function catalogueLabel(products: number): string {
   return products >= 1000 ? `${products / 1000}k` : String(products);
-}
-
-/**
- * Runs `scenario` against every target `rounds` times, reversing the order every other round
- * (A B, B A, ...) so a burst of noise from other work lands on both sides.
- */
-async function alternate(
-  bench: Bench,
-  records: RunRecord[],
-  figure: string,
-  targets: Target[],
-  rounds: number,
-  scenario: Scenario,
-): Promise<Map<string, RunResult[]>> {
-  const results = new Map<string, RunResult[]>(targets.map((t) => [t.key, []]));
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse();
-    for (const target of order) {
-      log(`${figure}: ${target.label}, round ${round + 1}/${rounds}`);
-      const run = await bench.run(target, scenario);
-      records.push({ figure, run });
-      results.get(target.key)?.push(run);
-    }
-  }
-  return results;
-}
-
-function runsOf(results: Map<string, RunResult[]>, key: string): RunResult[] {
-  return results.get(key) ?? [];
-}
-
-/** Why a ramp level does not count as held, or an empty list when it does. */
-function rampProblems(run: RunResult, p99LimitMs: number): string[] {
-  const p99 = percentile(run.sortedLatenciesMs, 99);
-  return [
-    ...(p99 > p99LimitMs ? [`p99 ${fixed(p99)} ms > ${p99LimitMs} ms`] : []),
-    ...(run.answers.failed > 0 || run.connected < run.shoppers ? [`failures (${failureText(run)})`] : []),
-    ...(run.answers.missingTokens > 0 ? [`${run.answers.missingTokens} tokens never arrived as deltas`] : []),
-  ];
-}
-
-interface Held {
-  level: number | null;
-  stop: string;
-}
-
-/** Streams held with p99 under the limit: a bounded step search, both targets at each level in turn. */
-async function streamsHeld(bench: Bench, records: RunRecord[], plan: Plan, targets: Target[]): Promise<Map<string, Held>> {
-  const held = new Map<string, Held>(targets.map((t) => [t.key, { level: null, stop: '' }]));
-  let active = [...targets];
-  for (const [i, level] of plan.rampLevels.entries()) {
-    if (active.length === 0) break;
-    const order = i % 2 === 0 ? active : [...active].reverse();
-    for (const target of order) {
-      log(`streams held: ${target.label}, ${level} streams`);
-      const run = await bench.run(target, {
-        shoppers: level,
-        question: plan.question,
-        tokens: plan.answerTokens,
-        ratePerSecond: plan.rate,
-        rounds: 1,
-        spreadMs: plan.spreadMs,
-      });
-      records.push({ figure: `held, ${level} streams`, run });
-      const state = held.get(target.key);
-      if (!state) continue;
-      const problems = rampProblems(run, plan.p99LimitMs);
-      if (problems.length > 0) {
-        state.stop = `stopped at ${level}: ${problems.join(', ')}`;
-        active = active.filter((t) => t !== target);
-      } else state.level = level;
-    }
-  }
-  for (const state of held.values()) if (!state.stop) state.stop = `no limit reached up to ${plan.rampLevels.at(-1)} streams`;
-  return held;
-}
-
-function heldText(held: Held, plan: Plan): string {
-  if (held.level === null) return `< ${plan.rampLevels[0]}`;
-  return held.stop.startsWith('no limit') ? `>= ${held.level}` : String(held.level);
-}
-
-function ratio(aisle: number, baseline: number): number | null {
-  return Number.isFinite(aisle) && Number.isFinite(baseline) && baseline > 0 ? aisle / baseline : null;
 }
 
 const USAGE = `Aisle streaming benchmark: Aisle and a minimal baseline relay, side by side
@@ -249,7 +165,7 @@ async function main(): Promise<void> {
   });
 
   log('warm-up (JIT, SQLite page cache, connection pools)');
-  await alternate(bench, [], 'warm-up', [aisle, aisleBig, baseline], 1, {
+  await alternate(log, bench, [], 'warm-up', [aisle, aisleBig, baseline], 1, {
     shoppers: 20,
     question: plan.question,
     tokens: 100,
@@ -262,10 +178,10 @@ async function main(): Promise<void> {
   for (const level of CPU_LEVELS)
     cpu.set(
       level,
-      await alternate(bench, records, `CPU+latency, ${level} streams`, [aisle, baseline], plan.cpuRounds, streams(level)),
+      await alternate(log, bench, records, `CPU+latency, ${level} streams`, [aisle, baseline], plan.cpuRounds, streams(level)),
     );
 
-  const send = await alternate(bench, records, 'send->request', [aisle, aisleBig, baseline], plan.sendRounds, {
+  const send = await alternate(log, bench, records, 'send->request', [aisle, aisleBig, baseline], plan.sendRounds, {
     shoppers: plan.sendShoppers,
     question: plan.question,
     tokens: plan.sendTokens,
@@ -275,6 +191,7 @@ async function main(): Promise<void> {
   });
 
   const ten = await alternate(
+    log,
     bench,
     records,
     'catalogue size, 10 streams',
@@ -283,7 +200,7 @@ async function main(): Promise<void> {
     streams(10),
   );
 
-  const held = await streamsHeld(bench, records, plan, [aisle, baseline]);
+  const held = await streamsHeld(log, bench, records, plan, [aisle, baseline]);
 
   await Promise.all([demoServer.stop(), bigServer.stop(), baselineServer.stop()]);
   await Promise.all([doubleChild, ...workers].map(closeChild));
