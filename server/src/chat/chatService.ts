@@ -71,7 +71,7 @@ export interface ChatServiceDeps {
   /** Per-session budgets for sending and retrying (shared), asking for a person, and feedback. */
   rateLimits: RateLimits;
   config: () => LoadedConfig;
-  systemPrompt: () => string;
+  systemPrompt: AnswerGenerationDeps['systemPrompt'];
   broadcast: ConversationBroadcast;
   logger: Logger;
   /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
@@ -174,7 +174,7 @@ export function createChatService(deps: ChatServiceDeps) {
     );
     // The sender watches before the first event, so it sees chat:started and the searching phase.
     await beforeStart(conversation.id);
-    startGeneration(generationDeps, loaded, conversation, assistant.id, history, text, client);
+    startGeneration(generationDeps, loaded, conversation, assistant.id, history, text, { ...client, locale: payload.locale });
     return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: assistant.id });
   }
 
@@ -207,7 +207,7 @@ export function createChatService(deps: ChatServiceDeps) {
       assistant.id,
       visible.filter((m) => m.id !== last.id),
       userText,
-      client,
+      { ...client, locale: payload.locale },
     );
     return ok({ assistantMessageId: assistant.id });
   }
