@@ -74,6 +74,16 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
   const [highlight, setHighlight] = useState<{ productId: string } | null>(null);
   const productIds = useMemo(() => message.products.map((p) => p.id), [message.products]);
   const isStreaming = message.status === 'streaming';
+  const isFocusTarget = useChatStore((s) => s.focusAnswerId === message.id);
+  const clearFocusAnswer = useChatStore((s) => s.clearFocusAnswer);
+
+  // A retried answer takes the focus from the Retry button that went away with the old one; the
+  // article is named "… answer" and busy while it streams, and its end is said by the live region.
+  useEffect(() => {
+    if (!isFocusTarget) return;
+    articleRef.current?.focus({ preventScroll: true });
+    clearFocusAnswer();
+  }, [isFocusTarget, clearFocusAnswer]);
 
   const handleProductLink = useCallback((productId: string) => {
     setHighlight({ productId });
@@ -94,7 +104,8 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
     live ?? (isStreaming && message.content === '' ? { messageId: message.id, phase: 'waiting' } : null);
   const isPhaseShown =
     isStreaming && phase !== null && (message.content === '' || (phase.phase !== 'writing' && phase.phase !== 'waiting'));
-  const error = message.status === 'error' ? (message.error ?? { code: 'generation-failed', message: t('message.unknownFailure') }) : null;
+  const error =
+    message.status === 'error' ? (message.error ?? { code: 'generation-failed', message: t('message.unknownFailure') }) : null;
   const handleRetry = () => actions.retry(message.id);
 
   return (
@@ -104,6 +115,7 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
       className={`message message-assistant status-${message.status}`}
       aria-label={t('message.answer')}
       aria-busy={isStreaming}
+      tabIndex={-1}
     >
       <LogoMark className="avatar" />
       <div className="message-main">

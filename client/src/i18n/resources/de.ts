@@ -163,4 +163,9 @@ export const de = {
     internal: 'Bei uns ist etwas schiefgegangen. Bitte versuche es erneut.',
     'bad-reply': 'Bei uns ist etwas schiefgegangen. Bitte lade die Seite neu und versuche es erneut.',
   },
+  a11yLang: {
+    notFoundTitle: 'Seite nicht gefunden',
+    notFoundText: 'Unter dieser Adresse gibt es nichts.',
+    notFoundBack: 'Zurück zum Chat',
+  },
 } satisfies LocaleStrings;

@@ -1,17 +1,24 @@
 import { MAX_MESSAGE_CHARS, type TranscriptDetail } from '@aisle/shared';
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useAgentActions } from '../agentActions';
 import { useAgentStore } from '../agentStore';
 
 /**
  * Who answers the shopper, and the controls to change it: "Take over" (the assistant stops answering),
  * then a reply box and "Hand back to assistant".
+ *
+ * Focus follows the action, so a keyboard user never lands on the page's body: Take over puts the
+ * caret in the reply box at once (the box shows while the take-over is confirmed, so words typed right
+ * after pressing it land there; it can send once confirmed), and Hand back returns to "Take over".
  */
 export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
   const actions = useAgentActions();
   const me = useAgentStore((s) => s.agent);
   const [isBusy, setIsBusy] = useState(false);
+  const [isTakingOver, setIsTakingOver] = useState(false);
+  const [isFocusOnTakeOver, setIsFocusOnTakeOver] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const takeOverRef = useRef<HTMLButtonElement>(null);
   const isTakenOver = detail.status === 'taken_over';
   const isMine = isTakenOver && me !== null && detail.takenOverBy === me.name;
 
@@ -21,7 +28,28 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
     const result = await action();
     setIsBusy(false);
     if (!result.ok) setError(result.error?.message ?? 'That did not work.');
+    return result.ok;
   };
+
+  const handleTakeOver = async () => {
+    setIsTakingOver(true);
+    const isDone = await run(() => actions.takeOver(detail.id));
+    setIsTakingOver(false);
+    // Refused (someone else was quicker): the box closes, the caret goes back to the button.
+    if (!isDone) setIsFocusOnTakeOver(true);
+  };
+
+  const handleHandBack = async () => {
+    if (await run(() => actions.handBack(detail.id))) setIsFocusOnTakeOver(true);
+  };
+
+  // "Take over" appears again once the hand-back is confirmed: the caret goes back to it.
+  const canTakeOver = !isTakenOver;
+  useEffect(() => {
+    if (!isFocusOnTakeOver || !canTakeOver) return;
+    takeOverRef.current?.focus();
+    setIsFocusOnTakeOver(false);
+  }, [isFocusOnTakeOver, canTakeOver]);
 
   return (
     <section
@@ -43,10 +71,11 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
         <div className="takeover-actions">
           {!isTakenOver && (
             <button
+              ref={takeOverRef}
               type="button"
               className="button-primary"
               disabled={isBusy}
-              onClick={() => void run(() => actions.takeOver(detail.id))}
+              onClick={() => void handleTakeOver()}
             >
               Take over
             </button>
@@ -56,7 +85,7 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
               type="button"
               className="button-secondary"
               disabled={isBusy}
-              onClick={() => void run(() => actions.handBack(detail.id))}
+              onClick={() => void handleHandBack()}
             >
               Hand back to assistant
             </button>
@@ -68,21 +97,36 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
           {error}
         </p>
       )}
-      {isMine && <ReplyComposer conversationId={detail.id} />}
+      {(isMine || (isTakingOver && !isTakenOver)) && (
+        <ReplyComposer conversationId={detail.id} canSend={isMine} isFocusedOnOpen={isTakingOver} />
+      )}
     </section>
   );
 }
 
-function ReplyComposer({ conversationId }: { conversationId: string }) {
+interface ReplyComposerProps {
+  conversationId: string;
+  /** False while the take-over is being confirmed: the agent can type, not send yet. */
+  canSend: boolean;
+  /** Opened by "Take over" (not by loading a page already taken over): the caret goes into the box. */
+  isFocusedOnOpen: boolean;
+}
+
+function ReplyComposer({ conversationId, canSend, isFocusedOnOpen }: ReplyComposerProps) {
   const actions = useAgentActions();
   const inputId = useId();
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const [isFocusWanted] = useState(isFocusedOnOpen);
+  useEffect(() => {
+    if (isFocusWanted) inputRef.current?.focus();
+  }, [isFocusWanted]);
   const [draft, setDraft] = useState('');
   const [isSending, setIsSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const send = async () => {
     const text = draft.trim();
-    if (text === '' || isSending) return;
+    if (text === '' || isSending || !canSend) return;
     if (text.length > MAX_MESSAGE_CHARS) {
       setError(`Replies can be at most ${MAX_MESSAGE_CHARS.toLocaleString()} characters.`);
       return;
@@ -112,6 +156,7 @@ function ReplyComposer({ conversationId }: { conversationId: string }) {
     <form className="reply-composer" onSubmit={handleSubmit}>
       <label htmlFor={inputId}>Reply to shopper</label>
       <textarea
+        ref={inputRef}
         id={inputId}
         rows={3}
         value={draft}
@@ -127,7 +172,7 @@ function ReplyComposer({ conversationId }: { conversationId: string }) {
           {error}
         </p>
       )}
-      <button type="submit" className="button-primary" disabled={isSending || draft.trim() === ''}>
+      <button type="submit" className="button-primary" disabled={isSending || !canSend || draft.trim() === ''}>
         {isSending ? 'Sending…' : 'Send reply'}
       </button>
     </form>
