@@ -16,7 +16,6 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
   const me = useAgentStore((s) => s.agent);
   const [isBusy, setIsBusy] = useState(false);
   const [isTakingOver, setIsTakingOver] = useState(false);
-  const [isFocusOnTakeOver, setIsFocusOnTakeOver] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const takeOverRef = useRef<HTMLButtonElement>(null);
   const isTakenOver = detail.status === 'taken_over';
@@ -31,25 +30,28 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
     return result.ok;
   };
 
+  // Set before an action that ends with "Take over" showing again (a hand-back, a refused take-over).
+  const isTakeOverFocusWanted = useRef(false);
   const handleTakeOver = async () => {
     setIsTakingOver(true);
+    isTakeOverFocusWanted.current = true;
     const isDone = await run(() => actions.takeOver(detail.id));
     setIsTakingOver(false);
-    // Refused (someone else was quicker): the box closes, the caret goes back to the button.
-    if (!isDone) setIsFocusOnTakeOver(true);
+    // Done: the reply box has the caret. Refused (someone else was quicker): back to the button.
+    if (isDone) isTakeOverFocusWanted.current = false;
   };
 
   const handleHandBack = async () => {
-    if (await run(() => actions.handBack(detail.id))) setIsFocusOnTakeOver(true);
+    isTakeOverFocusWanted.current = true;
+    if (!(await run(() => actions.handBack(detail.id)))) isTakeOverFocusWanted.current = false;
   };
 
-  // "Take over" appears again once the hand-back is confirmed: the caret goes back to it.
   const canTakeOver = !isTakenOver;
   useEffect(() => {
-    if (!isFocusOnTakeOver || !canTakeOver) return;
+    if (!isTakeOverFocusWanted.current || !canTakeOver || isBusy) return;
+    isTakeOverFocusWanted.current = false;
     takeOverRef.current?.focus();
-    setIsFocusOnTakeOver(false);
-  }, [isFocusOnTakeOver, canTakeOver]);
+  }, [canTakeOver, isBusy]);
 
   return (
     <section
