@@ -83,12 +83,7 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
             </button>
           )}
           {isTakenOver && (
-            <button
-              type="button"
-              className="button-secondary"
-              disabled={isBusy}
-              onClick={() => void handleHandBack()}
-            >
+            <button type="button" className="button-secondary" disabled={isBusy} onClick={() => void handleHandBack()}>
               Hand back to assistant
             </button>
           )}
