@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OLLAMA_ERRORS, text, type OllamaDoubleOptions } from '../ollama-double';
 import { AgentSignInPage } from './pages/agent-sign-in-page';
 import { AgentTranscriptPage } from './pages/agent-transcript-page';
