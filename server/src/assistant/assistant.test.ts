@@ -39,6 +39,21 @@ describe('reading the shopper', () => {
       size: '44',
     });
     expect(prefetchArguments('what about in blue?', ['a rain jacket under 150'])).toMatchObject({ max_price: 150 });
+    // The same in German, Spanish and Chinese.
+    expect(prefetchArguments('Gibt es die auch günstiger?', ['Regenjacke unter 150 €'])).toEqual({
+      query: 'Regenjacke unter 150 € Gibt es die auch günstiger?',
+      max_price: 150,
+    });
+    expect(prefetchArguments('¿y alguna más barata?', ['luces para la bici por menos de 40 dólares'])).toMatchObject({
+      max_price: 40,
+    });
+    expect(prefetchArguments('有便宜一点的吗？', ['80美元以下的背包'])).toMatchObject({
+      query: '80美元以下的背包 有便宜一点的吗？',
+      max_price: 80,
+    });
+    expect(prefetchArguments('Ich suche ein Zelt für zwei', ['Regenjacke unter 150 €'])).toEqual({
+      query: 'Ich suche ein Zelt für zwei',
+    });
     // A new request is searched on its own words.
     expect(prefetchArguments('now a two person tent', ['shoes under $50'])).toEqual({ query: 'now a two person tent' });
   });
