@@ -285,6 +285,9 @@ describe('text contrast in both colour schemes', () => {
     it(`keeps every text of the chat and the console at 4.5:1 or more (${colorScheme})`, async () => {
       const s = await boot();
       const chat = await openChat(s, { colorScheme });
+      // The welcome with its example questions.
+      await chat.page.getByRole('list', { name: 'Example questions' }).waitFor();
+      expect(await lowContrastTexts(chat.page, 'body')).toEqual([]);
       const FIRST = 'Waterproof trail shoes under $120, size 44';
       await chat.ask(FIRST);
       await chat.waitForAnswerEnd();
@@ -302,6 +305,11 @@ describe('text contrast in both colour schemes', () => {
 
       const transcript = await signedInTranscript(s, FIRST, { colorScheme });
       await transcript.openTrace();
+      expect(await lowContrastTexts(transcript.page, 'body')).toEqual([]);
+      // The list of transcripts, with its status badges.
+      await transcript.page.goBack();
+      await transcript.page.getByRole('heading', { level: 1, name: 'Transcripts' }).waitFor();
+      await transcript.page.locator('.transcript-row').first().waitFor();
       expect(await lowContrastTexts(transcript.page, 'body')).toEqual([]);
     });
   }
