@@ -106,7 +106,11 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
     isStreaming && phase !== null && (message.content === '' || (phase.phase !== 'writing' && phase.phase !== 'waiting'));
   const error =
     message.status === 'error' ? (message.error ?? { code: 'generation-failed', message: t('message.unknownFailure') }) : null;
-  const handleRetry = () => actions.retry(message.id);
+  // aria-disabled, not disabled, while the request is out: a disabled button drops the keyboard focus
+  // to the page, and if the retry is refused the shopper would have to find their place again.
+  const handleRetry = () => {
+    if (!isRetrying) actions.retry(message.id);
+  };
 
   return (
     <article
@@ -157,14 +161,14 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         )}
         {canRetry && message.status === 'stopped' && (
           <div className="message-actions">
-            <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
+            <button type="button" className="button-secondary" onClick={handleRetry} aria-disabled={isRetrying}>
               {isRetrying ? t('message.regenerating') : t('message.regenerate')}
             </button>
           </div>
         )}
         {canRetry && error !== null && isRetryableCode(error.code) && (
           <div className="message-actions">
-            <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
+            <button type="button" className="button-secondary" onClick={handleRetry} aria-disabled={isRetrying}>
               {isRetrying ? t('message.retrying') : t('message.retry')}
             </button>
           </div>

@@ -372,6 +372,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         composerError: null,
         busyMessageId: null,
         isStopping: false,
+        focusAnswerId: null,
       }),
 
     setConnection: (connection) => set({ connection }),
