@@ -186,13 +186,16 @@ describe('the live region while an answer is made', () => {
     ]);
   });
 
-  it('says the phases in the page’s language', async () => {
+  it('says the phases in the page’s language, and the model is asked to answer in it', async () => {
     const s = await boot();
     s.double.enqueueChat({ chunks: text('Die Ridgeback passt.'), tokenDelayMs: 30 });
     const chat = await openChat(s, {}, 'de');
     await chat.page.getByRole('textbox', { name: 'Nachricht', exact: true }).fill('Wanderschuhe');
     await chat.page.keyboard.press('Enter');
     await eventually(() => chat.announcement()).toBe('Schreibt…');
+    // The browser sent the page's language with the message: the model is told to answer in German.
+    const system = s.double.chatRequests()[0]?.messages?.find((m) => m.role === 'system')?.content;
+    expect(system).toContain('Write your answer in German');
   });
 });
 
