@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOllamaDouble, text, type ChatRequestBody, type OllamaDouble, type ScriptedChatSpec } from '../ollama-double';
+import { agentRequest, connectAgent, createAgentAccount, signIn } from '../helpers/agentClient';
 import { ask, clientMessageId } from '../helpers/chatFlows';
-import { startTestServer, type TestServer } from '../helpers/testServer';
+import { nextEvent, startTestServer, type TestServer } from '../helpers/testServer';
 
 let double: OllamaDouble;
 let server: TestServer;
@@ -85,6 +86,33 @@ describe('answering in the shopper’s language', () => {
     expect(retried.ok).toBe(true);
     await ended;
     expect(systemPromptOf(double.chatRequests()[1])).toContain('Write your answer in German');
+  });
+
+  it('answers the question left during a take-over in the language the shopper last sent', async () => {
+    await start();
+    const account = await createAgentAccount(server, { email: 'ann@shop.example', name: 'Ann' });
+    const agent = await connectAgent(server, { cookie: await signIn(server, account) });
+    try {
+      double.enqueueChat({ chunks: text('Die Jacke gibt es in Rot.') });
+      const shopper = await server.shopper();
+      const { conversationId } = await ask(shopper, 'Erzähl mir von der Jacke', undefined, { locale: 'de' });
+      expect(await agentRequest(agent, 'agent:takeover', { conversationId })).toEqual({ ok: true, data: null });
+      const during = await shopper.request('chat:send', {
+        conversationId,
+        clientMessageId: clientMessageId(),
+        text: 'Gibt es sie auch in Blau?',
+        locale: 'de',
+      });
+      expect(during.ok).toBe(true);
+
+      double.enqueueChat({ chunks: text('Ja, auch in Marineblau.') });
+      const completed = nextEvent(shopper.socket, 'chat:completed');
+      expect(await agentRequest(agent, 'agent:handback', { conversationId })).toEqual({ ok: true, data: null });
+      await completed;
+      expect(systemPromptOf(double.chatRequests().at(-1))).toContain('Write your answer in German');
+    } finally {
+      agent.close();
+    }
   });
 
   it('refuses a language the shop does not ship with a clear error, and stores nothing', async () => {
