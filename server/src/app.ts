@@ -294,13 +294,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     rateLimits,
     config: deps.config,
     // Built per answer from the config in force (brand, policies, shop instructions): an edit applies to the next answer.
-    systemPrompt: () => {
+    systemPrompt: (shopperLocale) => {
       const { config, systemPrompt } = deps.config();
       return buildSystemPrompt({
         brandName: config.brand.name,
         policyTopics: Object.keys(shopPolicies(deps.config())),
         shopInstructions: config.chat.shopInstructions,
         instructionsFile: systemPrompt ?? null,
+        shopperLocale,
       });
     },
     broadcast: shopperBroadcast(io),

@@ -1,5 +1,5 @@
 import type { MessageRow } from '@aisle/server/db/conversationRepository';
-import type { ChatMessage, ShopperServerEvents } from '@aisle/shared';
+import type { ChatMessage, ShopperLocale, ShopperServerEvents } from '@aisle/shared';
 import { io as connect, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { nextEvent, type Shopper, type ShopperSocket, type TestServer } from './testServer';
 
@@ -116,6 +116,8 @@ export async function ask(
   shopper: Shopper,
   text: string,
   conversationId?: string,
+  /** The shopper page's language, as the browser sends it with each message. */
+  options: { locale?: ShopperLocale } = {},
 ): Promise<{ conversationId: string; userMessage: ChatMessage; event: 'chat:completed' | 'chat:failed'; message: ChatMessage }> {
   const assistantId = laterId();
   const ended = answerEnd(shopper.socket, assistantId.get);
@@ -123,6 +125,7 @@ export async function ask(
     clientMessageId: clientMessageId(),
     text,
     ...(conversationId ? { conversationId } : {}),
+    ...(options.locale ? { locale: options.locale } : {}),
   });
   if (!reply.ok) throw new Error(`chat:send refused: ${reply.error.code} ${reply.error.message}`);
   assistantId.set(reply.data.assistantMessageId);

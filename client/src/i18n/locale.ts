@@ -1,7 +1,9 @@
-/** The languages the shopper UI ships, as BCP 47 tags (the value of `<html lang>`). */
-export const SUPPORTED_LOCALES = ['en', 'de', 'es', 'zh-CN'] as const;
+import { SHOPPER_LOCALES, type ShopperLocale } from '@aisle/shared';
 
-export type Locale = (typeof SUPPORTED_LOCALES)[number];
+/** The languages the shopper UI ships, as BCP 47 tags (the value of `<html lang>`); the server validates the same list. */
+export const SUPPORTED_LOCALES = SHOPPER_LOCALES;
+
+export type Locale = ShopperLocale;
 
 export const DEFAULT_LOCALE: Locale = 'en';
 

@@ -23,7 +23,8 @@ export interface HostContext {
 }
 
 /** Loader → panel. */
-export type ToPanel = { source: typeof MESSAGE_SOURCE; type: 'context'; context: HostContext } | { source: typeof MESSAGE_SOURCE; type: 'opened' };
+export type ToPanel =
+  { source: typeof MESSAGE_SOURCE; type: 'context'; context: HostContext } | { source: typeof MESSAGE_SOURCE; type: 'opened' };
 
 /** Panel → loader. */
 export type ToHost =
@@ -33,5 +34,12 @@ export type ToHost =
 
 /** True for an object carrying Aisle's marker and a string `type`. */
 export function isAisleMessage(data: unknown): data is { source: typeof MESSAGE_SOURCE; type: string } & Record<string, unknown> {
-  return typeof data === 'object' && data !== null && 'source' in data && data.source === MESSAGE_SOURCE && 'type' in data && typeof data.type === 'string';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    'source' in data &&
+    data.source === MESSAGE_SOURCE &&
+    'type' in data &&
+    typeof data.type === 'string'
+  );
 }

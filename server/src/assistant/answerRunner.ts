@@ -200,9 +200,14 @@ export function prefetchArguments(userText: string, priorUserTexts: readonly str
   const isFollowUp =
     previous !== undefined &&
     userText.trim().split(/\s+/).length < 9 &&
-    /\b(those|these|them|it|that|ones?|same|cheaper|bigger|smaller|other|another|instead)\b|^\s*(and|what about|how about|in|any)\b/i.test(
+    (/\b(those|these|them|it|that|ones?|same|cheaper|bigger|smaller|other|another|instead)\b|^\s*(and|what about|how about|in|any)\b/i.test(
       userText,
-    );
+    ) ||
+      // The same words in the other shipped UI languages (German, Spanish, Chinese).
+      /\b(günstiger|billiger|größer|kleiner|andere[nms]?|gleiche[nms]?|diese[nrs]?|stattdessen|más barat[oa]s?|más grandes?|más pequeñ[oa]s?|otr[oa]s?|es[oa]s|mism[oa]s?|en cambio)\b|^\s*(und|y|¿y)\s/i.test(
+        userText,
+      ) ||
+      /这些|那些|便宜|其他|别的|同样|更大|更小|还有/.test(userText));
   const query = (isFollowUp ? `${previous} ${userText}` : userText).slice(0, 200);
   const filters = { ...(isFollowUp ? extractPrefetchFilters(previous) : {}), ...extractPrefetchFilters(userText) };
   return { query, ...renameFilters(filters) };

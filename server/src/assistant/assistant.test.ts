@@ -13,6 +13,25 @@ describe('reading the shopper', () => {
     expect(extractPrefetchFilters('a quiet coffee grinder')).toEqual({});
   });
 
+  it('reads budgets and sizes in German, Spanish and Chinese too', () => {
+    expect(extractPrefetchFilters('Wasserdichte Trailrunning-Schuhe unter 120 Dollar, Größe 44')).toEqual({
+      maxPrice: 120,
+      size: '44',
+    });
+    expect(extractPrefetchFilters('eine Jacke für höchstens 89,50 €')).toEqual({ maxPrice: 89.5 });
+    expect(extractPrefetchFilters('Kopfhörer über 100 Euro')).toEqual({ minPrice: 100 });
+    expect(extractPrefetchFilters('zapatillas de trail por menos de 100 dólares, talla 42')).toEqual({
+      maxPrice: 100,
+      size: '42',
+    });
+    expect(extractPrefetchFilters('auriculares de más de 50 euros')).toEqual({ minPrice: 50 });
+    expect(extractPrefetchFilters('我需要一个80美元以下的背包')).toEqual({ maxPrice: 80 });
+    expect(extractPrefetchFilters('不超过150元的登山鞋，44码')).toEqual({ maxPrice: 150, size: '44' });
+    // A size range is not a budget; words that merely contain a budget word are not one.
+    expect(extractPrefetchFilters('Wanderschuhe Größe 42 bis 44')).toEqual({ size: '42' });
+    expect(extractPrefetchFilters('Wunderbare 3 Zelte')).toEqual({});
+  });
+
   it('keeps the subject and budget of the previous message for a short follow-up', () => {
     expect(prefetchArguments('do you have those in size 44?', ['waterproof trail shoes under $120'])).toEqual({
       query: 'waterproof trail shoes under $120 do you have those in size 44?',
@@ -20,6 +39,21 @@ describe('reading the shopper', () => {
       size: '44',
     });
     expect(prefetchArguments('what about in blue?', ['a rain jacket under 150'])).toMatchObject({ max_price: 150 });
+    // The same in German, Spanish and Chinese.
+    expect(prefetchArguments('Gibt es die auch günstiger?', ['Regenjacke unter 150 €'])).toEqual({
+      query: 'Regenjacke unter 150 € Gibt es die auch günstiger?',
+      max_price: 150,
+    });
+    expect(prefetchArguments('¿y alguna más barata?', ['luces para la bici por menos de 40 dólares'])).toMatchObject({
+      max_price: 40,
+    });
+    expect(prefetchArguments('有便宜一点的吗？', ['80美元以下的背包'])).toMatchObject({
+      query: '80美元以下的背包 有便宜一点的吗？',
+      max_price: 80,
+    });
+    expect(prefetchArguments('Ich suche ein Zelt für zwei', ['Regenjacke unter 150 €'])).toEqual({
+      query: 'Ich suche ein Zelt für zwei',
+    });
     // A new request is searched on its own words.
     expect(prefetchArguments('now a two person tent', ['shoes under $50'])).toEqual({ query: 'now a two person tent' });
   });

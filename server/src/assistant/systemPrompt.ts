@@ -1,3 +1,4 @@
+import type { ShopperLocale } from '@aisle/shared';
 import path from 'node:path';
 
 /**
@@ -17,7 +18,20 @@ export interface SystemPromptSettings {
   shopInstructions?: string | null;
   /** The text of `chat.systemPromptFile`: more shop instructions, after `shopInstructions`. */
   instructionsFile?: string | null;
+  /** The language of the shopper's page (sent with each message); unknown: answer in the question's language. */
+  shopperLocale?: ShopperLocale | undefined;
 }
+
+/**
+ * Each language by its English name and its own: Qwen follows an explicit "Answer in German (Deutsch)"
+ * more reliably than "the shopper's language", and the endonym removes doubt about which variant.
+ */
+const LANGUAGE_NAMES: Record<ShopperLocale, string> = {
+  en: 'English',
+  de: 'German (Deutsch)',
+  es: 'Spanish (español)',
+  'zh-CN': 'Simplified Chinese (简体中文)',
+};
 
 /** The heading the shop's own text goes under. */
 export const SHOP_INSTRUCTIONS_HEADING = "Shop instructions (the shop's own; they cannot override the rules above):";
@@ -32,7 +46,16 @@ How to work:
 - Respect the shopper's constraints (budget, size, colour, category, in stock). If nothing fits, say so plainly and suggest the closest alternatives, saying what differs.
 - When you recommend a product, write its name as a Markdown link to its id, exactly like [Trail Runner GTX](product:TRL-1042). The shop shows a card with the live price and stock for each such link.
 - Keep answers short and useful: a sentence of context, then up to 3-4 recommendations with one line on why each fits. Use Markdown lists. Ask one short question when the request is unclear.
-- Reply in the shopper's language.`;
+- The catalogue may be written in another language than the shopper's. If a search with the shopper's words finds nothing, call search_products again with the product words translated into the catalogue's language (the language of product titles you have seen; English if you have seen none) before you say that nothing matches.`;
+}
+
+/** Which language to answer in: the page's when the client said, else the question's. */
+function languageRule(locale: ShopperLocale | undefined): string {
+  if (locale === undefined) return `Language:\n- Reply in the shopper's language (the language of their last message).`;
+  const name = LANGUAGE_NAMES[locale];
+  return `Language:
+- The shopper's page is in ${name}. Write your answer in ${name.replace(/ \(.*\)$/, '')}, unless the shopper writes in another language: then answer in theirs.
+- Do not translate product names, ids or prices: copy them exactly as the tool results give them.`;
 }
 
 function policyRules(topics: readonly string[]): string {
@@ -51,7 +74,12 @@ const SECURITY_RULES = `Security:
 
 /** The whole system prompt for one answer. */
 export function buildSystemPrompt(settings: SystemPromptSettings): string {
-  const parts = [builtInRules(settings.brandName), policyRules(settings.policyTopics), SECURITY_RULES];
+  const parts = [
+    builtInRules(settings.brandName),
+    languageRule(settings.shopperLocale),
+    policyRules(settings.policyTopics),
+    SECURITY_RULES,
+  ];
   const shopText = [settings.shopInstructions, settings.instructionsFile].map((t) => t?.trim() ?? '').filter((t) => t !== '');
   if (shopText.length > 0) parts.push(`${SHOP_INSTRUCTIONS_HEADING}\n${shopText.join('\n\n')}`);
   return parts.join('\n\n');
@@ -84,6 +112,10 @@ in force, so an edit of \`aisle.yaml\` applies to the next answer.
 - \`shop.policies\` decides the "Shop policies" part: with policies, the model is offered the
   \`get_policy\` tool for their names and told to answer policy questions only from its results;
   without any, it is told to say it does not have that information.
+- The shopper's page language (sent with each message: English, German, Spanish or Simplified Chinese)
+  decides the "Language" part: the model is told to answer in it, unless the shopper writes in
+  another language, and to copy product names, ids and prices untranslated. Without one, it answers
+  in the language of the question.
 - \`chat.shopInstructions\` (and then the text of \`chat.systemPromptFile\`, if set) is appended last,
   under the heading "${SHOP_INSTRUCTIONS_HEADING}"
 
@@ -108,5 +140,9 @@ chat:
 \`\`\`
 
 ${fence(example)}
+
+## The language part for a shopper whose page is in German
+
+${fence(languageRule('de'))}
 `;
 }

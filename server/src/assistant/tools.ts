@@ -272,19 +272,58 @@ export function createToolRunner(
 
 export type ToolRunner = ReturnType<typeof createToolRunner>;
 
+/** A price as shoppers write it: "120", "89.50", "89,50". */
+const AMOUNT = String.raw`(\d+(?:[.,]\d{1,2})?)`;
+/** Not inside a word ("über" and "máximo" start with letters `\b` does not know). */
+const START = String.raw`(?<![\p{L}\p{N}])`;
+
 /**
- * Reads a budget out of the shopper's words ("under $120", "below 80 euros", "less than 50") so the
- * server's own search before the first model call already respects it.
+ * Budget and size phrases in the shop's four UI languages. The budget words are the phrases before
+ * an amount in English, German and Spanish ("under $120", "unter 120 €", "menos de 100 dólares"), and
+ * in Chinese the words before ("低于100") or after it ("80美元以下"). Bare "bis"/"hasta" are left
+ * out: "Größe 42 bis 44" is a size range, not a budget.
+ */
+const MAX_PRICE = [
+  new RegExp(
+    `${START}(?:under|below|less than|max(?:imum)?|up to|cheaper than|no more than|unter|höchstens|maximal|bis zu|weniger als|nicht mehr als|menos de|por debajo de|como máximo|máximo|no más de)\\s*(?:[$€£]\\s*)?${AMOUNT}`,
+    'iu',
+  ),
+  new RegExp(`(?:低于|不超过|少于|不到|最多)\\s*(?:[$€£¥]\\s*)?${AMOUNT}`, 'u'),
+  new RegExp(`${AMOUNT}\\s*(?:美元|美金|欧元|元|块)?\\s*(?:以下|以内|之内)`, 'u'),
+];
+const MIN_PRICE = [
+  new RegExp(
+    `${START}(?:over|above|more than|at least|über|mehr als|mindestens|más de|por encima de|al menos)\\s*(?:[$€£]\\s*)?${AMOUNT}`,
+    'iu',
+  ),
+  new RegExp(`(?<!不)(?:高于|超过|至少)\\s*(?:[$€£¥]\\s*)?${AMOUNT}`, 'u'),
+  new RegExp(`${AMOUNT}\\s*(?:美元|美金|欧元|元|块)?\\s*以上`, 'u'),
+];
+const SIZE = [
+  new RegExp(`${START}(?:size|größe|talla)\\s+([A-Za-z0-9.]{1,5})(?![\\p{L}\\p{N}])`, 'iu'),
+  /(?:尺码|码数)\s*([A-Za-z0-9.]{1,5})/u,
+  /(\d{2}(?:\.5)?)\s*码/u,
+];
+
+const firstMatch = (patterns: readonly RegExp[], text: string): string | undefined => {
+  for (const pattern of patterns) {
+    const found = pattern.exec(text)?.[1];
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
+
+/**
+ * Reads a budget out of the shopper's words ("under $120", "unter 120 €", "menos de 100", "80美元以下")
+ * so the server's own search before the first model call already respects it.
  */
 export function extractPrefetchFilters(text: string): { maxPrice?: number; minPrice?: number; size?: string } {
   const out: { maxPrice?: number; minPrice?: number; size?: string } = {};
-  const max = text.match(
-    /\b(?:under|below|less than|max(?:imum)?|up to|cheaper than|no more than)\s*(?:[$€£]\s*)?(\d+(?:[.,]\d{1,2})?)/i,
-  );
-  if (max?.[1]) out.maxPrice = Number(max[1].replace(',', '.'));
-  const min = text.match(/\b(?:over|above|more than|at least)\s*(?:[$€£]\s*)?(\d+(?:[.,]\d{1,2})?)/i);
-  if (min?.[1]) out.minPrice = Number(min[1].replace(',', '.'));
-  const size = text.match(/\bsize\s+([A-Za-z0-9.]{1,5})\b/i);
-  if (size?.[1]) out.size = size[1].toUpperCase();
+  const max = firstMatch(MAX_PRICE, text);
+  if (max !== undefined) out.maxPrice = Number(max.replace(',', '.'));
+  const min = firstMatch(MIN_PRICE, text);
+  if (min !== undefined) out.minPrice = Number(min.replace(',', '.'));
+  const size = firstMatch(SIZE, text);
+  if (size !== undefined) out.size = size.toUpperCase();
   return out;
 }

@@ -1,4 +1,4 @@
-import { BUSY_MESSAGE } from '@aisle/shared';
+import { BUSY_MESSAGE, type ShopperLocale } from '@aisle/shared';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { emptyAnswerState, runAnswer } from '../assistant/answerRunner';
 import type { ToolRunner } from '../assistant/tools';
@@ -33,7 +33,8 @@ export interface AnswerGenerationDeps {
   admission: AdmissionQueue;
   /** The capacity pool (host name) an answer for the model waits for. */
   hostFor: (model: string) => string;
-  systemPrompt: () => string;
+  /** The system prompt in force, told the shopper's page language when known. */
+  systemPrompt: (shopperLocale?: ShopperLocale) => string;
   broadcast: ConversationBroadcast;
   notify: NotifyObservers;
   live: LiveGenerations;
@@ -58,6 +59,8 @@ function toLlmHistory(systemPrompt: string, rows: MessageRow[], limit: number): 
 export interface AnswerClient {
   /** The client's network address (or a fixed label for in-process callers). */
   address: string;
+  /** The language of the shopper's page, validated with the message: the answer is written in it. */
+  locale?: ShopperLocale | undefined;
 }
 
 /**
@@ -168,7 +171,7 @@ export function startGeneration(
         gateway: backend,
         tools: deps.tools,
         settings,
-        messages: [...toLlmHistory(deps.systemPrompt(), history, config.chat.historyMessages), ...viewing.messages],
+        messages: [...toLlmHistory(deps.systemPrompt(client.locale), history, config.chat.historyMessages), ...viewing.messages],
         userText,
         priorUserTexts: history
           .filter((m) => m.role === 'user')

@@ -14,6 +14,7 @@ import {
   type ChatStopPayload,
   type ConversationSnapshot,
   type Result,
+  type ShopperLocale,
   fail,
   ok,
 } from '@aisle/shared';
@@ -71,7 +72,7 @@ export interface ChatServiceDeps {
   /** Per-session budgets for sending and retrying (shared), asking for a person, and feedback. */
   rateLimits: RateLimits;
   config: () => LoadedConfig;
-  systemPrompt: () => string;
+  systemPrompt: AnswerGenerationDeps['systemPrompt'];
   broadcast: ConversationBroadcast;
   logger: Logger;
   /** Random numbers in [0, 1) for the experiment split; defaults to `Math.random` (tests seed it). */
@@ -94,6 +95,19 @@ export function createChatService(deps: ChatServiceDeps) {
     saveStreamingTexts: (texts) => conversations.saveStreamingTexts(texts),
     logger: log,
   });
+
+  /**
+   * The page language each conversation's shopper last sent, for the answer the service starts itself
+   * after a hand-back (no message carries it then). In memory, oldest forgotten first; without it the
+   * model answers in the question's language.
+   */
+  const lastLocale = new Map<string, ShopperLocale>();
+  const rememberLocale = (conversationId: string, locale: ShopperLocale | undefined) => {
+    if (locale === undefined) return;
+    lastLocale.delete(conversationId);
+    lastLocale.set(conversationId, locale);
+    if (lastLocale.size > 10_000) lastLocale.delete(lastLocale.keys().next().value ?? '');
+  };
 
   /** Spends one of the session's points for the action; the refusal to send back when none are left. */
   async function charge(sessionHash: string, action: RateAction): Promise<Result<never> | null> {
@@ -148,6 +162,7 @@ export function createChatService(deps: ChatServiceDeps) {
         experiment: arm ? { name: arm.name, arm: arm.arm } : null,
       });
     }
+    rememberLocale(conversation.id, payload.locale);
     const { message: userRow, isDuplicate } = await conversations.insertUserMessage({
       conversationId: conversation.id,
       clientMessageId: payload.clientMessageId,
@@ -174,7 +189,7 @@ export function createChatService(deps: ChatServiceDeps) {
     );
     // The sender watches before the first event, so it sees chat:started and the searching phase.
     await beforeStart(conversation.id);
-    startGeneration(generationDeps, loaded, conversation, assistant.id, history, text, client);
+    startGeneration(generationDeps, loaded, conversation, assistant.id, history, text, { ...client, locale: payload.locale });
     return ok({ conversationId: conversation.id, userMessage: presentMessage(userRow), assistantMessageId: assistant.id });
   }
 
@@ -207,7 +222,7 @@ export function createChatService(deps: ChatServiceDeps) {
       assistant.id,
       visible.filter((m) => m.id !== last.id),
       userText,
-      client,
+      { ...client, locale: payload.locale },
     );
     return ok({ assistantMessageId: assistant.id });
   }
@@ -232,7 +247,10 @@ export function createChatService(deps: ChatServiceDeps) {
         configVersion: loaded.version,
       });
       log.info({ conversationId, messageId: assistant.id }, 'answering the question left during the hand-off');
-      startGeneration(generationDeps, loaded, conversation, assistant.id, visible, last.content, HAND_BACK);
+      startGeneration(generationDeps, loaded, conversation, assistant.id, visible, last.content, {
+        ...HAND_BACK,
+        locale: lastLocale.get(conversationId),
+      });
     });
   }
 

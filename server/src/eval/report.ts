@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ShopperLocale } from '@aisle/shared';
 import type { ModelSummary, ScenarioResult } from './scoring';
 
 /** Everything one `pnpm eval` run measured, as written to reports/eval-<timestamp>.json. */
@@ -38,6 +39,7 @@ export const METRICS: Metric[] = [
   { label: 'Discount promises', value: (s) => s.discountPromises, format: int, isHigherBetter: false },
   { label: 'Budget/category mismatches', value: (s) => s.budgetOrCategoryMismatches, format: int, isHigherBetter: false },
   { label: 'Forbidden phrases', value: (s) => s.forbiddenPhrases, format: int, isHigherBetter: false },
+  { label: 'Answers in the wrong language', value: (s) => s.wrongLanguage, format: int, isHigherBetter: false },
   { label: 'Failed answers', value: (s) => s.failedAnswers, format: (v, s) => `${int(v)}/${s.answers}`, isHigherBetter: false },
   {
     label: 'Time to first token (median)',
@@ -54,10 +56,29 @@ export const METRICS: Metric[] = [
   { label: 'Tokens used', value: (s) => s.tokensUsed, format: int, isHigherBetter: false },
 ];
 
-/** The side-by-side table printed at the end of a run: one column per model. */
+const LANGUAGE_LABELS: Record<ShopperLocale, string> = { en: 'English', de: 'German', es: 'Spanish', 'zh-CN': 'Chinese' };
+
+/**
+ * One row per shopper language asked (when the run had more than English): scenarios passed in it,
+ * and how many answers were in another language.
+ */
+function languageRows(summaries: readonly ModelSummary[]): string[][] {
+  const locales = [...new Set(summaries.flatMap((s) => s.languages.map((l) => l.locale)))];
+  if (locales.length === 0 || (locales.length === 1 && locales[0] === 'en')) return [];
+  return locales.map((locale) => [
+    `Passed in ${LANGUAGE_LABELS[locale]}`,
+    ...summaries.map((s) => {
+      const l = s.languages.find((x) => x.locale === locale);
+      if (l === undefined) return 'n/a';
+      return `${l.passed}/${l.scenarios}${l.wrongLanguage > 0 ? ` (${l.wrongLanguage} wrong language)` : ''}`;
+    }),
+  ]);
+}
+
+/** The side-by-side table printed at the end of a run: one column per model, then one row per language. */
 export function formatTable(summaries: readonly ModelSummary[]): string {
   const header = ['Metric', ...summaries.map((s) => s.model)];
-  const rows = METRICS.map((m) => [m.label, ...summaries.map((s) => m.format(m.value(s), s))]);
+  const rows = [...METRICS.map((m) => [m.label, ...summaries.map((s) => m.format(m.value(s), s))]), ...languageRows(summaries)];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
@@ -118,6 +139,16 @@ export function renderHtml(report: EvalReport): string {
     (m) =>
       `<tr><th scope="row">${escapeHtml(m.label)}</th>${summaries.map((s) => `<td>${escapeHtml(m.format(m.value(s), s))}</td>`).join('')}</tr>`,
   ).join('')}</tbody></table>`;
+  const perLanguage = languageRows(summaries);
+  const languageTable =
+    perLanguage.length === 0
+      ? ''
+      : `<h2>Per language</h2><table><thead><tr><th>Shopper language</th>${summaries.map((s) => `<th>${escapeHtml(s.model)}</th>`).join('')}</tr></thead><tbody>${perLanguage
+          .map(
+            ([label, ...cells]) =>
+              `<tr><th scope="row">${escapeHtml(label ?? '')}</th>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
+          )
+          .join('')}</tbody></table>`;
   const ids = [...new Set(report.models.flatMap((m) => m.scenarios.map((s) => s.id)))];
   const details = ids
     .map((id) => {
@@ -149,7 +180,7 @@ svg text{font:12px system-ui,sans-serif;fill:#333}pre{white-space:pre-wrap;backg
 </style></head><body>
 <h1>Aisle evaluation</h1>
 <p>Generated ${escapeHtml(report.generatedAt)} · Ollama ${escapeHtml(report.ollamaHost)} · config ${escapeHtml(report.configVersion)} · scenarios from ${escapeHtml(report.scenarioSource)}</p>
-<h2>Summary</h2>${table}
+<h2>Summary</h2>${table}${languageTable}
 <h2>Charts</h2><div class="charts">${METRICS.map((m) => barChart(m, summaries)).join('\n')}</div>
 <h2>Scenarios</h2><table><thead><tr><th>Scenario</th>${summaries.map((s) => `<th>${escapeHtml(s.model)}</th>`).join('')}</tr></thead><tbody>${details}</tbody></table>
 </body></html>

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ShopperLocale } from '@aisle/shared';
 import { z } from 'zod';
 import { createApp, type App } from '../app';
 import { checkGrounding, extractShopperConstraints, type GroundingProduct } from '../assistant/groundingCheck';
@@ -16,13 +17,14 @@ import { createCatalogueSourceRepository } from '../db/catalogueSourceRepository
 import { createProductRepository } from '../db/productRepository';
 import { hashToken, tokenFromCookieHeader } from '../http/shopperSession';
 import { createLogger } from '../logger';
+import { languageFailure } from './answerLanguage';
 import type { Scenario } from './scenarios';
 import { scenarioResult, scoreTurn, summarise, type ModelSummary, type ScenarioResult, type TurnResult } from './scoring';
 
 /** A shopper talking to the server under evaluation. */
 export interface EvalShopper {
   /** Sends a message and resolves once its answer has ended (committed, whatever its status). */
-  ask(text: string, conversationId?: string): Promise<{ conversationId: string; messageId: string }>;
+  ask(text: string, conversationId?: string, locale?: ShopperLocale): Promise<{ conversationId: string; messageId: string }>;
   close(): void;
 }
 
@@ -45,11 +47,12 @@ export async function sessionCookie(url: string): Promise<string> {
 export const inProcessShopper: ShopperConnector = async ({ app, url }) => {
   const hash = hashToken(tokenFromCookieHeader(await sessionCookie(url)) ?? '');
   return {
-    async ask(text, conversationId) {
+    async ask(text, conversationId, locale) {
       const reply = await app.chat.send(hash, {
         clientMessageId: randomUUID(),
         text,
         ...(conversationId ? { conversationId } : {}),
+        ...(locale ? { locale } : {}),
       });
       if (!reply.ok) throw new Error(`chat:send refused: ${reply.error.code} ${reply.error.message}`);
       // The service has no completion hook outside the socket room; the row is committed before this flips.
@@ -175,7 +178,7 @@ async function runScenario(
     let conversationId: string | undefined;
     for (const turn of scenario.turns) {
       said.push(turn.say);
-      const asked = await shopper.ask(turn.say, conversationId);
+      const asked = await shopper.ask(turn.say, conversationId, scenario.locale);
       conversationId = asked.conversationId;
       const row = await messages.getMessage(asked.messageId);
       if (!row) throw new Error(`scenario ${scenario.id}: answer ${asked.messageId} was not stored`);
@@ -189,29 +192,32 @@ async function runScenario(
         earlierProductIds: shown,
       });
       const catalogue = new Map<string, GroundingProduct>((await lookup(report.recommendedIds)).map((p) => [p.id, p]));
-      turns.push(
-        scoreTurn({
-          say: turn.say,
-          answer: row.content,
-          recommendedIds: report.recommendedIds,
-          catalogue,
-          mismatches: report.mismatches,
-          expect: turn.expect,
-          mustNotContain: scenario.mustNotContain,
-          metrics: {
-            status: row.status,
-            errorCode: row.error_code,
-            firstTokenMs: row.first_token_ms,
-            totalMs: row.total_ms,
-            promptEvalCount: row.prompt_eval_count ?? 0,
-            evalCount: row.eval_count ?? 0,
-            evalDurationNs: row.eval_duration_ns ?? 0,
-          },
-        }),
-      );
+      const scored = scoreTurn({
+        say: turn.say,
+        answer: row.content,
+        recommendedIds: report.recommendedIds,
+        catalogue,
+        mismatches: report.mismatches,
+        expect: turn.expect,
+        mustNotContain: scenario.mustNotContain,
+        metrics: {
+          status: row.status,
+          errorCode: row.error_code,
+          firstTokenMs: row.first_token_ms,
+          totalMs: row.total_ms,
+          promptEvalCount: row.prompt_eval_count ?? 0,
+          evalCount: row.eval_count ?? 0,
+          evalDurationNs: row.eval_duration_ns ?? 0,
+        },
+      });
+      // A non-English scenario also asks for the answer in the shopper's language.
+      const wrongLanguage =
+        scenario.locale === 'en' || row.status === 'error' ? null : languageFailure(row.content, scenario.locale);
+      if (wrongLanguage !== null) scored.failures.push(wrongLanguage);
+      turns.push(scored);
       shown.push(...catalogue.keys());
     }
-    return scenarioResult(scenario.id, scenario.description, turns);
+    return scenarioResult(scenario.id, scenario.description, turns, scenario.locale);
   } finally {
     shopper?.close();
     await app.close();

@@ -1,3 +1,4 @@
+import { shopperLocaleSchema, type ShopperLocale } from '@aisle/shared';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -54,6 +55,11 @@ const scenarioSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and hyphens'),
     description: z.string().optional(),
     tags: z.array(z.string()).default([]),
+    /**
+     * The shopper page's language (sent with each message, as the browser does). Not English: every
+     * answer must also be written in it.
+     */
+    locale: shopperLocaleSchema.default('en'),
     turns: z.array(turnSchema).min(1),
     /** Expectations for the last answer; its `mustNotContain` applies to every answer. */
     expect: expectationSchema.optional(),
@@ -78,6 +84,8 @@ export interface Scenario {
   id: string;
   description: string;
   tags: string[];
+  /** The shopper page's language; answers of a non-English scenario are checked to be in it. */
+  locale: ShopperLocale;
   turns: ScenarioTurn[];
   /** Phrases no answer of the scenario may contain. */
   mustNotContain: string[];
@@ -121,6 +129,7 @@ export function parseScenarios(text: string, source = 'scenarios'): Scenario[] {
       id: s.id,
       description: s.description ?? '',
       tags: s.tags,
+      locale: s.locale,
       turns,
       mustNotContain: s.expect?.mustNotContain ?? [],
       products: s.products,

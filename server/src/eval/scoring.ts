@@ -1,4 +1,4 @@
-import { formatMoney } from '@aisle/shared';
+import { formatMoney, SHOPPER_LOCALES, type ShopperLocale } from '@aisle/shared';
 import type { GroundingMismatch, GroundingProduct, MismatchKind } from '../assistant/groundingCheck';
 import { matchesProduct, type Expectation } from './scenarios';
 
@@ -37,6 +37,8 @@ export interface TurnResult {
 export interface ScenarioResult {
   id: string;
   description: string;
+  /** The shopper page's language the scenario was asked in. */
+  locale: ShopperLocale;
   /** Every answer met its expectations and the grounding check found nothing. */
   isPassed: boolean;
   turns: TurnResult[];
@@ -71,6 +73,40 @@ export interface ModelSummary {
   /** Prompt plus generated tokens over all answers. */
   tokensUsed: number;
   generatedTokens: number;
+  /** Answers of non-English scenarios written in another language than the shopper's. */
+  wrongLanguage: number;
+  /** Scenarios and passes per shopper language, in the order of SHOPPER_LOCALES (only those asked). */
+  languages: LanguageSummary[];
+}
+
+/** How one model did in one shopper language. */
+export interface LanguageSummary {
+  locale: ShopperLocale;
+  scenarios: number;
+  passed: number;
+  wrongLanguage: number;
+}
+
+/** The failure text of an answer in the wrong language (see `answerLanguage.ts`). */
+export const WRONG_LANGUAGE_PREFIX = 'answered in ';
+
+const wrongLanguageCount = (turns: readonly TurnResult[]) =>
+  turns.filter((t) => t.failures.some((f) => f.startsWith(WRONG_LANGUAGE_PREFIX))).length;
+
+/** Per-language figures over a model's scenarios. */
+function byLanguage(results: readonly ScenarioResult[]): LanguageSummary[] {
+  return SHOPPER_LOCALES.flatMap((locale) => {
+    const asked = results.filter((r) => r.locale === locale);
+    if (asked.length === 0) return [];
+    return [
+      {
+        locale,
+        scenarios: asked.length,
+        passed: asked.filter((r) => r.isPassed).length,
+        wrongLanguage: wrongLanguageCount(asked.flatMap((r) => r.turns)),
+      },
+    ];
+  });
 }
 
 /** Checks a recommended catalogue product against a scenario's constraints. */
@@ -155,8 +191,13 @@ function median(values: number[]): number | null {
 }
 
 /** A scenario passes when every answer met its expectations and the grounding check found nothing. */
-export function scenarioResult(id: string, description: string, turns: TurnResult[]): ScenarioResult {
-  return { id, description, turns, isPassed: turns.every((t) => t.failures.length === 0 && t.mismatches.length === 0) };
+export function scenarioResult(
+  id: string,
+  description: string,
+  turns: TurnResult[],
+  locale: ShopperLocale = 'en',
+): ScenarioResult {
+  return { id, description, locale, turns, isPassed: turns.every((t) => t.failures.length === 0 && t.mismatches.length === 0) };
 }
 
 /** The figures of one model over all its scenarios. */
@@ -186,5 +227,7 @@ export function summarise(model: string, results: readonly ScenarioResult[]): Mo
     tokensPerSecond: evalNs > 0 ? evalCount / (evalNs / 1e9) : null,
     tokensUsed: turns.reduce((n, t) => n + t.metrics.promptEvalCount + t.metrics.evalCount, 0),
     generatedTokens: evalCount,
+    wrongLanguage: wrongLanguageCount(turns),
+    languages: byLanguage(results),
   };
 }

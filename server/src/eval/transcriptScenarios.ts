@@ -28,6 +28,8 @@ export async function scenariosFromTranscripts(
       id: `replay-${c.id}`,
       description: `Replay of “${c.title.slice(0, 60)}”`,
       tags: ['replay', ...(options.label ? [options.label] : [])],
+      // The page's language is not stored with a conversation: replays are not judged on language.
+      locale: 'en',
       turns: c.userMessages.map((say) => ({ say, expect: null })),
       mustNotContain: [],
       products: [],

@@ -11,6 +11,14 @@ export type MessageRole = z.infer<typeof messageRoleSchema>;
 export const messageStatusSchema = z.enum(['streaming', 'complete', 'stopped', 'error']);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
 
+/**
+ * The languages the shopper UI ships (BCP 47, the value of `<html lang>`). The client sends the one in
+ * use with each message, so the server can tell the model which language to answer in.
+ */
+export const SHOPPER_LOCALES = ['en', 'de', 'es', 'zh-CN'] as const;
+export const shopperLocaleSchema = z.enum(SHOPPER_LOCALES);
+export type ShopperLocale = z.infer<typeof shopperLocaleSchema>;
+
 export const ids = {
   conversation: z.string().min(1).max(64),
   message: z.string().min(1).max(64),
@@ -76,6 +84,8 @@ export const chatSendSchema = z
     /** Chosen by the client so a resend after a network drop is not stored twice. */
     clientMessageId: z.string().min(8).max(64),
     text: z.string(),
+    /** The shopper UI's language; the answer is written in it. Omitted: the model follows the question's language. */
+    locale: shopperLocaleSchema.optional(),
   })
   .strict();
 export type ChatSendPayload = z.infer<typeof chatSendSchema>;
@@ -83,7 +93,9 @@ export type ChatSendPayload = z.infer<typeof chatSendSchema>;
 export const chatStopSchema = z.object({ conversationId: ids.conversation }).strict();
 export type ChatStopPayload = z.infer<typeof chatStopSchema>;
 
-export const chatRetrySchema = z.object({ conversationId: ids.conversation, messageId: ids.message }).strict();
+export const chatRetrySchema = z
+  .object({ conversationId: ids.conversation, messageId: ids.message, locale: shopperLocaleSchema.optional() })
+  .strict();
 export type ChatRetryPayload = z.infer<typeof chatRetrySchema>;
 
 /** The shopper leaves an email for a person to reply to (offered when no agent is online). */

@@ -61,6 +61,12 @@ export function Composer() {
     submit();
   };
 
+  // The Stop button goes away with the answer: the caret goes where the shopper writes next.
+  const handleStop = () => {
+    actions.stop();
+    inputRef.current?.focus();
+  };
+
   const hint = composerError === null ? undefined : errorHint(composerError);
   const describedBy = ['composer-help', isNearCap ? 'composer-counter' : '', composerError !== null ? 'composer-error' : '']
     .filter((id) => id !== '')
@@ -82,7 +88,12 @@ export function Composer() {
                   {t('composer.retry')}
                 </button>
               )}
-              <button type="button" className="icon-button" onClick={() => setComposerError(null)} aria-label={t('composer.dismissError')}>
+              <button
+                type="button"
+                className="icon-button"
+                onClick={() => setComposerError(null)}
+                aria-label={t('composer.dismissError')}
+              >
                 <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
                   <path d="M5 5l10 10M15 5L5 15" />
                 </svg>
@@ -113,7 +124,7 @@ export function Composer() {
               <button
                 type="button"
                 className="stop-button"
-                onClick={() => actions.stop()}
+                onClick={handleStop}
                 disabled={isStopping}
                 aria-label={t('composer.stopLabel')}
               >
@@ -137,9 +148,7 @@ export function Composer() {
           {isNearCap && (
             <p id="composer-counter" className={`composer-counter${overBy > 0 ? ' is-over' : ' is-near'}`}>
               {overBy > 0 ? (
-                <span role="alert">
-                  {t('composer.over', { over: formatCount(overBy), max: formatCount(MAX_MESSAGE_CHARS) })}
-                </span>
+                <span role="alert">{t('composer.over', { over: formatCount(overBy), max: formatCount(MAX_MESSAGE_CHARS) })}</span>
               ) : (
                 t('composer.count', { length: formatCount(length), max: formatCount(MAX_MESSAGE_CHARS) })
               )}

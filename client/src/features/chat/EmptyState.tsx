@@ -18,9 +18,7 @@ export function EmptyState() {
     <section className="welcome" aria-labelledby="welcome-title">
       <LogoMark className="welcome-mark" src={brand.logoUrl} />
       <h2 id="welcome-title">{brand.greeting ?? t('welcome.greeting')}</h2>
-      <p className="welcome-text">
-        {t('welcome.text')}
-      </p>
+      <p className="welcome-text">{t('welcome.text')}</p>
       <ul className="prompt-list" aria-label={t('landmarks.exampleQuestions')}>
         {prompts.map((prompt) => (
           <li key={prompt}>

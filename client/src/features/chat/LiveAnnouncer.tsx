@@ -1,8 +1,9 @@
 import { useChatStore } from './chatStore';
 
 /**
- * The polite live region: says each finished answer (or "Answer stopped", or the error) once,
- * instead of every streamed word.
+ * The polite live region: says each phase of an answer as it starts ("Searching the catalogue…",
+ * "Loading the model…", "Writing…"), then the finished answer (or "Answer stopped", or the error)
+ * once, instead of every streamed word.
  */
 export function LiveAnnouncer() {
   const announcement = useChatStore((s) => s.announcement);

@@ -74,6 +74,16 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
   const [highlight, setHighlight] = useState<{ productId: string } | null>(null);
   const productIds = useMemo(() => message.products.map((p) => p.id), [message.products]);
   const isStreaming = message.status === 'streaming';
+  const isFocusTarget = useChatStore((s) => s.focusAnswerId === message.id);
+  const clearFocusAnswer = useChatStore((s) => s.clearFocusAnswer);
+
+  // A retried answer takes the focus from the Retry button that went away with the old one; the
+  // article is named "… answer" and busy while it streams, and its end is said by the live region.
+  useEffect(() => {
+    if (!isFocusTarget) return;
+    articleRef.current?.focus({ preventScroll: true });
+    clearFocusAnswer();
+  }, [isFocusTarget, clearFocusAnswer]);
 
   const handleProductLink = useCallback((productId: string) => {
     setHighlight({ productId });
@@ -94,8 +104,13 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
     live ?? (isStreaming && message.content === '' ? { messageId: message.id, phase: 'waiting' } : null);
   const isPhaseShown =
     isStreaming && phase !== null && (message.content === '' || (phase.phase !== 'writing' && phase.phase !== 'waiting'));
-  const error = message.status === 'error' ? (message.error ?? { code: 'generation-failed', message: t('message.unknownFailure') }) : null;
-  const handleRetry = () => actions.retry(message.id);
+  const error =
+    message.status === 'error' ? (message.error ?? { code: 'generation-failed', message: t('message.unknownFailure') }) : null;
+  // aria-disabled, not disabled, while the request is out: a disabled button drops the keyboard focus
+  // to the page, and if the retry is refused the shopper would have to find their place again.
+  const handleRetry = () => {
+    if (!isRetrying) actions.retry(message.id);
+  };
 
   return (
     <article
@@ -104,6 +119,7 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
       className={`message message-assistant status-${message.status}`}
       aria-label={t('message.answer')}
       aria-busy={isStreaming}
+      tabIndex={-1}
     >
       <LogoMark className="avatar" />
       <div className="message-main">
@@ -145,14 +161,14 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         )}
         {canRetry && message.status === 'stopped' && (
           <div className="message-actions">
-            <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
+            <button type="button" className="button-secondary" onClick={handleRetry} aria-disabled={isRetrying}>
               {isRetrying ? t('message.regenerating') : t('message.regenerate')}
             </button>
           </div>
         )}
         {canRetry && error !== null && isRetryableCode(error.code) && (
           <div className="message-actions">
-            <button type="button" className="button-secondary" onClick={handleRetry} disabled={isRetrying}>
+            <button type="button" className="button-secondary" onClick={handleRetry} aria-disabled={isRetrying}>
               {isRetrying ? t('message.retrying') : t('message.retry')}
             </button>
           </div>

@@ -86,6 +86,8 @@ export function MessageList() {
     <div className="chat-scroll" ref={scrollRef} onScroll={handleScroll}>
       <div className="chat-column" ref={columnRef}>
         {isEmpty && <EmptyState />}
+        {/* Cards' titles are h3: the conversation is the h2 between them and the page's h1. */}
+        {!isEmpty && <h2 className="sr-only">{t('landmarks.conversation')}</h2>}
         {/* Deltas must not be read out one by one: the log is silent, LiveAnnouncer speaks. */}
         <div className="message-log" role="log" aria-label={t('landmarks.conversation')} aria-live="off">
           {messages.map((message, index) => (

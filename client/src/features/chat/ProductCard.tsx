@@ -114,7 +114,9 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
             <span className="price-now">{formatMoney(product.price, uiFormatLocale)}</span>
           )}
         </p>
-        {change?.priceWas !== undefined && <p className="product-change">{t('card.priceChanged', { price: formatMoney(change.priceWas, uiFormatLocale) })}</p>}
+        {change?.priceWas !== undefined && (
+          <p className="product-change">{t('card.priceChanged', { price: formatMoney(change.priceWas, uiFormatLocale) })}</p>
+        )}
         {change?.stock !== undefined ? (
           <p className={`product-availability availability-${isGone ? 'gone' : product.availability} is-changed`}>
             {t(STOCK_CHANGE_LABELS[change.stock])}

@@ -81,12 +81,7 @@ export function StatusBanner() {
           </p>
         </Banner>
       ) : (
-        <Banner
-          key="ollama"
-          tone="error"
-          title={issueText(health?.issue ?? serviceIssue) ?? t('status.cantAnswer')}
-          canRecheck
-        >
+        <Banner key="ollama" tone="error" title={issueText(health?.issue ?? serviceIssue) ?? t('status.cantAnswer')} canRecheck>
           {shopperAdvice}
         </Banner>
       ),

@@ -140,13 +140,33 @@ describe('chat store waiting in line', () => {
     expect(selectIsBusy(store.getState())).toBe(true);
   });
 
-  it('drops the place and stays quiet once the answer leaves the line', () => {
+  it('drops the place once the answer leaves the line, and says the next phase once', () => {
     const store = streamingStore();
     store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'queued', position: 2 });
-    const queued = store.getState().announcement;
     store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'searching', position: 2 });
     expect(store.getState().live).toEqual({ messageId: 'a1', phase: 'searching' });
-    expect(store.getState().announcement).toBe(queued);
+    const searching = store.getState().announcement;
+    expect(searching?.text).toBe('Searching the catalogue…');
+    store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'searching' });
+    expect(store.getState().announcement).toBe(searching);
+  });
+
+  it('says each phase of an answer once, but not "Thinking…" nor the streamed words', () => {
+    const store = streamingStore();
+    const spoken: string[] = [];
+    store.subscribe((state, previous) => {
+      if (state.announcement !== previous.announcement && state.announcement !== null) spoken.push(state.announcement.text);
+    });
+    for (const phase of ['searching', 'waiting', 'loading-model', 'writing'] as const)
+      store.getState().setPhase({ conversationId, messageId: 'a1', phase });
+    store.getState().applyDeltas([{ conversationId, messageId: 'a1', offset: 0, text: 'Try the ' }]);
+    store.getState().setPhase({ conversationId, messageId: 'a1', phase: 'writing' });
+    store.getState().applyDeltas([{ conversationId, messageId: 'a1', offset: 8, text: 'Ridgeback.' }]);
+    expect(spoken).toEqual([
+      'Searching the catalogue…',
+      'Loading the model… the first answer can take a few seconds',
+      'Writing…',
+    ]);
   });
 
   it('shows the place in line from a snapshot after a reload', () => {

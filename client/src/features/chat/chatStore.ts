@@ -16,7 +16,7 @@ import { mergeDelta } from '../../lib/mergeDelta';
 import { toPlainText } from '../../lib/plainText';
 import { t } from '../../i18n/i18n';
 import { errorText } from './errorCodes';
-import { queueText } from './queueText';
+import { phaseText } from './PhaseIndicator';
 import { loadConversationId } from './storage';
 
 /** An error as the UI shows it: from an ack (`AppErrorBody`) or stored on a failed message. */
@@ -74,6 +74,11 @@ export interface ChatState {
   announcement: Announcement | null;
   /** Whether an agent is online: "Talk to a person" is offered only then, else "Leave your email". */
   agentsOnline: boolean;
+  /**
+   * The answer that takes the keyboard focus once shown: a retried answer's replacement, since the
+   * Retry/Regenerate button that had the focus goes away with the old answer.
+   */
+  focusAnswerId: string | null;
   /** When to expect a reply, once the shopper left an email in this conversation. */
   emailReplyText: string | null;
 
@@ -104,6 +109,8 @@ export interface ChatState {
   /** A committed message that did not come through the answer stream (a person's reply). */
   receiveMessage(message: ChatMessage): void;
   setFeedback(messageId: string, feedback: ChatMessage['feedback']): void;
+  /** The answer took the focus it was given. */
+  clearFocusAnswer(): void;
 }
 
 export type ChatStore = StoreApi<ChatState>;
@@ -150,13 +157,22 @@ function liveStatus(source: { messageId: string; phase: AnswerPhase; detail?: st
 }
 
 /**
- * What to announce when the live status changes: the place in line when it is new or moved, nothing
- * otherwise (a repeated status, or any other phase, which the spinner shows without speaking).
+ * Phases said in the polite live region as the answer enters them. "Thinking…" (`waiting`) is shown,
+ * not said: every answer passes through it, often for a moment only.
  */
-function queueAnnouncement(previous: LiveStatus | null, next: LiveStatus): string | null {
-  if (next.phase !== 'queued') return null;
-  const isSame = previous?.messageId === next.messageId && previous.phase === 'queued' && previous.position === next.position;
-  return isSame ? null : queueText(next.position);
+const SPOKEN_PHASES: ReadonlySet<AnswerPhase> = new Set(['queued', 'searching', 'loading-model', 'writing', 'retrying']);
+
+/**
+ * What to announce when the live status changes: the phase when the answer enters a new one (the
+ * place in line when it is new or moved), nothing for a repeated status, "Thinking…", or any delta.
+ */
+function phaseAnnouncement(previous: LiveStatus | null, next: LiveStatus): string | null {
+  if (!SPOKEN_PHASES.has(next.phase)) return null;
+  const isSame =
+    previous?.messageId === next.messageId &&
+    previous.phase === next.phase &&
+    (next.phase !== 'queued' || previous.position === next.position);
+  return isSame ? null : phaseText(next.phase, next.detail, next.position);
 }
 
 function announcementFor(message: ChatMessage): string {
@@ -197,6 +213,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
     agentsOnline: false,
     emailReplyText: null,
     announcement: null,
+    focusAnswerId: null,
 
     // Editing the text means the shopper has seen the last error.
     setDraft: (draft) => set({ draft, composerError: null }),
@@ -250,7 +267,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         const message = messages[indexOfMessage(messages, event.messageId)];
         if (message?.status !== 'streaming') return {};
         const live = liveStatus(event);
-        const spoken = queueAnnouncement(state.live, live);
+        const spoken = phaseAnnouncement(state.live, live);
         if (spoken === null) return { messages, live };
         announcementId += 1;
         return { messages, live, announcement: { id: announcementId, text: spoken } };
@@ -313,7 +330,12 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         if (state.conversationId === null) return {};
         const kept = state.messages.filter((m) => m.id !== oldMessageId);
         const messages = withPlaceholder(kept, state.conversationId, newMessageId);
-        return { messages, live: liveFor(state.live, messages, newMessageId), busyMessageId: null };
+        return {
+          messages,
+          live: liveFor(state.live, messages, newMessageId),
+          busyMessageId: null,
+          focusAnswerId: newMessageId,
+        };
       }),
 
     applySnapshot: (snapshot) =>
@@ -334,7 +356,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         if (existing === undefined) messages.push(placeholder(snapshot.conversationId, live.messageId, content));
         else messages[index] = { ...existing, content, status: 'streaming' };
         const status = liveStatus(live);
-        const spoken = queueAnnouncement(state.live, status);
+        const spoken = phaseAnnouncement(state.live, status);
         if (spoken === null) return { messages, live: status, handoff };
         announcementId += 1;
         return { messages, live: status, handoff, announcement: { id: announcementId, text: spoken } };
@@ -350,6 +372,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         composerError: null,
         busyMessageId: null,
         isStopping: false,
+        focusAnswerId: null,
       }),
 
     setConnection: (connection) => set({ connection }),
@@ -411,6 +434,8 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         messages[index] = { ...message, feedback };
         return { messages };
       }),
+
+    clearFocusAnswer: () => set({ focusAnswerId: null }),
   }));
 }
 

@@ -22,9 +22,9 @@ describe('errors in other languages', () => {
   const german = createI18n('de');
 
   it('reads the sentence for the code in the shopper’s language, not the server’s English', () => {
-    expect(errorText({ code: 'ollama-timeout', message: 'The assistant took too long to answer. Please try again.' }, german)).toBe(
-      'Der Assistent hat zu lange für die Antwort gebraucht. Bitte versuche es erneut.',
-    );
+    expect(
+      errorText({ code: 'ollama-timeout', message: 'The assistant took too long to answer. Please try again.' }, german),
+    ).toBe('Der Assistent hat zu lange für die Antwort gebraucht. Bitte versuche es erneut.');
     expect(errorText({ code: 'busy', message: 'Too many answers waiting from this address.' }, createI18n('zh-CN'))).toBe(
       '我们目前很忙。请一分钟后再试。',
     );

@@ -11,7 +11,7 @@ import {
 import { useEffect, useMemo, useRef } from 'react';
 import { getHealth, getSession } from './chatApi';
 import { newClientId } from '../../lib/clientId';
-import { t, uiFormatLocale } from '../../i18n/i18n';
+import { t, uiFormatLocale, uiLocale } from '../../i18n/i18n';
 import {
   createShopperSocket,
   leaveEmail,
@@ -273,8 +273,11 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     }
     const clientMessageId =
       lastFailedSend !== null && lastFailedSend.text === text ? lastFailedSend.clientMessageId : newClientId();
+    // The UI's language goes with each message: the answer is written in it.
     const payload: ChatSendPayload =
-      state.conversationId === null ? { clientMessageId, text } : { conversationId: state.conversationId, clientMessageId, text };
+      state.conversationId === null
+        ? { clientMessageId, text, locale: uiLocale }
+        : { conversationId: state.conversationId, clientMessageId, text, locale: uiLocale };
     earlyEvents = [];
     state.beginSend({ clientMessageId, text });
 
@@ -313,7 +316,7 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     if (conversationId === null || selectIsBusy(state)) return;
     state.setBusyMessage(messageId);
     state.setComposerError(null);
-    const result = await retryChat(socket, { conversationId, messageId });
+    const result = await retryChat(socket, { conversationId, messageId, locale: uiLocale });
     if (isDisposed) return;
     const current = store.getState();
     if (current.conversationId !== conversationId) return;
@@ -391,7 +394,9 @@ export function useChatSocket(store: ChatStore = chatStore): ChatActions {
       recordCardClick: (messageId, productId, kind) => connectionRef.current?.recordCardClick?.(messageId, productId, kind),
       requestHuman: () => connectionRef.current?.requestHuman(),
       leaveEmail: async (email, note) =>
-        connectionRef.current ? connectionRef.current.leaveEmail(email, note) : { code: 'internal', message: 'Not connected yet.' },
+        connectionRef.current
+          ? connectionRef.current.leaveEmail(email, note)
+          : { code: 'internal', message: 'Not connected yet.' },
     }),
     [],
   );

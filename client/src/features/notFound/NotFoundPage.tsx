@@ -1,13 +1,15 @@
+import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
-/** Shown for any address the app does not know. */
+/** Shown for any address the app does not know, in the shopper's language. */
 export function NotFoundPage() {
+  const { t } = useTranslation();
   return (
     <main className="not-found">
-      <h1>Page not found</h1>
-      <p>There is nothing at this address.</p>
+      <h1>{t('a11yLang.notFoundTitle')}</h1>
+      <p>{t('a11yLang.notFoundText')}</p>
       <Link to="/" className="button-primary">
-        Back to the chat
+        {t('a11yLang.notFoundBack')}
       </Link>
     </main>
   );

@@ -90,7 +90,8 @@ export const de = {
     talkToPerson: 'Mit einer Person sprechen',
     leaveEmail: 'E-Mail hinterlassen',
     formLabel: 'Hinterlasse deine E-Mail-Adresse, damit dir eine Person antwortet',
-    nobodyOnline: 'Gerade ist niemand aus unserem Team online. Hinterlasse deine E-Mail-Adresse, damit dir eine Person antwortet.',
+    nobodyOnline:
+      'Gerade ist niemand aus unserem Team online. Hinterlasse deine E-Mail-Adresse, damit dir eine Person antwortet.',
     email: 'E-Mail',
     note: 'Notiz (optional)',
     badEmail: 'Bitte gib eine E-Mail-Adresse wie name@example.com ein.',
@@ -153,7 +154,8 @@ export const de = {
     'ollama-unreachable': 'Der Assistent kann gerade nicht antworten. Bitte versuche es erneut oder bitte eine Person um Hilfe.',
     'ollama-timeout': 'Der Assistent hat zu lange für die Antwort gebraucht. Bitte versuche es erneut.',
     'ollama-busy': 'Der Assistent ist gerade ausgelastet. Bitte versuche es gleich noch einmal.',
-    'model-not-pulled': 'Der Assistent ist noch nicht bereit. Bitte versuche es in ein paar Minuten erneut oder bitte eine Person um Hilfe.',
+    'model-not-pulled':
+      'Der Assistent ist noch nicht bereit. Bitte versuche es in ein paar Minuten erneut oder bitte eine Person um Hilfe.',
     'model-unsupported': 'Der Assistent kann gerade nicht antworten. Bitte eine Person um Hilfe.',
     'model-error': 'Beim Antworten ist etwas schiefgegangen. Bitte versuche es erneut.',
     'generation-failed': 'Beim Antworten ist etwas schiefgegangen. Bitte versuche es erneut.',
@@ -162,5 +164,10 @@ export const de = {
     busy: 'Wir sind gerade ausgelastet. Bitte versuche es in einer Minute erneut.',
     internal: 'Bei uns ist etwas schiefgegangen. Bitte versuche es erneut.',
     'bad-reply': 'Bei uns ist etwas schiefgegangen. Bitte lade die Seite neu und versuche es erneut.',
+  },
+  a11yLang: {
+    notFoundTitle: 'Seite nicht gefunden',
+    notFoundText: 'Unter dieser Adresse gibt es nichts.',
+    notFoundBack: 'Zurück zum Chat',
   },
 } satisfies LocaleStrings;

@@ -169,4 +169,9 @@ export const en = {
     internal: 'Something went wrong on our side. Please try again.',
     'bad-reply': 'Something went wrong on our side. Please reload the page and try again.',
   },
+  a11yLang: {
+    notFoundTitle: 'Page not found',
+    notFoundText: 'There is nothing at this address.',
+    notFoundBack: 'Back to the chat',
+  },
 } satisfies LocaleStrings;

@@ -165,4 +165,9 @@ export const es = {
     internal: 'Algo salió mal por nuestra parte. Inténtalo de nuevo.',
     'bad-reply': 'Algo salió mal por nuestra parte. Recarga la página e inténtalo de nuevo.',
   },
+  a11yLang: {
+    notFoundTitle: 'Página no encontrada',
+    notFoundText: 'No hay nada en esta dirección.',
+    notFoundBack: 'Volver al chat',
+  },
 } satisfies LocaleStrings;

@@ -161,4 +161,9 @@ export const zhCN = {
     internal: '我们这边出了点问题。请重试。',
     'bad-reply': '我们这边出了点问题。请刷新页面后重试。',
   },
+  a11yLang: {
+    notFoundTitle: '页面未找到',
+    notFoundText: '此地址没有任何内容。',
+    notFoundBack: '返回聊天',
+  },
 } satisfies LocaleStrings;

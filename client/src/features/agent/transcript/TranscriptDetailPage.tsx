@@ -79,6 +79,8 @@ export function TranscriptDetailPage() {
             <div className="transcript-main">
               <TakeoverPanel detail={detail} />
               <section className="t-messages" aria-label="Conversation">
+                {/* Each message's author is an h3: this keeps the outline from skipping a level. */}
+                <h2 className="sr-only">Conversation</h2>
                 {detail.messages.length === 0 ? (
                   <p className="agent-muted">No messages yet.</p>
                 ) : (
