@@ -145,7 +145,10 @@ describe('regenerating any answer', () => {
     double.enqueueChat({ chunks: text('Second answer: the Summit boots.') });
     const id = laterId();
     const ended = answerEnd(shopper.socket, id.get);
-    const regenerated = await shopper.request('chat:retry', { conversationId: first.conversationId, messageId: first.message.id });
+    const regenerated = await shopper.request('chat:retry', {
+      conversationId: first.conversationId,
+      messageId: first.message.id,
+    });
     if (!regenerated.ok) throw new Error(regenerated.error.message);
     id.set(regenerated.data.assistantMessageId);
     expect((await ended).message.content).toBe('Second answer: the Summit boots.');
@@ -202,7 +205,10 @@ describe('regenerating any answer', () => {
     const first = await askScripted(shopper, 'Boots?', 'Ridge boots.');
     await askScripted(shopper, 'Socks?', 'Wool socks.', first.conversationId);
     const refused = await shopper.request('chat:retry', { conversationId: first.conversationId, messageId: first.message.id });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'bad-request', message: 'Only the latest answer can be retried.' } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: 'Only the latest answer can be retried.' },
+    });
   });
 });
 

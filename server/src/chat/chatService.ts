@@ -342,9 +342,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const rows = await conversations.listMessages(conversation.id);
       const feedback = await conversations.feedbackFor(conversation.id);
       // Cards at today's prices, read before the live answer is: nothing may await between that and the reply.
-      const messages = await shownWithAlternatives(rows, (some) =>
-        presentReopened(some, feedback, deps.products.currentOffers),
-      );
+      const messages = await shownWithAlternatives(rows, (some) => presentReopened(some, feedback, deps.products.currentOffers));
       const generation = live.get(conversation.id);
       return ok({
         conversationId: conversation.id,

@@ -37,7 +37,13 @@ export function createHistoryRouter(deps: {
   const tooMany = (_req: Request, res: Response) =>
     refuse(res, 429, 'rate-limited', 'Too many requests; slow down and try again in a minute.');
   // Per address for reading (like the rest of /api); deleting is per session, one click at a time.
-  const listLimit = rateLimit({ windowMs: 60_000, limit: 600, standardHeaders: 'draft-8', legacyHeaders: false, handler: tooMany });
+  const listLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 600,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: tooMany,
+  });
   const deleteLimit = rateLimit({
     windowMs: 60_000,
     limit: 30,
