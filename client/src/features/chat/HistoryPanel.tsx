@@ -25,16 +25,25 @@ export function HistoryButton() {
   const buttonRef = useRef<HTMLButtonElement>(null);
   const [isOpen, setIsOpen] = useState(false);
   const titleId = useId();
+  /** Where focus goes once the dialog has closed: back to this button, or to the composer after a reopen. */
+  const returnToComposer = useRef(false);
 
   const handleOpen = () => {
+    returnToComposer.current = false;
     setIsOpen(true);
     dialogRef.current?.showModal();
   };
   const handleClosed = () => {
     setIsOpen(false);
-    buttonRef.current?.focus();
+    // The shopper reopened a conversation to continue it: they carry on by typing.
+    if (returnToComposer.current) document.getElementById(COMPOSER_INPUT_ID)?.focus();
+    else buttonRef.current?.focus();
   };
   const close = useCallback(() => dialogRef.current?.close(), []);
+  const closeToComposer = useCallback(() => {
+    returnToComposer.current = true;
+    dialogRef.current?.close();
+  }, []);
 
   return (
     <>
@@ -56,7 +65,7 @@ export function HistoryButton() {
           </button>
         </div>
         <p className="history-intro">{t('history.intro')}</p>
-        {isOpen && <HistoryList onReopened={close} />}
+        {isOpen && <HistoryList onReopened={closeToComposer} />}
       </dialog>
     </>
   );
@@ -99,8 +108,6 @@ function HistoryList({ onReopened }: { onReopened: () => void }) {
   const handleReopen = (id: string) => {
     actions.openConversation(id);
     onReopened();
-    // After the dialog gave focus back to its button: the shopper continues by typing.
-    requestAnimationFrame(() => document.getElementById(COMPOSER_INPUT_ID)?.focus());
   };
 
   const handleCancel = (id: string) => {

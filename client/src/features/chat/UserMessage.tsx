@@ -59,56 +59,57 @@ export function UserMessage({ message, canEdit }: { message: ChatMessage; canEdi
     }
   };
 
+  // "Edit" sits just after the message, not inside it: the message's text stays exactly what was sent.
   return (
-    <article className="message message-user" id={`message-${message.id}`} aria-label={t('message.yours')}>
-      {isEditing ? (
-        <form className="user-edit" aria-label={t('history.editLabel')} onSubmit={(event) => void handleSubmit(event)}>
-          <textarea
-            ref={inputRef}
-            aria-label={t('history.editInput')}
-            value={text}
-            maxLength={MAX_MESSAGE_CHARS}
-            onChange={(event) => setText(event.target.value)}
-            onKeyDown={handleKeyDown}
-            {...(error === null ? {} : { 'aria-describedby': errorId, 'aria-invalid': true })}
-          />
-          {error !== null && (
-            <p id={errorId} className="user-edit-error" role="alert">
-              {errorText(error)}
-            </p>
-          )}
-          <div className="user-edit-buttons">
-            <button type="button" className="button-secondary" onClick={handleCancel}>
-              {t('history.editCancel')}
-            </button>
-            <button type="submit" className="button-primary" disabled={isSending || text.trim() === ''}>
-              {t('history.editSend')}
-            </button>
-          </div>
-        </form>
-      ) : (
-        <>
+    <>
+      <article className="message message-user" id={`message-${message.id}`} aria-label={t('message.yours')}>
+        {isEditing ? (
+          <form className="user-edit" aria-label={t('history.editLabel')} onSubmit={(event) => void handleSubmit(event)}>
+            <textarea
+              ref={inputRef}
+              aria-label={t('history.editInput')}
+              value={text}
+              maxLength={MAX_MESSAGE_CHARS}
+              onChange={(event) => setText(event.target.value)}
+              onKeyDown={handleKeyDown}
+              {...(error === null ? {} : { 'aria-describedby': errorId, 'aria-invalid': true })}
+            />
+            {error !== null && (
+              <p id={errorId} className="user-edit-error" role="alert">
+                {errorText(error)}
+              </p>
+            )}
+            <div className="user-edit-buttons">
+              <button type="button" className="button-secondary" onClick={handleCancel}>
+                {t('history.editCancel')}
+              </button>
+              <button type="submit" className="button-primary" disabled={isSending || text.trim() === ''}>
+                {t('history.editSend')}
+              </button>
+            </div>
+          </form>
+        ) : (
           <div className="bubble">
             <p className="user-text">{neutraliseBidi(message.content)}</p>
           </div>
-          {canEdit && (
-            <div className="message-user-actions">
-              <button
-                ref={editRef}
-                type="button"
-                className="button-secondary"
-                aria-label={t('history.editLabel')}
-                onClick={() => {
-                  setText(message.content);
-                  setIsEditing(true);
-                }}
-              >
-                {t('history.edit')}
-              </button>
-            </div>
-          )}
-        </>
+        )}
+      </article>
+      {canEdit && !isEditing && (
+        <div className="message-user-actions">
+          <button
+            ref={editRef}
+            type="button"
+            className="button-secondary"
+            aria-label={t('history.editLabel')}
+            onClick={() => {
+              setText(message.content);
+              setIsEditing(true);
+            }}
+          >
+            {t('history.edit')}
+          </button>
+        </div>
       )}
-    </article>
+    </>
   );
 }
