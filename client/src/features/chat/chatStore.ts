@@ -186,6 +186,20 @@ function alternativesAfter(old: ChatMessage): NonNullable<ChatMessage['alternati
   return isKept ? [...alternatives, replaced] : alternatives;
 }
 
+/** Feedback on an earlier alternative of an answer (issue 11): the alternative is inside its answer. */
+function withAlternativeFeedback(
+  messages: readonly ChatMessage[],
+  messageId: string,
+  feedback: ChatMessage['feedback'],
+): Partial<ChatState> {
+  const index = messages.findIndex((m) => m.alternatives?.some((a) => a.id === messageId));
+  const owner = messages[index];
+  if (owner?.alternatives === undefined) return {};
+  const next = [...messages];
+  next[index] = { ...owner, alternatives: owner.alternatives.map((a) => (a.id === messageId ? { ...a, feedback } : a)) };
+  return { messages: next };
+}
+
 interface InitialChatState {
   conversationId?: string | null;
 }
@@ -453,7 +467,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
       set((state) => {
         const index = indexOfMessage(state.messages, messageId);
         const message = state.messages[index];
-        if (message === undefined) return {};
+        if (message === undefined) return withAlternativeFeedback(state.messages, messageId, feedback);
         const messages = [...state.messages];
         messages[index] = { ...message, feedback };
         return { messages };
