@@ -137,6 +137,35 @@ describe('History', () => {
   });
 });
 
+describe('History over HTTP', () => {
+  it('works for the widget’s token session, refuses an unknown token, and refuses a delete from another site', async () => {
+    const issued = await fetch(`${server.url}/api/session/token`, { method: 'POST' });
+    const { data } = (await issued.json()) as { data: { token: string } };
+    const authorization = `Bearer ${data.token}`;
+    const empty = await api<HistoryPage>(server, 'GET', '/api/conversations', { headers: { authorization } });
+    expect(empty.body).toEqual({ ok: true, data: { conversations: [], nextCursor: null } });
+    const unknown = await api(server, 'GET', '/api/conversations', { headers: { authorization: `Bearer ${'B'.repeat(43)}` } });
+    expect(unknown.status).toBe(401);
+
+    const shopper = await server.shopper();
+    const chat = await askScripted(shopper, 'Boots for snow?', 'The Ridge boots.');
+    const crossSite = await api(server, 'DELETE', `/api/conversations/${chat.conversationId}`, {
+      cookie: shopper.cookie,
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(crossSite.status).toBe(403);
+    const still = await history(shopper);
+    expect(still.body).toMatchObject({ ok: true, data: { conversations: [{ id: chat.conversationId }] } });
+  });
+
+  it('refuses a bad page size with a clear error', async () => {
+    const shopper = await server.shopper();
+    const res = await history(shopper, '?limit=500');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('limit') } });
+  });
+});
+
 describe('regenerating any answer', () => {
   it('keeps the earlier answer as an alternative, and the model later sees only the shown one', async () => {
     const shopper = await server.shopper();
