@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import './history.css';
 
@@ -29,6 +29,12 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
+/**
+ * Set by Regenerate: the answer it replaces (and its buttons) leaves the page, so the new answer's
+ * "Previous answer" takes focus when it appears, next to what the shopper just pressed.
+ */
+let isFocusOwedToNewAnswer = false;
+
 interface AnswerActionsProps {
   /** The answer shown, as Markdown: what Copy puts on the clipboard. */
   text: string;
@@ -51,6 +57,14 @@ export function AnswerActions(props: AnswerActionsProps) {
   const { t } = useTranslation();
   const { position, total, onPage } = props;
   const [copyState, setCopyState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const previousRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!isFocusOwedToNewAnswer || previousRef.current === null) return;
+    isFocusOwedToNewAnswer = false;
+    // Only if focus was lost with the old answer: never take it from where the shopper moved it.
+    if (document.activeElement === null || document.activeElement === document.body) previousRef.current.focus();
+  }, [total]);
 
   useEffect(() => {
     if (copyState !== 'copied') return;
@@ -69,6 +83,7 @@ export function AnswerActions(props: AnswerActionsProps) {
       {total > 1 && (
         <div className="answer-pager" role="group" aria-label={t('history.answerPosition', { index: position, total })}>
           <button
+            ref={previousRef}
             type="button"
             className="button-secondary"
             aria-label={t('history.previousAnswer')}
@@ -100,7 +115,15 @@ export function AnswerActions(props: AnswerActionsProps) {
         </button>
       )}
       {props.canRegenerate && (
-        <button type="button" className="button-secondary" onClick={props.onRegenerate} disabled={props.isRegenerating}>
+        <button
+          type="button"
+          className="button-secondary"
+          onClick={() => {
+            isFocusOwedToNewAnswer = true;
+            props.onRegenerate();
+          }}
+          disabled={props.isRegenerating}
+        >
           {props.isRegenerating ? t('message.regenerating') : t('message.regenerate')}
         </button>
       )}
