@@ -74,6 +74,8 @@ function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageI
   const shownIndex = picked !== null && picked.total === versions.length ? picked.index : versions.length - 1;
   const message = versions[shownIndex] ?? latest;
   const isLatestFinished = latest.status === 'complete' || latest.status === 'stopped';
+  // While a person answers, the assistant does not: no Regenerate then.
+  const isAssistantAnswering = useChatStore((s) => s.handoff.state === 'assistant');
   const actions = useChatActions();
   const articleRef = useRef<HTMLElement>(null);
   const [highlight, setHighlight] = useState<{ productId: string } | null>(null);
@@ -157,7 +159,7 @@ function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageI
             onPage={(step) =>
               setPicked({ total: versions.length, index: Math.max(0, Math.min(versions.length - 1, shownIndex + step)) })
             }
-            canRegenerate={canRetry && isLatestFinished}
+            canRegenerate={canRetry && isLatestFinished && isAssistantAnswering}
             isRegenerating={isRetrying}
             onRegenerate={handleRetry}
           />
