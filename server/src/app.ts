@@ -32,6 +32,9 @@ import type { LoadedConfig } from './config/loadConfig';
 import { createAgentRepository, type AgentRepository } from './db/agentRepository';
 import { createCatalogueSourceRepository } from './db/catalogueSourceRepository';
 import { createConversationRepository } from './db/conversationRepository';
+import { createShopperHistoryRepository } from './db/shopperHistory';
+import { createShopperHistory } from './chat/shopperHistory';
+import { createHistoryRouter } from './http/historyRoutes';
 import { createPageContextRepository } from './db/pageContextRepository';
 import { createPageContextService } from './chat/pageContext';
 import { createCardClickService } from './chat/cardClicks';
@@ -378,6 +381,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
       conversations,
       rateLimits,
       widget: () => deps.config().config.widget,
+      allowedOrigins: () => allowedOriginsOf(deps.config().config.server),
+    }),
+  );
+  // Before /api: that router answers every unknown path under it with 404.
+  app.use(
+    createHistoryRouter({
+      history: createShopperHistory({
+        history: createShopperHistoryRepository(db),
+        conversations,
+        isGenerating: chat.isGenerating,
+      }),
+      conversations,
+      rateLimits,
       allowedOrigins: () => allowedOriginsOf(deps.config().config.server),
     }),
   );

@@ -2,6 +2,7 @@ import type { Result } from './errors';
 import type {
   ChatCompletedEvent,
   ChatDeltaEvent,
+  ChatEditPayload,
   ChatContextPayload,
   ChatCardClickPayload,
   ChatFeedbackPayload,
@@ -31,6 +32,8 @@ export interface ShopperClientEvents {
   'chat:send': (payload: ChatSendPayload, ack: Ack<ChatSendReply>) => void;
   'chat:stop': (payload: ChatStopPayload, ack: Ack<{ messageId: string }>) => void;
   'chat:retry': (payload: ChatRetryPayload, ack: Ack<{ assistantMessageId: string }>) => void;
+  /** Edit and resend the shopper's last message; acknowledged like `chat:send`. */
+  'chat:edit': (payload: ChatEditPayload, ack: Ack<ChatSendReply>) => void;
   'chat:resume': (payload: ChatResumePayload, ack: Ack<ConversationSnapshot>) => void;
   /** Thumbs up/down (or null to clear) with an optional comment on one answer. */
   'chat:feedback': (payload: ChatFeedbackPayload, ack: Ack<null>) => void;

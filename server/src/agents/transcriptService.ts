@@ -82,8 +82,21 @@ export function traceOf(row: MessageRow): AnswerTrace {
   };
 }
 
+/**
+ * Why the shopper no longer sees a message (issue 11): the shopper edited and resent their message
+ * (the row was replaced by a shopper message), or regenerated the answer (replaced by another answer).
+ */
+export function hiddenBecause(row: MessageRow, roleOf: (id: string) => string | undefined): 'edited' | 'regenerated' | null {
+  if (row.replaced_by === null) return null;
+  return row.role === 'user' || roleOf(row.replaced_by) === 'user' ? 'edited' : 'regenerated';
+}
+
 /** A stored message as the console shows it: shopper text masked, the trace attached to answers. */
-export function presentTranscriptMessage(row: MessageRow, feedback: FeedbackMap = new Map()): TranscriptMessage {
+export function presentTranscriptMessage(
+  row: MessageRow,
+  feedback: FeedbackMap = new Map(),
+  roleOf: (id: string) => string | undefined = () => undefined,
+): TranscriptMessage {
   const masked = row.role === 'user' ? maskPersonalData(row.content) : { text: row.content, isMasked: false };
   return {
     ...presentMessage(row, feedback),
@@ -93,6 +106,8 @@ export function presentTranscriptMessage(row: MessageRow, feedback: FeedbackMap 
     completedAt: row.completed_at,
     trace: row.role === 'assistant' ? traceOf(row) : null,
     feedback: feedback.get(row.id) ?? null,
+    hiddenBecause: hiddenBecause(row, roleOf),
+    alternativeGroup: row.alternative_group,
   };
 }
 
@@ -125,12 +140,19 @@ export function transcriptToMarkdown(t: TranscriptDetail): string {
     `- Flagged for review: ${t.flagged ? 'yes' : 'no'}`,
     `- Labels: ${t.labels.length ? t.labels.join(', ') : 'none'}`,
     ...(t.takenOverBy ? [`- Taken over by: ${t.takenOverBy}`] : []),
+    ...(t.hiddenByShopperAt ? [`- Deleted by the shopper: ${t.hiddenByShopperAt}`] : []),
     '',
     '## Messages',
   ];
   for (const m of t.messages) {
     const who = m.role === 'agent' ? `Agent (${m.agentName ?? 'unknown'})` : (ROLE_TITLES[m.role] ?? m.role);
-    lines.push('', `### ${who} · ${m.createdAt}${m.role === 'assistant' ? ` · ${m.status}` : ''}`, '', quote(m.content));
+    const hidden =
+      m.hiddenBecause === 'edited'
+        ? ' · edited by the shopper (not shown to them)'
+        : m.hiddenBecause === 'regenerated'
+          ? ' · earlier alternative'
+          : '';
+    lines.push('', `### ${who} · ${m.createdAt}${m.role === 'assistant' ? ` · ${m.status}` : ''}${hidden}`, '', quote(m.content));
     if (m.error) lines.push('', `Error: ${m.error.code}: ${m.error.message}`);
     if (m.trace) {
       const tr = m.trace;
@@ -231,6 +253,7 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
         transcripts.isFlagged(conversationId),
       ]);
       const lastModel = [...messages].reverse().find((m) => m.role === 'assistant' && m.model)?.model;
+      const roles = new Map(messages.map((m) => [m.id, m.role]));
       return {
         id: conversation.id,
         status: displayStatus(conversation),
@@ -249,11 +272,12 @@ export function createTranscriptService(transcripts: TranscriptRepository) {
               }
             : null,
         notes: notes.map((n) => ({ id: n.id, body: n.body, agentName: n.agent_name, createdAt: n.created_at })),
-        messages: messages.map((m) => presentTranscriptMessage(m, feedback)),
+        messages: messages.map((m) => presentTranscriptMessage(m, feedback, (id) => roles.get(id))),
         viewing:
           conversation.context_at === null
             ? null
             : { productId: conversation.context_product_id, url: conversation.context_url, at: conversation.context_at },
+        hiddenByShopperAt: conversation.hidden_by_shopper_at ?? null,
       };
     },
 

@@ -1,10 +1,12 @@
 /**
  * The chat service's public face: send, retry, resume, stop, feedback, hand-off entry points. It grew
  * past 350 lines with issues 8-10 (admission, limits, page context, contact email); the next cut is
- * the hand-off and contact entry points into `handoff.ts`.
+ * the hand-off and contact entry points into `handoff.ts`. Issue 11's branches (alternatives, edit and
+ * resend) live in `answerBranches.ts`; only their entry points are here.
  */
 import {
   MAX_MESSAGE_CHARS,
+  type ChatEditPayload,
   type ChatFeedbackPayload,
   type ChatResumePayload,
   type ChatRetryPayload,
@@ -27,6 +29,7 @@ import type { ProductRepository } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
 import type { Logger } from '../logger';
 import { startGeneration, type AnswerClient, type AnswerGenerationDeps } from './answerGeneration';
+import { alternativeGroupFor, createEdits, shownWithAlternatives } from './answerBranches';
 import { createChatObservers, type ConversationBroadcast } from './chatEvents';
 import { createHandoff, type HandoffAgent } from './handoff';
 import { createLiveGenerations, StopSignal } from './liveGenerations';
@@ -119,8 +122,9 @@ export function createChatService(deps: ChatServiceDeps) {
 
   async function ownedConversation(sessionHash: string, conversationId: string): Promise<ConversationRow | null> {
     const conversation = await conversations.getConversation(conversationId);
-    // Same answer for "does not exist" and "not yours": an id alone reveals nothing.
-    if (!conversation || conversation.session_hash !== sessionHash) return null;
+    // Same answer for "does not exist" and "not yours": an id alone reveals nothing. One the shopper
+    // deleted from their history is gone for them too.
+    if (!conversation || conversation.session_hash !== sessionHash || conversation.hidden_by_shopper_at) return null;
     return conversation;
   }
 
@@ -139,6 +143,15 @@ export function createChatService(deps: ChatServiceDeps) {
     live,
     logger: log,
   };
+  const edits = createEdits({
+    conversations,
+    live,
+    generation: generationDeps,
+    config: deps.config,
+    notify: events.notify,
+    charge,
+    ownedConversation,
+  });
 
   async function sendUnlocked(
     sessionHash: string,
@@ -214,7 +227,10 @@ export function createChatService(deps: ChatServiceDeps) {
       model: modelFor(conversation, loaded),
       configVersion: loaded.version,
     });
-    await conversations.updateMessage(last.id, { replaced_by: assistant.id });
+    // Regenerating any answer keeps the old one as an alternative the shopper can page back to.
+    const group = alternativeGroupFor(last);
+    await conversations.updateMessage(last.id, { replaced_by: assistant.id, alternative_group: group });
+    if (group !== null) await conversations.updateMessage(assistant.id, { alternative_group: group });
     startGeneration(
       generationDeps,
       loaded,
@@ -311,7 +327,20 @@ export function createChatService(deps: ChatServiceDeps) {
       return ok({ messageId: generation.messageId });
     },
 
-    /** Generates a new answer in place of a failed or stopped one (the old one stays in the transcript). */
+    /** Edit and resend the shopper's last message (`answerBranches.ts`); acknowledged like a send. */
+    async edit(
+      sessionHash: string,
+      payload: ChatEditPayload,
+      beforeStart: (conversationId: string) => Promise<void> = async () => undefined,
+      client: AnswerClient = IN_PROCESS,
+    ): Promise<Result<ChatSendReply>> {
+      return edits.edit(sessionHash, payload, beforeStart, client);
+    },
+
+    /**
+     * Generates a new answer in place of the latest one, whatever its state: one with something to read
+     * is kept as an alternative the shopper pages back to (both stay in the transcript).
+     */
     async retry(
       sessionHash: string,
       payload: ChatRetryPayload,
@@ -328,10 +357,10 @@ export function createChatService(deps: ChatServiceDeps) {
     async resume(sessionHash: string, payload: ChatResumePayload): Promise<Result<ConversationSnapshot>> {
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
-      const rows = await conversations.listMessages(conversation.id, { visibleOnly: true });
+      const rows = await conversations.listMessages(conversation.id);
       const feedback = await conversations.feedbackFor(conversation.id);
       // Cards at today's prices, read before the live answer is: nothing may await between that and the reply.
-      const messages = await presentReopened(rows, feedback, deps.products.currentOffers);
+      const messages = await shownWithAlternatives(rows, (some) => presentReopened(some, feedback, deps.products.currentOffers));
       const generation = live.get(conversation.id);
       return ok({
         conversationId: conversation.id,

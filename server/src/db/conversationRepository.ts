@@ -100,6 +100,7 @@ export function createConversationRepository(db: Database) {
         context_product_id: null,
         context_url: null,
         context_at: null,
+        hidden_by_shopper_at: null,
       };
       db.statement<[ConversationRow], unknown>(insertSql('conversations', Object.keys(row))).run(row);
       return row;
@@ -109,13 +110,28 @@ export function createConversationRepository(db: Database) {
       return db.statement<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
     },
 
-    /** The shopper's own conversations, newest first. */
+    /** The shopper's own conversations, newest first (not those they deleted from their history). */
     async listConversations(sessionHash: string, limit = 30): Promise<ConversationRow[]> {
       return db
         .statement<[string, number], ConversationRow>(
-          'SELECT * FROM conversations WHERE session_hash = ? ORDER BY updated_at DESC LIMIT ?',
+          'SELECT * FROM conversations WHERE session_hash = ? AND hidden_by_shopper_at IS NULL ORDER BY updated_at DESC LIMIT ?',
         )
         .all(sessionHash, limit);
+    },
+
+    /**
+     * Hides the messages of a conversation from `fromSeq` on (those still shown) behind `replacedBy`,
+     * except that message itself: an edited shopper message and the answers it had.
+     */
+    async replaceFrom(conversationId: string, fromSeq: number, replacedBy: string): Promise<void> {
+      await kysely
+        .updateTable('messages')
+        .set({ replaced_by: replacedBy })
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '>=', fromSeq)
+        .where('id', '!=', replacedBy)
+        .where('replaced_by', 'is', null)
+        .execute();
     },
 
     /**

@@ -40,6 +40,8 @@ export function createEvalRepository(db: Database) {
           .select('content')
           .where('conversation_id', '=', c.id)
           .where('role', '=', 'user')
+          // A message the shopper edited and resent (issue 11) is replayed as resent, not twice.
+          .where('replaced_by', 'is', null)
           .orderBy('seq')
           .limit(options.maxTurns)
           .execute();

@@ -103,6 +103,8 @@ export interface ConversationsTable {
   context_product_id: string | null;
   context_url: string | null;
   context_at: string | null;
+  /** The shopper deleted it from their history (0015): hidden from them, still shown to agents. */
+  hidden_by_shopper_at: OptionalOnInsert<string | null>;
 }
 
 export interface MessagesTable {
@@ -143,6 +145,8 @@ export interface MessagesTable {
   grounding: string | null;
   /** JSON: which host served the answer, whether it was a fallback and which hosts were skipped. */
   served_by: string | null;
+  /** Regenerated answers to one shopper message share the first one's id (0015); see `replaced_by`. */
+  alternative_group: OptionalOnInsert<string | null>;
 }
 
 export interface MessageFeedbackTable {

@@ -1,6 +1,7 @@
 import {
   chatCardClickSchema,
   chatContextSchema,
+  chatEditSchema,
   chatFeedbackSchema,
   chatLeaveEmailSchema,
   chatResumeSchema,
@@ -219,6 +220,14 @@ export function registerChatHandlers(
     handle(log, isLocal, chatSendSchema, async (payload) => {
       // Join before the answer starts, so this tab also gets chat:started and the first phases.
       const result = await chat.send(session(), payload, watchWithContext, client());
+      if (result.ok) await watch(result.data.conversationId);
+      return result;
+    }),
+  );
+  on(
+    'chat:edit',
+    handle(log, isLocal, chatEditSchema, async (payload) => {
+      const result = await chat.edit(session(), payload, watchWithContext, client());
       if (result.ok) await watch(result.data.conversationId);
       return result;
     }),

@@ -121,6 +121,13 @@ export const transcriptMessageSchema = chatMessageSchema.extend({
   completedAt: z.string().nullable(),
   trace: answerTraceSchema.nullable(),
   feedback: z.object({ rating: feedbackRatingSchema, comment: z.string().nullable() }).nullable(),
+  /**
+   * Why the shopper no longer sees this message (issue 11): `regenerated` for an earlier alternative
+   * answer, `edited` for a shopper message they edited and resent (and the answers it had).
+   */
+  hiddenBecause: z.enum(['regenerated', 'edited']).nullable().optional(),
+  /** Answers regenerated for one shopper message share this id. */
+  alternativeGroup: z.string().nullable().optional(),
 });
 export type TranscriptMessage = z.infer<typeof transcriptMessageSchema>;
 
@@ -139,6 +146,8 @@ export const transcriptDetailSchema = z.object({
   messages: z.array(transcriptMessageSchema),
   /** What the shopper was looking at on the shop's page when they last wrote (the embedded widget). */
   viewing: z.object({ productId: z.string().nullable(), url: z.string().nullable(), at: z.string() }).nullable().optional(),
+  /** When the shopper deleted it from their history; retention still decides when it goes. */
+  hiddenByShopperAt: z.string().nullable().optional(),
 });
 export type TranscriptDetail = z.infer<typeof transcriptDetailSchema>;
 

@@ -24,8 +24,8 @@ export const ids = {
   message: z.string().min(1).max(64),
 };
 
-/** A message as the shopper's UI sees it. Thinking text and the tool trace stay on the server. */
-export const chatMessageSchema = z.object({
+/** A message as the shopper's UI sees it, without its alternatives (see `chatMessageSchema`). */
+export const chatMessageBaseSchema = z.object({
   id: z.string(),
   conversationId: z.string(),
   role: messageRoleSchema,
@@ -45,6 +45,15 @@ export const chatMessageSchema = z.object({
   corrections: z.array(z.string()).optional(),
   /** Display name of the person who wrote an `agent` message. */
   authorName: z.string().nullable().optional(),
+});
+
+/** A message as the shopper's UI sees it. Thinking text and the tool trace stay on the server. */
+export const chatMessageSchema = chatMessageBaseSchema.extend({
+  /**
+   * Earlier answers to the same shopper message, oldest first, that a regenerate replaced (issue 11):
+   * the shopper pages through them; this message is the latest, the one the conversation continues from.
+   */
+  alternatives: z.array(chatMessageBaseSchema).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -112,6 +121,21 @@ export type ChatLeaveEmailPayload = z.infer<typeof chatLeaveEmailSchema>;
 export interface ChatPresenceEvent {
   agentsOnline: boolean;
 }
+
+/**
+ * Edit and resend the shopper's last message (`chat:edit`): the earlier message and its answers are
+ * hidden from the shopper (agents still see them), the new text is stored and answered like a send.
+ */
+export const chatEditSchema = z
+  .object({
+    conversationId: ids.conversation,
+    /** The shopper message being edited: it must be their last one still shown. */
+    messageId: ids.message,
+    clientMessageId: z.string().min(8).max(64),
+    text: z.string(),
+  })
+  .strict();
+export type ChatEditPayload = z.infer<typeof chatEditSchema>;
 
 export const chatResumeSchema = z.object({ conversationId: ids.conversation }).strict();
 export type ChatResumePayload = z.infer<typeof chatResumeSchema>;
@@ -194,6 +218,31 @@ export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 /** What `GET /api/session` returns once the session cookie is set. */
 export const sessionInfoSchema = z.object({ conversations: z.array(conversationSummarySchema) });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+/** One conversation in the shopper's History list (`GET /api/conversations`). */
+export const historyEntrySchema = z.object({
+  id: z.string(),
+  /** The first shopper message, trimmed. */
+  title: z.string(),
+  /** Last activity. */
+  updatedAt: z.string(),
+  /** Messages the shopper sees in it (their own, answers, a person's replies). */
+  messageCount: z.number().int().min(0),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/** One page of the shopper's History, newest first; `nextCursor` fetches the next page (`?before=`). */
+export const historyPageSchema = z.object({ conversations: z.array(historyEntrySchema), nextCursor: z.string().nullable() });
+export type HistoryPage = z.infer<typeof historyPageSchema>;
+
+/** Query of `GET /api/conversations`. */
+export const historyQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+    before: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
 /** What `POST /api/session/token` returns: a session for the embedded widget, kept by the widget itself. */
 export const sessionTokenSchema = z.object({ token: z.string().min(32).max(64) });

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { uiFormatLocale } from '../../i18n/i18n';
 import { ChatActionsContext, useChatActions } from './chatActions';
 import { HandoffOptions } from './HandoffOptions';
+import { HistoryButton } from './HistoryPanel';
 import { useChatStore } from './chatStore';
 import { Composer, COMPOSER_INPUT_ID } from './Composer';
 import { LiveAnnouncer } from './LiveAnnouncer';
@@ -82,6 +83,7 @@ function ChatHeader() {
       </div>
       <div className="header-actions">
         <HandoffOptions />
+        <HistoryButton />
         <button type="button" className="button-secondary new-chat" onClick={handleNewChat} disabled={isFresh}>
           <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
             <path d="M10 4v12M4 10h12" />

@@ -9,6 +9,8 @@ import { AnswerFeedback } from './AnswerFeedback';
 import { Markdown } from '../../components/Markdown';
 import { PhaseIndicator } from './PhaseIndicator';
 import { ProductCard } from './ProductCard';
+import { AnswerActions } from './AnswerActions';
+import { UserMessage } from './UserMessage';
 
 interface MessageItemProps {
   message: ChatMessage;
@@ -17,20 +19,16 @@ interface MessageItemProps {
   /** Retry/Regenerate is offered on the last answer only, and only when nothing else is running. */
   canRetry: boolean;
   isRetrying: boolean;
+  /** "Edit" is offered on the shopper's last message, while nothing is running (issue 11). */
+  canEdit?: boolean;
 }
 
 /** One message of the conversation. Memoised: while streaming only the live answer re-renders. */
-export const MessageItem = memo(function MessageItem({ message, live, canRetry, isRetrying }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ message, live, canRetry, isRetrying, canEdit }: MessageItemProps) {
   const { t } = useTranslation();
   switch (message.role) {
     case 'user':
-      return (
-        <article className="message message-user" id={`message-${message.id}`} aria-label={t('message.yours')}>
-          <div className="bubble">
-            <p className="user-text">{neutraliseBidi(message.content)}</p>
-          </div>
-        </article>
-      );
+      return <UserMessage message={message} canEdit={canEdit ?? false} />;
     case 'assistant':
       return <AnswerMessage message={message} live={live} canRetry={canRetry} isRetrying={isRetrying} />;
     case 'agent':
@@ -67,8 +65,17 @@ export function PendingMessage({ text }: { text: string }) {
   );
 }
 
-function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps) {
+function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageItemProps) {
   const { t } = useTranslation();
+  // Issue 11: earlier alternatives of a regenerated answer, paged through; the latest is shown first.
+  const versions = useMemo(() => [...(latest.alternatives ?? []), latest], [latest]);
+  // A choice made among fewer alternatives lapses when a new one arrives: the newest is shown.
+  const [picked, setPicked] = useState<{ total: number; index: number } | null>(null);
+  const shownIndex = picked !== null && picked.total === versions.length ? picked.index : versions.length - 1;
+  const message = versions[shownIndex] ?? latest;
+  const isLatestFinished = latest.status === 'complete' || latest.status === 'stopped';
+  // While a person answers, the assistant does not: no Regenerate then.
+  const isAssistantAnswering = useChatStore((s) => s.handoff.state === 'assistant');
   const actions = useChatActions();
   const articleRef = useRef<HTMLElement>(null);
   const [highlight, setHighlight] = useState<{ productId: string } | null>(null);
@@ -109,13 +116,13 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
   // aria-disabled, not disabled, while the request is out: a disabled button drops the keyboard focus
   // to the page, and if the retry is refused the shopper would have to find their place again.
   const handleRetry = () => {
-    if (!isRetrying) actions.retry(message.id);
+    if (!isRetrying) actions.retry(latest.id);
   };
 
   return (
     <article
       ref={articleRef}
-      id={`message-${message.id}`}
+      id={`message-${latest.id}`}
       className={`message message-assistant status-${message.status}`}
       aria-label={t('message.answer')}
       aria-busy={isStreaming}
@@ -159,12 +166,19 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         {(message.status === 'complete' || message.status === 'stopped') && message.content !== '' && (
           <AnswerFeedback message={message} />
         )}
-        {canRetry && message.status === 'stopped' && (
-          <div className="message-actions">
-            <button type="button" className="button-secondary" onClick={handleRetry} aria-disabled={isRetrying}>
-              {isRetrying ? t('message.regenerating') : t('message.regenerate')}
-            </button>
-          </div>
+        {(isLatestFinished || versions.length > 1) && (
+          <AnswerActions
+            text={message.content}
+            canCopy={(message.status === 'complete' || message.status === 'stopped') && message.content !== ''}
+            position={shownIndex + 1}
+            total={versions.length}
+            onPage={(step) =>
+              setPicked({ total: versions.length, index: Math.max(0, Math.min(versions.length - 1, shownIndex + step)) })
+            }
+            canRegenerate={canRetry && isLatestFinished && isAssistantAnswering}
+            isRegenerating={isRetrying}
+            onRegenerate={handleRetry}
+          />
         )}
         {canRetry && error !== null && isRetryableCode(error.code) && (
           <div className="message-actions">

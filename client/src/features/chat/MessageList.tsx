@@ -80,6 +80,8 @@ export function MessageList() {
   };
 
   const lastAnswerIndex = messages.findLastIndex((m) => m.role === 'assistant');
+  const lastShopperIndex = messages.findLastIndex((m) => m.role === 'user');
+  const isAssistantAnswering = useChatStore((s) => s.handoff.state === 'assistant');
   const isEmpty = messages.length === 0 && pending === null;
 
   return (
@@ -97,6 +99,7 @@ export function MessageList() {
               live={live?.messageId === message.id ? live : null}
               canRetry={index === lastAnswerIndex && index === messages.length - 1 && (!isBusy || busyMessageId === message.id)}
               isRetrying={busyMessageId === message.id}
+              canEdit={index === lastShopperIndex && !isBusy && isAssistantAnswering}
             />
           ))}
           {pending !== null && <PendingMessage text={pending.text} />}

@@ -7,6 +7,12 @@ export interface ChatActions {
   stop(): void;
   retry(messageId: string): void;
   newChat(): void;
+  /** Edit and resend the shopper's last message; resolves with an error to show, or null once accepted. */
+  edit(messageId: string, text: string): Promise<UiError | null>;
+  /** Reopens a conversation from History: it is shown and the next message goes to it. */
+  openConversation(conversationId: string): void;
+  /** A conversation was deleted from History: if it is the open one, start a new chat. */
+  forgetConversation(conversationId: string): void;
   checkHealth(): void;
   /** Thumbs up/down (null clears) with an optional comment. */
   giveFeedback(messageId: string, rating: 'up' | 'down' | null, comment?: string): void;

@@ -3,6 +3,7 @@ import type {
   AppErrorBody,
   ChatContextPayload,
   ChatCardClickPayload,
+  ChatEditPayload,
   ChatFeedbackPayload,
   ChatResumePayload,
   ChatRetryPayload,
@@ -86,7 +87,12 @@ export function stopChat(socket: ShopperSocket, payload: ChatStopPayload): Promi
   return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:stop', payload, settle(resolve)));
 }
 
-/** Asks the server to regenerate a failed or stopped answer. */
+/** Edits and resends the shopper's last message; acknowledged like a send. */
+export function editChat(socket: ShopperSocket, payload: ChatEditPayload): Promise<Result<ChatSendReply>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:edit', payload, settle(resolve)));
+}
+
+/** Asks the server to regenerate the latest answer (the old one is kept as an alternative when it said something). */
 export function retryChat(socket: ShopperSocket, payload: ChatRetryPayload): Promise<Result<{ assistantMessageId: string }>> {
   return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:retry', payload, settle(resolve)));
 }

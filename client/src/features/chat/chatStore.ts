@@ -97,6 +97,10 @@ export interface ChatState {
   setBusyMessage(id: string | null): void;
   setStopping(isStopping: boolean): void;
   replaceRetried(oldMessageId: string, newMessageId: string): void;
+  /** An edit was accepted: the edited message and everything after it give way to the new message and its answer. */
+  replaceEdited(oldMessageId: string, reply: ChatSendReply): void;
+  /** Switches to a conversation from History; its messages arrive with the resume that follows. */
+  openConversation(conversationId: string): void;
   applySnapshot(snapshot: ConversationSnapshot): void;
   resetConversation(): void;
   setConnection(connection: ConnectionState): void;
@@ -185,6 +189,31 @@ function announcementFor(message: ChatMessage): string {
   const count = message.products.length;
   const products = count === 0 ? '' : ` ${t('announce.products', { count })}`;
   return `${text}${products}`;
+}
+
+/**
+ * The alternatives a regenerated answer starts with: the replaced answer's own, then the replaced
+ * answer itself when it has something to read (as the server keeps it: not an error, not empty).
+ */
+function alternativesAfter(old: ChatMessage): NonNullable<ChatMessage['alternatives']> {
+  const { alternatives = [], ...replaced } = old;
+  const isKept =
+    (old.status === 'complete' || old.status === 'stopped') && (old.content.trim() !== '' || old.products.length > 0);
+  return isKept ? [...alternatives, replaced] : alternatives;
+}
+
+/** Feedback on an earlier alternative of an answer (issue 11): the alternative is inside its answer. */
+function withAlternativeFeedback(
+  messages: readonly ChatMessage[],
+  messageId: string,
+  feedback: ChatMessage['feedback'],
+): Partial<ChatState> {
+  const index = messages.findIndex((m) => m.alternatives?.some((a) => a.id === messageId));
+  const owner = messages[index];
+  if (owner?.alternatives === undefined) return {};
+  const next = [...messages];
+  next[index] = { ...owner, alternatives: owner.alternatives.map((a) => (a.id === messageId ? { ...a, feedback } : a)) };
+  return { messages: next };
 }
 
 interface InitialChatState {
@@ -311,8 +340,11 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
         if (message.conversationId !== state.conversationId) return {};
         const index = indexOfMessage(state.messages, message.id);
         const messages = [...state.messages];
-        if (index === -1) messages.push(message);
-        else messages[index] = message;
+        // A regenerated answer's earlier alternatives came with the retry; the final event does not repeat them.
+        const alternatives = message.alternatives ?? messages[index]?.alternatives;
+        const finished = alternatives === undefined ? message : { ...message, alternatives };
+        if (index === -1) messages.push(finished);
+        else messages[index] = finished;
         announcementId += 1;
         return {
           messages,
@@ -328,14 +360,43 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
     replaceRetried: (oldMessageId, newMessageId) =>
       set((state) => {
         if (state.conversationId === null) return {};
+        const old = state.messages.find((m) => m.id === oldMessageId);
         const kept = state.messages.filter((m) => m.id !== oldMessageId);
         const messages = withPlaceholder(kept, state.conversationId, newMessageId);
+        const alternatives = old === undefined ? [] : alternativesAfter(old);
+        const at = indexOfMessage(messages, newMessageId);
+        const fresh = messages[at];
+        if (alternatives.length > 0 && fresh !== undefined) messages[at] = { ...fresh, alternatives };
         return {
           messages,
           live: liveFor(state.live, messages, newMessageId),
           busyMessageId: null,
           focusAnswerId: newMessageId,
         };
+      }),
+
+    replaceEdited: (oldMessageId, reply) =>
+      set((state) => {
+        if (state.conversationId !== reply.conversationId) return {};
+        const from = indexOfMessage(state.messages, oldMessageId);
+        const kept = from === -1 ? state.messages : state.messages.slice(0, from);
+        const answerAt = indexOfMessage(kept, reply.assistantMessageId);
+        const base = answerAt === -1 ? kept : kept.filter((m) => m.id !== reply.assistantMessageId);
+        const messages = withPlaceholder([...base, reply.userMessage], reply.conversationId, reply.assistantMessageId);
+        return { messages, pending: null, live: liveFor(state.live, messages, reply.assistantMessageId) };
+      }),
+
+    openConversation: (conversationId) =>
+      set({
+        conversationId,
+        handoff: ASSISTANT_HANDOFF,
+        messages: [],
+        live: null,
+        pending: null,
+        composerError: null,
+        busyMessageId: null,
+        isStopping: false,
+        emailReplyText: null,
       }),
 
     applySnapshot: (snapshot) =>
@@ -429,7 +490,7 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
       set((state) => {
         const index = indexOfMessage(state.messages, messageId);
         const message = state.messages[index];
-        if (message === undefined) return {};
+        if (message === undefined) return withAlternativeFeedback(state.messages, messageId, feedback);
         const messages = [...state.messages];
         messages[index] = { ...message, feedback };
         return { messages };

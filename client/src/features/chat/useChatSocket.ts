@@ -14,6 +14,7 @@ import { newClientId } from '../../lib/clientId';
 import { t, uiFormatLocale, uiLocale } from '../../i18n/i18n';
 import {
   createShopperSocket,
+  editChat,
   leaveEmail,
   requestHuman,
   resumeChat,
@@ -329,6 +330,35 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     noteFailure(result.error);
   }
 
+  async function edit(messageId: string, input: string): Promise<UiError | null> {
+    const state = store.getState();
+    const { conversationId } = state;
+    const text = input.trim();
+    if (conversationId === null) return { code: 'not-found', message: t('errors.not-found') };
+    if (selectIsBusy(state)) return { code: 'answer-in-progress', message: t('errors.answer-in-progress') };
+    if (text === '') return { code: 'bad-request', message: t('history.editEmpty') };
+    if (text.length > MAX_MESSAGE_CHARS) return tooLongError(text.length);
+    earlyEvents = [];
+    const result = await editChat(socket, { conversationId, messageId, clientMessageId: newClientId(), text });
+    if (isDisposed) return null;
+    if (!result.ok) {
+      noteFailure(result.error);
+      return result.error;
+    }
+    const reply = chatSendReplySchema.safeParse(result.data);
+    if (!reply.success) return { code: 'internal', message: 'The server sent a reply the app could not read.' };
+    store.getState().replaceEdited(messageId, reply.data);
+    return null;
+  }
+
+  function openConversation(conversationId: string): void {
+    earlyEvents = [];
+    lastFailedSend = null;
+    if (store.getState().conversationId === conversationId) return;
+    store.getState().openConversation(conversationId);
+    void resume();
+  }
+
   return {
     start() {
       unsubscribe = store.subscribe((state, previous) => {
@@ -351,6 +381,14 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     stop: () => void stop(),
     retry: (messageId) => void retry(messageId),
     newChat() {
+      earlyEvents = [];
+      lastFailedSend = null;
+      store.getState().resetConversation();
+    },
+    edit,
+    openConversation,
+    forgetConversation(conversationId) {
+      if (store.getState().conversationId !== conversationId) return;
       earlyEvents = [];
       lastFailedSend = null;
       store.getState().resetConversation();
@@ -389,6 +427,10 @@ export function useChatSocket(store: ChatStore = chatStore): ChatActions {
       stop: () => connectionRef.current?.stop(),
       retry: (messageId) => connectionRef.current?.retry(messageId),
       newChat: () => connectionRef.current?.newChat(),
+      edit: async (messageId, text) =>
+        connectionRef.current ? connectionRef.current.edit(messageId, text) : { code: 'internal', message: 'Not connected yet.' },
+      openConversation: (conversationId) => connectionRef.current?.openConversation(conversationId),
+      forgetConversation: (conversationId) => connectionRef.current?.forgetConversation(conversationId),
       checkHealth: () => connectionRef.current?.checkHealth(),
       giveFeedback: (messageId, rating, comment) => connectionRef.current?.giveFeedback(messageId, rating, comment),
       recordCardClick: (messageId, productId, kind) => connectionRef.current?.recordCardClick?.(messageId, productId, kind),

@@ -9,6 +9,7 @@ import { useChatStore } from '../chat/chatStore';
 import { Composer, COMPOSER_INPUT_ID } from '../chat/Composer';
 import { LiveAnnouncer } from '../chat/LiveAnnouncer';
 import { MessageList } from '../chat/MessageList';
+import { HistoryButton } from '../chat/HistoryPanel';
 import { StatusBanner } from '../chat/StatusBanner';
 import { useChatSocket } from '../chat/useChatSocket';
 import { LogoMark } from '../../components/LogoMark';
@@ -76,6 +77,7 @@ function EmbedHeader() {
         <h1 className="brand-name">{t('header.tagline')}</h1>
       </div>
       <div className="header-actions">
+        <HistoryButton />
         <button
           type="button"
           className="button-secondary"

@@ -17,6 +17,7 @@ export type LocaleStrings = Record<
   | 'status'
   | 'card'
   | 'errors'
-  | 'a11yLang',
+  | 'a11yLang'
+  | 'history',
   Record<string, string>
 >;

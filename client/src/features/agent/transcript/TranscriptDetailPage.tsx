@@ -66,6 +66,11 @@ export function TranscriptDetailPage() {
             <div className="transcript-facts">
               <StatusBadge status={detail.status} />
               {detail.flagged && <span className="badge badge-flag">Flagged</span>}
+              {detail.hiddenByShopperAt != null && (
+                <span className="badge" title={`Deleted on ${formatDateTime(detail.hiddenByShopperAt)}; retention still applies`}>
+                  Deleted by shopper
+                </span>
+              )}
               <span>{plural(detail.messages.length, 'message')}</span>
               <span>
                 Model <code>{detail.model}</code>

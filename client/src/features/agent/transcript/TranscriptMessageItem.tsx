@@ -43,6 +43,8 @@ export const TranscriptMessageItem = memo(function TranscriptMessageItem({ messa
         {message.status === 'streaming' && <span className="badge badge-live">Writing…</span>}
         {message.status === 'stopped' && <span className="badge">Stopped</span>}
         {message.status === 'error' && <span className="badge badge-error">Failed</span>}
+        {message.hiddenBecause === 'regenerated' && <span className="badge">Earlier alternative (regenerated)</span>}
+        {message.hiddenBecause === 'edited' && <span className="badge">Edited by shopper (hidden from them)</span>}
       </header>
       <div className="t-body">
         {message.role === 'user' || message.role === 'system' ? (
