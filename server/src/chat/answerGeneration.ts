@@ -6,6 +6,7 @@ import type { AdmissionQueue, Slot } from '../capacity/admissionQueue';
 import { isQueueFullError } from '../capacity/capacityErrors';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { ConversationRepository, ConversationRow, MessageRow } from '../db/conversationRepository';
+import type { ProductDetails } from '../db/productDetails';
 import type { ProductRepository, ProductRow } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
 import { LlmError } from '../llm/llmErrors';
@@ -27,6 +28,8 @@ import { modelFor, settingsFor } from './modelChoice';
 export interface AnswerGenerationDeps {
   conversations: ConversationRepository;
   products: ProductRepository;
+  /** Products with their groups' stock, for suggestions and comparisons. */
+  details: ProductDetails;
   tools: ToolRunner;
   route: (model: string) => RoutedBackend;
   /** Admission control: an answer holds a place at its host while the model runs. */
@@ -208,7 +211,7 @@ export function startGeneration(
 
     const reason: unknown = controller.signal.reason;
     const { row, status } = await commitAnswer(
-      { conversations, products, logger: log },
+      { conversations, products, details: deps.details, logger: log },
       {
         conversationId,
         messageId,

@@ -96,6 +96,8 @@ function row(id: string, role: string, products: ProductCard[] | null): MessageR
     author_name: null,
     grounding: null,
     served_by: null,
+    suggestions: null,
+    comparison: null,
   };
 }
 

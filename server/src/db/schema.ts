@@ -143,6 +143,10 @@ export interface MessagesTable {
   grounding: string | null;
   /** JSON: which host served the answer, whether it was a fallback and which hosts were skipped. */
   served_by: string | null;
+  /** JSON: Suggestion[] offered under the answer, checked against the catalogue (0016). */
+  suggestions: string | null;
+  /** JSON: Comparison shown with the answer when the shopper asked to compare (0016). */
+  comparison: string | null;
 }
 
 export interface MessageFeedbackTable {
