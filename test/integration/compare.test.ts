@@ -72,7 +72,10 @@ describe('GET /api/products/compare', () => {
 
   it('refuses an unknown product and one the shop no longer sells, by name', async () => {
     const unknown = await compare('TRL-100-42,NOPE-1');
-    expect(unknown).toMatchObject({ status: 404, body: { ok: false, error: { code: 'not-found', message: 'No product with id NOPE-1.' } } });
+    expect(unknown).toMatchObject({
+      status: 404,
+      body: { ok: false, error: { code: 'not-found', message: 'No product with id NOPE-1.' } },
+    });
     server.app.db.sqlite.prepare(`UPDATE products SET gone_at = '2026-01-01T00:00:00.000Z' WHERE id = 'JKT-300'`).run();
     const gone = await compare('TRL-100-42,JKT-300');
     expect(gone.status).toBe(404);

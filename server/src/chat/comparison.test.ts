@@ -27,20 +27,18 @@ const base = {
 
 /** Two shoes in sizes (one size sold out), and a third that the feed later drops. */
 const RECORDS: ProductRecord[] = [
-  ...['42', '43', '44'].map(
-    (size): ProductRecord => ({
-      ...base,
-      id: `A-${size}`,
-      title: 'Ridgeback Trail Shoe',
-      priceMinor: 10999,
-      availability: size === '44' ? 'out_of_stock' : 'in_stock',
-      itemGroupId: 'A',
-      color: 'Slate',
-      size,
-      material: 'Mesh',
-      attributes: { Width: 'Wide' },
-    }),
-  ),
+  ...['42', '43', '44'].map((size): ProductRecord => ({
+    ...base,
+    id: `A-${size}`,
+    title: 'Ridgeback Trail Shoe',
+    priceMinor: 10999,
+    availability: size === '44' ? 'out_of_stock' : 'in_stock',
+    itemGroupId: 'A',
+    color: 'Slate',
+    size,
+    material: 'Mesh',
+    attributes: { Width: 'Wide' },
+  })),
   {
     ...base,
     id: 'B-42',
@@ -55,7 +53,17 @@ const RECORDS: ProductRecord[] = [
     reviewCount: 98,
     attributes: { Width: 'Regular' },
   },
-  { ...base, id: 'C', title: 'Old Trail Shoe', priceMinor: 5000, availability: 'in_stock', itemGroupId: null, color: null, size: null, material: null },
+  {
+    ...base,
+    id: 'C',
+    title: 'Old Trail Shoe',
+    priceMinor: 5000,
+    availability: 'in_stock',
+    itemGroupId: null,
+    color: null,
+    size: null,
+    material: null,
+  },
 ];
 
 describe('comparing products (real SQLite)', () => {
@@ -84,9 +92,18 @@ describe('comparing products (real SQLite)', () => {
       ],
       differs: true,
     });
-    expect(byField.get('salePrice')?.values).toEqual([{ type: 'none' }, { type: 'money', money: { amountMinor: 15900, currency: 'USD' } }]);
+    expect(byField.get('salePrice')?.values).toEqual([
+      { type: 'none' },
+      { type: 'money', money: { amountMinor: 15900, currency: 'USD' } },
+    ]);
     // Sizes in stock only: 44 of the first shoe is sold out.
-    expect(byField.get('sizes')).toMatchObject({ values: [{ type: 'list', items: ['42', '43'] }, { type: 'list', items: ['42'] }], differs: true });
+    expect(byField.get('sizes')).toMatchObject({
+      values: [
+        { type: 'list', items: ['42', '43'] },
+        { type: 'list', items: ['42'] },
+      ],
+      differs: true,
+    });
     expect(byField.get('rating')?.differs).toBe(false);
     expect(byField.get('reviewCount')?.differs).toBe(true);
     // "Mesh" and "mesh" say the same; the brand is the same too.

@@ -17,7 +17,8 @@ import type { ProductDetails, ProductFacts } from '../db/productDetails';
 
 const NONE: ComparisonValue = { type: 'none' };
 
-const text = (value: string | null): ComparisonValue => (value === null || value.trim() === '' ? NONE : { type: 'text', text: value });
+const text = (value: string | null): ComparisonValue =>
+  value === null || value.trim() === '' ? NONE : { type: 'text', text: value };
 const list = (items: readonly string[]): ComparisonValue => (items.length === 0 ? NONE : { type: 'list', items: [...items] });
 
 /** The feed's extra attributes ("Width": "Wide"), as stored by the importers; unreadable JSON is none. */
@@ -88,10 +89,25 @@ export function buildComparison(items: readonly ProductFacts[]): Comparison {
       'colors',
       items.map((i) => list(i.colorsInStock)),
     ),
-    row('brand', rows.map((r) => text(r.brand))),
-    row('material', rows.map((r) => text(r.material))),
-    row('category', rows.map((r) => text(r.category ?? r.product_type))),
-    ...names.map((name) => row('attribute', attributes.map((a) => text(a[name] ?? null)), name)),
+    row(
+      'brand',
+      rows.map((r) => text(r.brand)),
+    ),
+    row(
+      'material',
+      rows.map((r) => text(r.material)),
+    ),
+    row(
+      'category',
+      rows.map((r) => text(r.category ?? r.product_type)),
+    ),
+    ...names.map((name) =>
+      row(
+        'attribute',
+        attributes.map((a) => text(a[name] ?? null)),
+        name,
+      ),
+    ),
   ];
   return {
     products: rows.map((r) => ({ id: r.id, title: r.title, brand: r.brand })),
@@ -131,8 +147,22 @@ export async function compareProducts(details: ProductDetails, ids: readonly str
 }
 
 /** Words that ask for a comparison, in the shopper UI's languages. */
-const COMPARE_WORDS = /\b(?:compare|comparison|versus|vs\.?|difference between|differences)\b|vergleich|compar[ae]|比较|对比|区别/iu;
-const ORDINALS: Record<string, number> = { two: 2, three: 3, four: 4, '2': 2, '3': 3, '4': 4, zwei: 2, drei: 3, vier: 4, dos: 2, tres: 3, cuatro: 4 };
+const COMPARE_WORDS =
+  /\b(?:compare|comparison|versus|vs\.?|difference between|differences)\b|vergleich|compar[ae]|比较|对比|区别/iu;
+const ORDINALS: Record<string, number> = {
+  two: 2,
+  three: 3,
+  four: 4,
+  '2': 2,
+  '3': 3,
+  '4': 4,
+  zwei: 2,
+  drei: 3,
+  vier: 4,
+  dos: 2,
+  tres: 3,
+  cuatro: 4,
+};
 
 /**
  * The products a shopper's message asks to compare, or null when it asks for no comparison. "the
@@ -145,7 +175,9 @@ export function comparisonRequest(
   previousCards: readonly Pick<ProductCard, 'id'>[],
 ): string[] | null {
   if (!COMPARE_WORDS.test(userText)) return null;
-  const ordinal = userText.match(/(?<!\p{L})(first|last|top|ersten|letzten|primeros|últimos|ultimos)\s+(two|three|four|[234]|zwei|drei|vier|dos|tres|cuatro)(?!\p{L})/iu);
+  const ordinal = userText.match(
+    /(?<!\p{L})(first|last|top|ersten|letzten|primeros|últimos|ultimos)\s+(two|three|four|[234]|zwei|drei|vier|dos|tres|cuatro)(?!\p{L})/iu,
+  );
   let ids: string[];
   if (ordinal?.[1] && ordinal[2] && previousCards.length >= MIN_COMPARED) {
     const n = ORDINALS[ordinal[2].toLowerCase()] ?? MIN_COMPARED;

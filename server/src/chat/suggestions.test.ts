@@ -53,7 +53,17 @@ describe('suggestions from the facets of an answer’s results (demo catalogue, 
     }
   }
 
-  const QUERIES = ['trail running shoes', 'rain jacket', 'backpack', 'tent', 'headlamp', 'sleeping bag', 'coffee', 'fleece', 'boots'];
+  const QUERIES = [
+    'trail running shoes',
+    'rain jacket',
+    'backpack',
+    'tent',
+    'headlamp',
+    'sleeping bag',
+    'coffee',
+    'fleece',
+    'boots',
+  ];
 
   it.each(QUERIES)('never offers a suggestion that would find nothing among the results for "%s"', async (q) => {
     const results = await resultsFor(q);
@@ -74,7 +84,9 @@ describe('suggestions from the facets of an answer’s results (demo catalogue, 
     const suggestions = buildSuggestions({ results, cardIds: results.slice(0, 2).map((r) => r.row.id) });
     const price = suggestions.find((s) => s.kind === 'price-under');
     expect(price?.kind === 'price-under' && price.amount.amountMinor % 500).toBe(0);
-    expect(price?.kind === 'price-under' && price.amount.amountMinor).toBeLessThanOrEqual(prices[Math.floor((prices.length - 1) / 2)] ?? 0);
+    expect(price?.kind === 'price-under' && price.amount.amountMinor).toBeLessThanOrEqual(
+      prices[Math.floor((prices.length - 1) / 2)] ?? 0,
+    );
     expect(suggestions.at(-1)).toEqual({ kind: 'compare', productIds: results.slice(0, 2).map((r) => r.row.id) });
   });
 
@@ -102,7 +114,10 @@ describe('suggestions from the facets of an answer’s results (demo catalogue, 
     const [first, second, third] = results;
     if (!first || !second || !third) throw new Error('the demo catalogue has fewer than three rain jackets');
     const gone = { ...first, row: { ...first.row, gone_at: '2026-01-01T00:00:00.000Z' } };
-    const suggestions = buildSuggestions({ results: [gone, second, third], cardIds: [first.row.id, second.row.id, third.row.id] });
+    const suggestions = buildSuggestions({
+      results: [gone, second, third],
+      cardIds: [first.row.id, second.row.id, third.row.id],
+    });
     expect(suggestions.find((s) => s.kind === 'compare')).toEqual({ kind: 'compare', productIds: [second.row.id, third.row.id] });
     for (const s of suggestions) expect(keepsSome(s, [second, third])).toBe(true);
   });

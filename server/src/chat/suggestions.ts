@@ -77,7 +77,9 @@ function brandFilter(results: readonly ProductFacts[]): Suggestion | null {
 function sizeFilter(results: readonly ProductFacts[], size: string | undefined): Suggestion | null {
   if (size === undefined) return null;
   const wanted = size.trim().toLowerCase();
-  const offered = results.flatMap((r) => r.sizesInStock).find((s) => s.toLowerCase() === wanted || s.toLowerCase().startsWith(`${wanted} (`));
+  const offered = results
+    .flatMap((r) => r.sizesInStock)
+    .find((s) => s.toLowerCase() === wanted || s.toLowerCase().startsWith(`${wanted} (`));
   return offered === undefined ? null : { kind: 'size', size: offered };
 }
 
@@ -85,7 +87,9 @@ function sizeFilter(results: readonly ProductFacts[], size: string | undefined):
 export function keepsSome(suggestion: Suggestion, results: readonly ProductFacts[]): boolean {
   switch (suggestion.kind) {
     case 'price-under':
-      return results.some((r) => payableMinor(r.row) <= suggestion.amount.amountMinor && r.row.currency === suggestion.amount.currency);
+      return results.some(
+        (r) => payableMinor(r.row) <= suggestion.amount.amountMinor && r.row.currency === suggestion.amount.currency,
+      );
     case 'feature':
       return results.some((r) => hasFeature(r.row, suggestion.feature));
     case 'brand':

@@ -48,7 +48,9 @@ export function createProductDetails(db: Database) {
         if (!row) return [];
         const own = row.item_group_id === null ? (row.availability === 'in_stock' && row.gone_at === null ? [row] : []) : [];
         const offered = row.item_group_id === null ? own : variants.filter((v) => v.item_group_id === row.item_group_id);
-        return [{ row, sizesInStock: distinct(offered.map((v) => v.size)), colorsInStock: distinct(offered.map((v) => v.color)) }];
+        return [
+          { row, sizesInStock: distinct(offered.map((v) => v.size)), colorsInStock: distinct(offered.map((v) => v.color)) },
+        ];
       });
     },
   };

@@ -9,7 +9,16 @@ export const MIN_COMPARED = 2;
  * Features a suggestion may narrow to when some results' titles name them and others do not. A fixed
  * list, so the client can say each one in the shopper's language; the catalogue decides which appear.
  */
-export const SUGGESTION_FEATURES = ['waterproof', 'insulated', 'breathable', 'lightweight', 'packable', 'wireless', 'vegan', 'recycled'] as const;
+export const SUGGESTION_FEATURES = [
+  'waterproof',
+  'insulated',
+  'breathable',
+  'lightweight',
+  'packable',
+  'wireless',
+  'vegan',
+  'recycled',
+] as const;
 export const suggestionFeatureSchema = z.enum(SUGGESTION_FEATURES);
 export type SuggestionFeature = z.infer<typeof suggestionFeatureSchema>;
 
@@ -75,7 +84,10 @@ export type ComparisonRow = z.infer<typeof comparisonRowSchema>;
 
 /** The products side by side, every value read from the database when the comparison was built. */
 export const comparisonSchema = z.object({
-  products: z.array(z.object({ id: z.string(), title: z.string(), brand: z.string().nullable() })).min(MIN_COMPARED).max(MAX_COMPARED),
+  products: z
+    .array(z.object({ id: z.string(), title: z.string(), brand: z.string().nullable() }))
+    .min(MIN_COMPARED)
+    .max(MAX_COMPARED),
   rows: z.array(comparisonRowSchema),
 });
 export type Comparison = z.infer<typeof comparisonSchema>;
@@ -85,7 +97,12 @@ export const compareQuerySchema = z.object({
   ids: z
     .string({ error: 'ids is required: 2 to 4 product ids separated by commas' })
     .max(2000)
-    .transform((s) => s.split(',').map((id) => id.trim()).filter((id) => id.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id.length > 0),
+    )
     .pipe(
       z
         .array(z.string().max(200))

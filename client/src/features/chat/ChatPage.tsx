@@ -6,6 +6,8 @@ import { ChatActionsContext, useChatActions } from './chatActions';
 import { HandoffOptions } from './HandoffOptions';
 import { useChatStore } from './chatStore';
 import { Composer, COMPOSER_INPUT_ID } from './Composer';
+import { CompareBar } from './compare/CompareBar';
+import { CompareDialog } from './compare/CompareDialog';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { LogoMark } from '../../components/LogoMark';
 import { useBrand } from '../../lib/storefront';
@@ -36,8 +38,10 @@ export function ChatPage() {
           <StatusBanner />
           <HandoffBanner />
           <MessageList />
+          <CompareBar />
           <Composer />
         </main>
+        <CompareDialog />
         <LiveAnnouncer />
       </div>
     </ChatActionsContext>

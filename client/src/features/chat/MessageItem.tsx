@@ -9,6 +9,8 @@ import { AnswerFeedback } from './AnswerFeedback';
 import { Markdown } from '../../components/Markdown';
 import { PhaseIndicator } from './PhaseIndicator';
 import { ProductCard } from './ProductCard';
+import { CompareTable } from './compare/CompareTable';
+import { Suggestions } from './compare/Suggestions';
 
 interface MessageItemProps {
   message: ChatMessage;
@@ -140,6 +142,12 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
             ))}
           </section>
         )}
+        {message.comparison !== undefined && (
+          <section className="answer-comparison" aria-label={t('compare.dialogTitle')}>
+            <CompareTable comparison={message.comparison} />
+          </section>
+        )}
+        <Suggestions message={message} />
         {(message.status === 'complete' || message.status === 'stopped') && message.content !== '' && (
           <AnswerFeedback message={message} />
         )}
