@@ -1,4 +1,4 @@
-import { formatMoney, neutraliseBidi, type ChatMessage, type Suggestion } from '@aisle/shared';
+import { formatMoney, neutraliseBidi, type ChatMessage, type Money, type Suggestion } from '@aisle/shared';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { uiFormatLocale } from '../../../i18n/i18n';
@@ -6,11 +6,22 @@ import { useChatActions } from '../chatActions';
 import { selectIsBusy, useChatStore } from '../chatStore';
 import { compareStore } from './compareStore';
 
+/** A price bucket as said in a suggestion: "$180", not "$180.00", when the amount is whole. */
+function formatBucket(money: Money): string {
+  if (money.amountMinor % 100 !== 0) return formatMoney(money, uiFormatLocale);
+  return new Intl.NumberFormat(uiFormatLocale, {
+    style: 'currency',
+    currency: money.currency,
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 0,
+  }).format(money.amountMinor / 100);
+}
+
 /** A suggestion in the shopper's language: the button's label and the message it sends. */
 export function suggestionText(suggestion: Suggestion, t: TFunction): { label: string; message: string } {
   switch (suggestion.kind) {
     case 'price-under': {
-      const price = formatMoney(suggestion.amount, uiFormatLocale);
+      const price = formatBucket(suggestion.amount);
       return { label: t('compare.priceUnder', { price }), message: t('compare.priceUnderAsk', { price }) };
     }
     case 'feature':
