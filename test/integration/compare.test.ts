@@ -107,6 +107,12 @@ describe('an answer’s suggestions and comparison', () => {
     expect(second.message.comparison?.products.map((p) => p.id)).toEqual(['TRL-100-44', 'TRL-200-44']);
     const price = second.message.comparison?.rows.find((r) => r.field === 'price');
     expect(price).toEqual({ field: 'price', values: [usd(10999), usd(18900)], differs: true });
+    // The model was handed both products from the database before it wrote its summary.
+    const toolResults = (double.chatRequests().at(-1)?.messages ?? []).filter((m) => m.role === 'tool').map((m) => m.content);
+    const compared = toolResults.filter((c) => c.startsWith('The shopper asked to compare this product'));
+    expect(compared).toHaveLength(2);
+    expect(compared[0]).toContain('Ridgeback Waterproof Trail Shoe');
+    expect(compared[1]).toContain('Summit Pro GTX Trail Shoe');
 
     // A reload shows both again, as stored.
     const tab = await openTab(server, shopper.cookie);

@@ -13,6 +13,7 @@ import { LlmError } from '../llm/llmErrors';
 import type { LlmMessage } from '../llm/types';
 import type { Logger } from '../logger';
 import { commitAnswer, failedOutcome, type AnswerOutcome } from './answerCommit';
+import { comparisonContext } from './comparisonContext';
 import type { ConversationBroadcast, NotifyObservers } from './chatEvents';
 import { createLiveText, StopSignal, type Generation, type LiveGenerations } from './liveGenerations';
 import { presentMessage } from './messagePresenter';
@@ -167,11 +168,18 @@ export function startGeneration(
       timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
       const viewing = (await deps.pageContext?.(conversationId)) ?? { messages: [], rows: [] };
       for (const row of viewing.rows) state.seenRows.set(row.id, row);
+      // "Compare the first two": the products in question, so the model's words match the table.
+      const comparing = await comparisonContext(deps.tools, userText, history);
+      for (const row of comparing.rows) state.seenRows.set(row.id, row);
       await runAnswer({
         gateway: backend,
         tools: deps.tools,
         settings,
-        messages: [...toLlmHistory(deps.systemPrompt(), history, config.chat.historyMessages), ...viewing.messages],
+        messages: [
+          ...toLlmHistory(deps.systemPrompt(), history, config.chat.historyMessages),
+          ...viewing.messages,
+          ...comparing.messages,
+        ],
         userText,
         priorUserTexts: history
           .filter((m) => m.role === 'user')
