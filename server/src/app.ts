@@ -41,6 +41,7 @@ import { createCardClickService } from './chat/cardClicks';
 import { createCardClickRepository } from './db/cardClickRepository';
 import { databaseFile, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
+import { createProductDetails } from './db/productDetails';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
 import { createCatalogueSearch, type CatalogueSearch } from './search/catalogueSearch';
 import { createTranscriptRepository } from './db/transcriptRepository';
@@ -144,6 +145,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createMetrics({ queueStats: () => admission.stats() });
   const db = await openDatabase(databaseFile(initial));
   const products = createProductRepository(db);
+  const productDetails = createProductDetails(db);
   const conversations = createConversationRepository(db);
 
   const interrupted = await conversations.failInterruptedAnswers('The server restarted while this answer was being written.');
@@ -290,6 +292,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const chat = createChatService({
     conversations,
     products,
+    details: productDetails,
     tools,
     route: (model) => hosts.route(model),
     hostFor: (model) => hosts.pick(model).hostName,
@@ -406,6 +409,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     '/api',
     createApiRouter({
       products,
+      productDetails,
       search: catalogueSearch,
       conversations,
       health,

@@ -5,6 +5,7 @@ export * from './events';
 export * from './schemas/agent';
 export * from './schemas/catalogue';
 export * from './schemas/chat';
+export * from './schemas/compare';
 export * from './schemas/config';
 export * from './schemas/health';
 export * from './schemas/product';

@@ -3,10 +3,12 @@ import { checkGrounding, extractShopperConstraints, type GroundingMismatch } fro
 import { linkedProductIds, mentionedByTitle } from '../assistant/references';
 import { nowIso } from '../db/database';
 import type { ConversationRepository, MessageRow } from '../db/conversationRepository';
+import type { ProductDetails } from '../db/productDetails';
 import type { ProductRepository } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
 import { LlmError } from '../llm/llmErrors';
 import type { Logger } from '../logger';
+import { buildAnswerExtras, type AnswerExtras } from './answerExtras';
 import { StopSignal, type StopReason } from './liveGenerations';
 import { presentMessage } from './messagePresenter';
 
@@ -68,7 +70,7 @@ export interface FinishedAnswer {
  * the row cannot be stored.
  */
 export async function commitAnswer(
-  deps: { conversations: ConversationRepository; products: ProductRepository; logger: Logger },
+  deps: { conversations: ConversationRepository; products: ProductRepository; details: ProductDetails; logger: Logger },
   answer: FinishedAnswer,
 ): Promise<{ row: MessageRow; status: AnswerOutcome['status'] }> {
   const { conversations, products, logger: log } = deps;
@@ -123,6 +125,14 @@ export async function commitAnswer(
       log.error({ err, messageId }, 'grounding check failed');
     }
   }
+  // Suggestions and a requested comparison, from the database; none under a failed answer.
+  const extras: AnswerExtras =
+    status === 'error'
+      ? { suggestions: [], comparison: null }
+      : await buildAnswerExtras(
+          { details: deps.details, logger: log },
+          { messageId, cards, resultIds: [...state.seenRows.keys()], history },
+        );
   const row = await conversations.updateMessage(messageId, {
     content: state.content,
     status,
@@ -146,6 +156,8 @@ export async function commitAnswer(
     config_version: answer.configVersion,
     model: answer.model,
     served_by: JSON.stringify(answer.servedBy),
+    suggestions: extras.suggestions.length > 0 ? JSON.stringify(extras.suggestions) : null,
+    comparison: extras.comparison === null ? null : JSON.stringify(extras.comparison),
   });
   log.info(
     {

@@ -6,12 +6,14 @@ import type { AdmissionQueue, Slot } from '../capacity/admissionQueue';
 import { isQueueFullError } from '../capacity/capacityErrors';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { ConversationRepository, ConversationRow, MessageRow } from '../db/conversationRepository';
+import type { ProductDetails } from '../db/productDetails';
 import type { ProductRepository, ProductRow } from '../db/productRepository';
 import type { RoutedBackend } from '../llm/hostPool';
 import { LlmError } from '../llm/llmErrors';
 import type { LlmMessage } from '../llm/types';
 import type { Logger } from '../logger';
 import { commitAnswer, failedOutcome, type AnswerOutcome } from './answerCommit';
+import { comparisonContext } from './comparisonContext';
 import type { ConversationBroadcast, NotifyObservers } from './chatEvents';
 import { createLiveText, StopSignal, type Generation, type LiveGenerations } from './liveGenerations';
 import { presentMessage } from './messagePresenter';
@@ -27,6 +29,8 @@ import { modelFor, settingsFor } from './modelChoice';
 export interface AnswerGenerationDeps {
   conversations: ConversationRepository;
   products: ProductRepository;
+  /** Products with their groups' stock, for suggestions and comparisons. */
+  details: ProductDetails;
   tools: ToolRunner;
   route: (model: string) => RoutedBackend;
   /** Admission control: an answer holds a place at its host while the model runs. */
@@ -167,11 +171,18 @@ export function startGeneration(
       timeout = setTimeout(() => controller.abort(new StopSignal('timeout')), config.chat.answerTimeoutMs);
       const viewing = (await deps.pageContext?.(conversationId)) ?? { messages: [], rows: [] };
       for (const row of viewing.rows) state.seenRows.set(row.id, row);
+      // "Compare the first two": the products in question, so the model's words match the table.
+      const comparing = await comparisonContext(deps.tools, userText, history);
+      for (const row of comparing.rows) state.seenRows.set(row.id, row);
       await runAnswer({
         gateway: backend,
         tools: deps.tools,
         settings,
-        messages: [...toLlmHistory(deps.systemPrompt(client.locale), history, config.chat.historyMessages), ...viewing.messages],
+        messages: [
+          ...toLlmHistory(deps.systemPrompt(client.locale), history, config.chat.historyMessages),
+          ...viewing.messages,
+          ...comparing.messages,
+        ],
         userText,
         priorUserTexts: history
           .filter((m) => m.role === 'user')
@@ -211,7 +222,7 @@ export function startGeneration(
 
     const reason: unknown = controller.signal.reason;
     const { row, status } = await commitAnswer(
-      { conversations, products, logger: log },
+      { conversations, products, details: deps.details, logger: log },
       {
         conversationId,
         messageId,

@@ -65,6 +65,8 @@ const LIMITED: Record<RateAction, string> = {
 export interface ChatServiceDeps {
   conversations: ConversationRepository;
   products: ProductRepository;
+  /** Products with their groups' stock, for suggestions and comparisons under answers. */
+  details: AnswerGenerationDeps['details'];
   tools: ToolRunner;
   /** A backend for one model that fails over between hosts and says which one served. */
   route: (model: string) => RoutedBackend;
@@ -132,6 +134,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const generationDeps: AnswerGenerationDeps = {
     conversations,
     products: deps.products,
+    details: deps.details,
     tools: deps.tools,
     route: deps.route,
     admission: deps.admission,

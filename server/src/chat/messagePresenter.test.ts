@@ -97,6 +97,8 @@ function row(id: string, role: string, products: ProductCard[] | null): MessageR
     grounding: null,
     served_by: null,
     alternative_group: null,
+    suggestions: null,
+    comparison: null,
   };
 }
 

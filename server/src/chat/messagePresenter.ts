@@ -1,5 +1,7 @@
 import {
+  comparisonSchema,
   productCardSchema,
+  suggestionSchema,
   type CardChange,
   type ChatMessage,
   type Money,
@@ -13,6 +15,18 @@ import type { MessageRow } from '../db/conversationRepository';
 import type { ProductOffer } from '../db/productRepository';
 
 const cardsSchema = z.array(productCardSchema);
+const suggestionsSchema = z.array(suggestionSchema);
+
+/** A stored JSON column read with its schema; anything unreadable is left out rather than shown. */
+function storedJson<T>(text: string | null, schema: z.ZodType<T>): T | undefined {
+  if (text === null) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export type FeedbackMap = ReadonlyMap<string, { rating: 'up' | 'down'; comment: string | null }>;
 
@@ -33,7 +47,14 @@ export function presentMessage(row: MessageRow, feedback?: FeedbackMap): ChatMes
     feedback: feedback?.get(row.id) ?? null,
     corrections: row.grounding ? corrections(JSON.parse(row.grounding) as GroundingMismatch[]) : [],
     authorName: row.role === 'agent' ? (row.author_name ?? 'Shop assistant') : null,
+    ...optional('suggestions', storedJson(row.suggestions, suggestionsSchema)),
+    ...optional('comparison', storedJson(row.comparison, comparisonSchema)),
   };
+}
+
+/** `{ key: value }` when there is a value, else nothing (optional fields stay absent, not undefined). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 /** The price a card offers to pay: the sale price when it is below the regular one (as the card shows it). */

@@ -147,6 +147,10 @@ export interface MessagesTable {
   served_by: string | null;
   /** Regenerated answers to one shopper message share the first one's id (0015); see `replaced_by`. */
   alternative_group: OptionalOnInsert<string | null>;
+  /** JSON: Suggestion[] offered under the answer, checked against the catalogue (0016). */
+  suggestions: string | null;
+  /** JSON: Comparison shown with the answer when the shopper asked to compare (0016). */
+  comparison: string | null;
 }
 
 export interface MessageFeedbackTable {

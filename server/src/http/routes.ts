@@ -1,6 +1,7 @@
 import {
   ok,
   fail,
+  compareQuerySchema,
   productSearchSchema,
   type ConfigStatus,
   type ProductSearchReply,
@@ -11,7 +12,9 @@ import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { hashSessionToken, type AgentAuth } from '../agents/agentAuth';
 import type { RateLimits } from '../capacity/rateLimits';
+import { compareProducts, ComparisonRefused } from '../chat/comparison';
 import type { ConversationRepository } from '../db/conversationRepository';
+import type { ProductDetails } from '../db/productDetails';
 import type { ProductRepository } from '../db/productRepository';
 import type { ModelHealth, ModelsHealth } from '../llm/modelHealth';
 import type { CatalogueSearch } from '../search/catalogueSearch';
@@ -23,6 +26,8 @@ import { shopperSession, sessionHashOf } from './shopperSession';
 /** The JSON API under /api. Handlers are thin: validate, call a repository or service, answer. */
 export function createApiRouter(deps: {
   products: ProductRepository;
+  /** Products with their groups' stock, for comparisons. */
+  productDetails: ProductDetails;
   /** The catalogue search the assistant uses too (synonyms, typo tolerance). */
   search: CatalogueSearch;
   conversations: ConversationRepository;
@@ -113,6 +118,21 @@ export function createApiRouter(deps: {
         ...(correctedQuery === undefined ? {} : { correctedQuery }),
       } satisfies ProductSearchReply),
     );
+  });
+
+  /** 2-4 products side by side, from the database; a product that is gone or unknown is refused by name. */
+  router.get('/products/compare', apiLimit, async (req, res) => {
+    const parsed = compareQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      res.status(400).json(fail('bad-request', parsed.error.issues.map((i) => i.message).join('; ')));
+      return;
+    }
+    try {
+      res.json(ok(await compareProducts(deps.productDetails, parsed.data.ids)));
+    } catch (err) {
+      if (!(err instanceof ComparisonRefused)) throw err;
+      res.status(err.code === 'not-found' ? 404 : 400).json(fail(err.code, err.message));
+    }
   });
 
   router.get('/products/:id', apiLimit, async (req, res) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { comparisonSchema, suggestionSchema } from './compare';
 import { productCardSchema } from './product';
 
 /** Hard cap on one shopper message, checked on both sides before anything reaches the model. */
@@ -45,6 +46,10 @@ export const chatMessageBaseSchema = z.object({
   corrections: z.array(z.string()).optional(),
   /** Display name of the person who wrote an `agent` message. */
   authorName: z.string().nullable().optional(),
+  /** Next steps offered under the answer, from facets of its results (checked against the catalogue). */
+  suggestions: z.array(suggestionSchema).optional(),
+  /** The products the shopper asked to compare, side by side, from the database. */
+  comparison: comparisonSchema.optional(),
 });
 
 /** A message as the shopper's UI sees it. Thinking text and the tool trace stay on the server. */

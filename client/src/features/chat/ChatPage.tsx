@@ -7,6 +7,8 @@ import { HandoffOptions } from './HandoffOptions';
 import { HistoryButton } from './HistoryPanel';
 import { useChatStore } from './chatStore';
 import { Composer, COMPOSER_INPUT_ID } from './Composer';
+import { CompareBar } from './compare/CompareBar';
+import { CompareDialog } from './compare/CompareDialog';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { LogoMark } from '../../components/LogoMark';
 import { useBrand } from '../../lib/storefront';
@@ -37,8 +39,10 @@ export function ChatPage() {
           <StatusBanner />
           <HandoffBanner />
           <MessageList />
+          <CompareBar />
           <Composer />
         </main>
+        <CompareDialog />
         <LiveAnnouncer />
       </div>
     </ChatActionsContext>

@@ -11,6 +11,8 @@ import { PhaseIndicator } from './PhaseIndicator';
 import { ProductCard } from './ProductCard';
 import { AnswerActions } from './AnswerActions';
 import { UserMessage } from './UserMessage';
+import { CompareTable } from './compare/CompareTable';
+import { Suggestions } from './compare/Suggestions';
 
 interface MessageItemProps {
   message: ChatMessage;
@@ -163,6 +165,12 @@ function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageI
             ))}
           </section>
         )}
+        {message.comparison !== undefined && (
+          <section className="answer-comparison" aria-label={t('compare.dialogTitle')}>
+            <CompareTable comparison={message.comparison} />
+          </section>
+        )}
+        <Suggestions message={message} />
         {(message.status === 'complete' || message.status === 'stopped') && message.content !== '' && (
           <AnswerFeedback message={message} />
         )}

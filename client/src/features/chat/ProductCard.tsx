@@ -13,6 +13,7 @@ import { formatLocale, matchLocale } from '../../i18n/locale';
 import { useCardLinkSettings, useImageOrigins, useLinkDomains } from '../../lib/storefront';
 import { useCardAction } from './cardAction';
 import { cartHref, viewProductHref } from './cardLinks';
+import { CompareToggle } from './compare/CompareToggle';
 
 const AVAILABILITY_LABELS = {
   in_stock: 'card.inStock',
@@ -154,6 +155,7 @@ export function ProductCard({ product: stored, isHighlighted, linkDomains, image
           </a>
         )}
         {action}
+        {!isGone && <CompareToggle productId={product.id} title={product.title} />}
       </div>
     </article>
   );

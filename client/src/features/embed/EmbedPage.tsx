@@ -7,6 +7,8 @@ import { ChatActionsContext, useChatActions } from '../chat/chatActions';
 import { setPageContext } from '../chat/chatSocket';
 import { useChatStore } from '../chat/chatStore';
 import { Composer, COMPOSER_INPUT_ID } from '../chat/Composer';
+import { CompareBar } from '../chat/compare/CompareBar';
+import { CompareDialog } from '../chat/compare/CompareDialog';
 import { LiveAnnouncer } from '../chat/LiveAnnouncer';
 import { MessageList } from '../chat/MessageList';
 import { HistoryButton } from '../chat/HistoryPanel';
@@ -57,7 +59,9 @@ export function EmbedPage() {
           <main className="chat-main" aria-label={t('landmarks.chat')}>
             <StatusBanner />
             <MessageList />
+            <CompareBar />
             <Composer />
+            <CompareDialog />
           </main>
           <LiveAnnouncer />
         </div>

@@ -18,6 +18,7 @@ export type LocaleStrings = Record<
   | 'card'
   | 'errors'
   | 'a11yLang'
-  | 'history',
+  | 'history'
+  | 'compare',
   Record<string, string>
 >;
