@@ -1,6 +1,7 @@
 import { BUSY_MESSAGE } from '@aisle/shared';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { emptyAnswerState, runAnswer } from '../assistant/answerRunner';
+import { constraintsContext, nextConstraints, searchFilters, withModelArguments } from '../assistant/shopperConstraints';
 import type { ToolRunner } from '../assistant/tools';
 import type { AdmissionQueue, Slot } from '../capacity/admissionQueue';
 import { isQueueFullError } from '../capacity/capacityErrors';
@@ -11,6 +12,7 @@ import type { RoutedBackend } from '../llm/hostPool';
 import { LlmError } from '../llm/llmErrors';
 import type { LlmMessage } from '../llm/types';
 import type { Logger } from '../logger';
+import { constraintVocabulary, previousConstraints } from './answerConstraints';
 import { commitAnswer, failedOutcome, type AnswerOutcome } from './answerCommit';
 import type { ConversationBroadcast, NotifyObservers } from './chatEvents';
 import { createLiveText, StopSignal, type Generation, type LiveGenerations } from './liveGenerations';
@@ -137,6 +139,9 @@ export function startGeneration(
   });
   const run = context.bind(trace.setSpan(context.active(), span), async () => {
     let outcome: AnswerOutcome = { status: 'complete', error: null };
+    // What the shopper asked for: the last answer's constraints (as edited) and this message's words.
+    const vocabulary = await constraintVocabulary(products);
+    let constraints = nextConstraints(previousConstraints(history, vocabulary), userText, vocabulary);
     let slot: Slot | null = null;
     let timeout: NodeJS.Timeout | undefined;
     try {
@@ -168,12 +173,17 @@ export function startGeneration(
         gateway: backend,
         tools: deps.tools,
         settings,
-        messages: [...toLlmHistory(deps.systemPrompt(), history, config.chat.historyMessages), ...viewing.messages],
+        messages: [
+          ...toLlmHistory(deps.systemPrompt(), history, config.chat.historyMessages),
+          { role: 'system', content: constraintsContext(constraints) },
+          ...viewing.messages,
+        ],
         userText,
         priorUserTexts: history
           .filter((m) => m.role === 'user')
           .map((m) => m.content)
           .slice(0, -1),
+        prefetchFilters: searchFilters(constraints),
         signal: controller.signal,
         state,
         callbacks: {
@@ -205,6 +215,12 @@ export function startGeneration(
       slot?.release();
     }
     text.finish();
+    const modelSearches = state.traces
+      .filter((t) => t.origin === 'model' && t.name === 'search_products')
+      .map((t) => t.arguments);
+    constraints = withModelArguments(constraints, modelSearches, vocabulary);
+    const currency = [...state.seenRows.values()][0]?.currency ?? constraints.currency;
+    if (currency !== undefined) constraints = { ...constraints, currency };
 
     const reason: unknown = controller.signal.reason;
     const { row, status } = await commitAnswer(
@@ -216,6 +232,7 @@ export function startGeneration(
         outcome,
         stopReason: reason instanceof StopSignal ? reason.reason : null,
         history,
+        constraints,
         maxCards: config.chat.maxCards,
         configVersion: loaded.version,
         model: settings.model,

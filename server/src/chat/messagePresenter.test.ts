@@ -96,6 +96,7 @@ function row(id: string, role: string, products: ProductCard[] | null): MessageR
     author_name: null,
     grounding: null,
     served_by: null,
+    constraints: null,
   };
 }
 

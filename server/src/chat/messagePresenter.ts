@@ -1,5 +1,7 @@
 import {
   productCardSchema,
+  shopperConstraintsSchema,
+  type ShopperConstraints,
   type CardChange,
   type ChatMessage,
   type Money,
@@ -33,7 +35,25 @@ export function presentMessage(row: MessageRow, feedback?: FeedbackMap): ChatMes
     feedback: feedback?.get(row.id) ?? null,
     corrections: row.grounding ? corrections(JSON.parse(row.grounding) as GroundingMismatch[]) : [],
     authorName: row.role === 'agent' ? (row.author_name ?? 'Shop assistant') : null,
+    ...withConstraints(row),
   };
+}
+
+/** The constraints stored with an answer, or undefined for other rows and rows from before them. */
+export function storedConstraints(row: Pick<MessageRow, 'constraints'>): ShopperConstraints | undefined {
+  if (!row.constraints) return undefined;
+  try {
+    const parsed = shopperConstraintsSchema.safeParse(JSON.parse(row.constraints));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An answer's constraints, for its chips; nothing for rows without them. */
+function withConstraints(row: MessageRow): Pick<ChatMessage, 'constraints'> {
+  const constraints = row.role === 'assistant' ? storedConstraints(row) : undefined;
+  return constraints ? { constraints } : {};
 }
 
 /** The price a card offers to pay: the sale price when it is below the regular one (as the card shows it). */

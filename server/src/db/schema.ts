@@ -143,6 +143,8 @@ export interface MessagesTable {
   grounding: string | null;
   /** JSON: which host served the answer, whether it was a fallback and which hosts were skipped. */
   served_by: string | null;
+  /** JSON: ShopperConstraints the answer used (migration 0014), edited by the shopper's chips; answers only. */
+  constraints: string | null;
 }
 
 export interface MessageFeedbackTable {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shopperConstraintsSchema } from './constraints';
 import { productCardSchema } from './product';
 
 /** Hard cap on one shopper message, checked on both sides before anything reaches the model. */
@@ -37,6 +38,8 @@ export const chatMessageSchema = z.object({
   corrections: z.array(z.string()).optional(),
   /** Display name of the person who wrote an `agent` message. */
   authorName: z.string().nullable().optional(),
+  /** What the answer understood the shopper to want (shown as chips they can edit); answers only. */
+  constraints: shopperConstraintsSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
