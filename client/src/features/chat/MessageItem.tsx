@@ -6,6 +6,7 @@ import { useChatStore, type LiveStatus, type UiError } from './chatStore';
 import { errorHint, errorText, isRetryableCode } from './errorCodes';
 import { LogoMark } from '../../components/LogoMark';
 import { AnswerFeedback } from './AnswerFeedback';
+import { ConstraintChips } from './ConstraintChips';
 import { Markdown } from '../../components/Markdown';
 import { PhaseIndicator } from './PhaseIndicator';
 import { ProductCard } from './ProductCard';
@@ -128,6 +129,9 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         )}
         {message.status === 'stopped' && <p className="stopped-marker">{t('message.stopped')}</p>}
         {error !== null && <AnswerError error={error} />}
+        {message.constraints !== undefined && !isStreaming && (
+          <ConstraintChips message={{ ...message, constraints: message.constraints }} />
+        )}
         {message.products.length > 0 && (
           <section className="product-grid" aria-label={t('landmarks.recommendedProducts')}>
             {message.products.map((product) => (

@@ -4,6 +4,19 @@
  * differ from language to language and a type cannot say which ones each needs.
  */
 export type LocaleStrings = Record<
-  'header' | 'landmarks' | 'welcome' | 'composer' | 'message' | 'phase' | 'queue' | 'announce' | 'handoff' | 'feedback' | 'status' | 'card' | 'errors',
+  | 'header'
+  | 'landmarks'
+  | 'welcome'
+  | 'composer'
+  | 'message'
+  | 'phase'
+  | 'queue'
+  | 'announce'
+  | 'handoff'
+  | 'feedback'
+  | 'status'
+  | 'card'
+  | 'errors'
+  | 'constraints',
   Record<string, string>
 >;
