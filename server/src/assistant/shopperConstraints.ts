@@ -39,6 +39,8 @@ const MODIFIER_WORDS = new Set([
 ]);
 const UNIT_AFTER =
   /^\s*(?:kg|g|grams?|lbs?|pounds? (?:of|in weight)|l|litres?|liters?|ml|mm|cm|m|km|miles?|hours?|hrs?|h|minutes?|mins?|years?|yrs?|degrees?|°|people|persons?|watts?|w)\b/i;
+/** Units of weight, volume and length: never product words ('a tent under 2 kg'). */
+const UNIT_WORDS = /^(?:kg|g|grams?|lbs?|l|ml|mm|cm|km|litres?|liters?|oz)$/;
 const COLOURS = [
   'black',
   'white',
@@ -128,7 +130,7 @@ export function matchCategories(
     const own = words(category)
       .map(singular)
       .filter((w) => w.length >= 3 && !MODIFIER_WORDS.has(w));
-    const extra = (terms[category] ?? []).map((t) => singular(t.toLowerCase()));
+    const extra = (terms[category] ?? []).map((t) => singular(t.toLowerCase())).filter((w) => !MODIFIER_WORDS.has(w));
     const whole = singular(category.toLowerCase());
     if (said.has(whole) && !MODIFIER_WORDS.has(whole)) return true;
     return [...own, ...extra].some((w) => said.has(w));
@@ -204,7 +206,9 @@ export function readMessage(text: string, vocabulary: ConstraintVocabulary): Mes
   if (isForChild) set.category = kids;
   else if (categories.length === 1) set.category = categories[0];
 
-  const subject = words(text).filter((w) => !FILLER.has(w) && !taken.has(w) && !/^\d/.test(w) && !REFERS_BACK.test(w));
+  const subject = words(text).filter(
+    (w) => !FILLER.has(w) && !taken.has(w) && !/^\d/.test(w) && !REFERS_BACK.test(w) && !UNIT_WORDS.test(w),
+  );
   return { set, categories, subject, refersBack: REFERS_BACK.test(text) };
 }
 

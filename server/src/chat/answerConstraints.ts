@@ -22,20 +22,43 @@ import { presentMessage, storedConstraints } from './messagePresenter';
  * and replaces the answer's cards with a fresh catalogue search at once, without the model.
  */
 
+/** Nouns too general to name a category ("Lanterns and camp furniture", "Kids gear"). */
+const GENERAL_NOUNS = new Set([
+  'accessories',
+  'gear',
+  'safety',
+  'furniture',
+  'kitchen',
+  'clothing',
+  'essentials',
+  'other',
+  'props',
+]);
+
 /** The last word of a product type's last part is its noun: "Shoes > Trail running shoes" → shoes. */
 function headNoun(productType: string): string | undefined {
   const last = productType.split('>').at(-1)?.trim().toLowerCase() ?? '';
-  return last.match(/[\p{L}]{3,}/gu)?.at(-1);
+  const noun = last.match(/[\p{L}]{3,}/gu)?.at(-1);
+  return noun === undefined || GENERAL_NOUNS.has(noun) ? undefined : noun;
 }
 
 /** The catalogue's categories, brands and product-type nouns, for reading the shopper's words. */
 export async function constraintVocabulary(products: ProductRepository): Promise<ConstraintVocabulary> {
   const [categories, words] = await Promise.all([products.categories(), products.constraintWords()]);
-  const terms: Record<string, string[]> = {};
-  for (const { category, type } of words.types) {
+  // A noun in several categories ("shoes" in Shoes and Kids) belongs to the one with most products.
+  const owner = new Map<string, { category: string; count: number }>();
+  const counts = new Map<string, number>();
+  for (const { category, type, count } of words.types) {
     const noun = headNoun(type);
-    if (noun !== undefined) terms[category] = [...new Set([...(terms[category] ?? []), noun])];
+    if (noun === undefined) continue;
+    const key = `${noun}\u0000${category}`;
+    const total = (counts.get(key) ?? 0) + count;
+    counts.set(key, total);
+    const best = owner.get(noun);
+    if (best === undefined || total > best.count) owner.set(noun, { category, count: total });
   }
+  const terms: Record<string, string[]> = {};
+  for (const [noun, { category }] of owner) terms[category] = [...(terms[category] ?? []), noun];
   return { categories: categories.map((c) => c.category), brands: words.brands, terms };
 }
 

@@ -168,7 +168,8 @@ export function createProductRepository(db: Database) {
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}`;
   let categoriesCache: { version: number; rows: Array<{ category: string; count: number }> } | null = null;
-  let wordsCache: { version: number; brands: string[]; types: Array<{ category: string; type: string }> } | null = null;
+  let wordsCache: { version: number; brands: string[]; types: Array<{ category: string; type: string; count: number }> } | null =
+    null;
   let vocabularyCache: { version: number; terms: VocabularyTerm[] } | null = null;
 
   /** The catalogue's version row: one primary-key read, so checking it per answer costs about a microsecond. */
@@ -446,7 +447,7 @@ export function createProductRepository(db: Database) {
      * The catalogue's brands and each category's product types, for reading the shopper's constraints
      * ("Nike", "a tent" → Camping). Kept until the catalogue version changes, like `categories`.
      */
-    async constraintWords(): Promise<{ brands: string[]; types: Array<{ category: string; type: string }> }> {
+    async constraintWords(): Promise<{ brands: string[]; types: Array<{ category: string; type: string; count: number }> }> {
       const version = catalogueVersion();
       if (wordsCache?.version !== version) {
         const brands = db
@@ -456,9 +457,10 @@ export function createProductRepository(db: Database) {
           .all()
           .map((r) => r.brand);
         const types = db
-          .statement<[], { category: string; type: string }>(
-            `SELECT DISTINCT category, product_type AS type FROM products
-             WHERE category IS NOT NULL AND product_type IS NOT NULL AND gone_at IS NULL LIMIT 5000`,
+          .statement<[], { category: string; type: string; count: number }>(
+            `SELECT category, product_type AS type, count(*) AS count FROM products
+             WHERE category IS NOT NULL AND product_type IS NOT NULL AND gone_at IS NULL
+             GROUP BY category, product_type LIMIT 5000`,
           )
           .all();
         wordsCache = { version, brands, types };
