@@ -129,7 +129,7 @@ function AnswerMessage({ message, live, canRetry, isRetrying }: MessageItemProps
         )}
         {message.status === 'stopped' && <p className="stopped-marker">{t('message.stopped')}</p>}
         {error !== null && <AnswerError error={error} />}
-        {message.constraints !== undefined && !isStreaming && (
+        {message.constraints !== undefined && message.status !== 'streaming' && message.status !== 'error' && (
           <ConstraintChips message={{ ...message, constraints: message.constraints }} />
         )}
         {message.products.length > 0 && (
