@@ -39,7 +39,12 @@ describe('constraints the shopper sees and edits', () => {
     const shopper = await server.shopper();
     const first = await ask(shopper, 'waterproof trail shoes under $120');
 
-    expect(first.message.constraints).toMatchObject({ category: 'Shoes', priceMax: 120, features: ['waterproof'], currency: 'USD' });
+    expect(first.message.constraints).toMatchObject({
+      category: 'Shoes',
+      priceMax: 120,
+      features: ['waterproof'],
+      currency: 'USD',
+    });
     // The $189 Summit Pro is over the budget: the first answer only shows the $109.99 Ridgeback.
     expect(cardIds(first.message)).toEqual(['TRL-100']);
 
@@ -86,6 +91,22 @@ describe('constraints the shopper sees and edits', () => {
     expect(second.message.constraints?.category).toBeUndefined();
     expect(second.message.constraints?.priceMax).toBeUndefined();
     expect(second.message.corrections ?? []).toEqual([]);
+    shopper.close();
+  });
+
+  it('adds what the model’s search arguments agree on to the constraints the shopper sees', async () => {
+    await start();
+    double.enqueueChat(
+      {
+        toolCalls: [{ name: 'search_products', arguments: { query: 'trail shoes', color: 'orange' } }],
+      },
+      recommendLastToolResult,
+    );
+    const shopper = await server.shopper();
+    const { message } = await ask(shopper, 'trail shoes please');
+    // The category comes from the shopper's words, the colour from the model's search.
+    expect(message.constraints).toMatchObject({ category: 'Shoes', colour: 'Orange' });
+    expect(cardIds(message)).toEqual(['TRL-200']);
     shopper.close();
   });
 
