@@ -7,6 +7,7 @@ import './styles/chat.css';
 import './styles/markdown.css';
 import './styles/products.css';
 import './styles/compare.css';
+import './styles/constraints.css';
 
 // The shopper pages speak the shopper's language; the agent console is English for now.
 document.documentElement.lang = window.location.pathname.startsWith('/agent') ? 'en' : uiLocale;

@@ -19,6 +19,7 @@ import { createTranscriptService, type TranscriptService } from './agents/transc
 import { createMemoryAdmissionQueue, type AdmissionQueue } from './capacity/admissionQueue';
 import { admissionLimitsFrom, rateLimitsFrom } from './capacity/capacityConfig';
 import { createRateLimits } from './capacity/rateLimits';
+import { createConstraintRefiner } from './chat/answerConstraints';
 import { createChatService, type ChatService } from './chat/chatService';
 import { createToolRunner } from './assistant/tools';
 import { shopPolicies } from './assistant/policies';
@@ -319,7 +320,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   chat.observe(metrics.chatObserver);
 
   const cardClicks = createCardClickService({ clicks: createCardClickRepository(db), conversations, rateLimits });
-  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger, pageContext, cardClicks));
+  const refiner = createConstraintRefiner({
+    conversations,
+    products,
+    catalogue: catalogueSearch,
+    rateLimits,
+    broadcast: shopperBroadcast(io),
+    maxCards: () => deps.config().config.chat.maxCards,
+    logger,
+  });
+  io.on('connection', (socket) => registerChatHandlers(io, socket, chat, logger, pageContext, cardClicks, refiner));
   const agentNsp = createAgentNamespace(io, { auth, chat, transcripts, logger });
   const liveFeed = startAgentLiveFeed({ nsp: agentNsp, chat, auth, transcripts, transcriptRows, logger });
 

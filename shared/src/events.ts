@@ -8,6 +8,7 @@ import type {
   ChatFeedbackPayload,
   ChatHandoffEvent,
   ChatLeaveEmailPayload,
+  ChatMessage,
   ChatPresenceEvent,
   ChatFailedEvent,
   ChatResumePayload,
@@ -20,6 +21,7 @@ import type {
   ConversationSnapshot,
   PageContext,
 } from './schemas/chat';
+import type { ChatRefinedEvent, ChatRefinePayload } from './schemas/refine';
 
 /** Acknowledgement callback: every client event is answered with one Result. */
 export type Ack<T> = (result: Result<T>) => void;
@@ -45,6 +47,8 @@ export interface ShopperClientEvents {
   'chat:leave-email': (payload: ChatLeaveEmailPayload, ack: Ack<{ replyText: string }>) => void;
   /** The embedded widget says what the shopper is looking at on the shop's page; the reply is what was kept. */
   'chat:context': (payload: ChatContextPayload, ack: Ack<PageContext>) => void;
+  /** The shopper edited an answer's constraint chips; the reply is the answer with fresh cards. */
+  'chat:refine': (payload: ChatRefinePayload, ack: Ack<ChatMessage>) => void;
 }
 
 /** Events the server sends to the shopper's browser. */
@@ -60,4 +64,6 @@ export interface ShopperServerEvents {
   'chat:handoff': (event: ChatHandoffEvent) => void;
   /** Whether any agent is online: sent on connect and whenever it changes. */
   'chat:presence': (event: ChatPresenceEvent) => void;
+  /** An answer's constraints were edited and its cards searched again (every tab of the conversation). */
+  'chat:refined': (event: ChatRefinedEvent) => void;
 }

@@ -88,6 +88,11 @@ export async function runAnswer(input: {
   userText: string;
   /** Earlier shopper messages of the conversation, oldest first (follow-ups refer to them). */
   priorUserTexts?: string[];
+  /**
+   * The pre-answer search's filters from the shopper's constraints (`searchFilters`). When given they
+   * replace the filters read from the words, so a chip the shopper removed stays removed.
+   */
+  prefetchFilters?: Record<string, unknown>;
   signal: AbortSignal;
   callbacks: AnswerCallbacks;
   state: AnswerState;
@@ -98,7 +103,8 @@ export async function runAnswer(input: {
 
   if (settings.prefetchProducts > 0) {
     callbacks.onPhase('searching');
-    const args = prefetchArguments(input.userText, input.priorUserTexts ?? []);
+    const read = prefetchArguments(input.userText, input.priorUserTexts ?? []);
+    const args = input.prefetchFilters ? { query: read.query, ...input.prefetchFilters } : read;
     const run = await tools.run(
       { id: 'call_prefetch', name: 'search_products', arguments: args },
       'prefetch',

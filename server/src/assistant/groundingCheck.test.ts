@@ -3,7 +3,7 @@ import {
   checkGrounding,
   correctionFor,
   corrections,
-  extractShopperConstraints,
+  constraintsOf,
   findMismatches,
   findPrices,
   matchCategories,
@@ -82,15 +82,16 @@ function trace(products: GroundingProduct[]): ToolTrace {
 
 function check(
   answer: string,
-  options: { returned?: GroundingProduct[]; maxPrice?: number; categories?: string[]; earlier?: string[] } = {},
+  options: { returned?: GroundingProduct[]; maxPrice?: number; category?: string; earlier?: string[] } = {},
 ) {
   return findMismatches({
     answer,
     traces: [trace(options.returned ?? CATALOGUE)],
     catalogue: new Map(CATALOGUE.map((p) => [p.id, p])),
     constraints: {
-      ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
-      ...(options.categories ? { categories: options.categories } : {}),
+      features: [],
+      ...(options.maxPrice !== undefined ? { priceMax: options.maxPrice } : {}),
+      ...(options.category ? { category: options.category } : {}),
     },
     ...(options.earlier ? { earlierProductIds: options.earlier } : {}),
   });
@@ -210,7 +211,7 @@ describe('findMismatches', () => {
 
   it('flags a recommendation outside the category the shopper asked for', () => {
     const answer = 'Try the [Northkin Chai Women’s Waterproof Shell](product:WPJ-1003-M) or the [Shrike](product:TRL-1001-44).';
-    expect(check(answer, { categories: ['Shoes'] }).mismatches).toEqual([
+    expect(check(answer, { category: 'Shoes' }).mismatches).toEqual([
       expect.objectContaining({ kind: 'wrong-category', productId: 'WPJ-1003-M', expected: 'Shoes', found: 'Outerwear' }),
     ]);
   });
@@ -238,22 +239,36 @@ describe('findMismatches', () => {
 });
 
 describe('constraints from the shopper’s words', () => {
-  it('reads a budget and a category', () => {
-    expect(extractShopperConstraints('waterproof trail shoes under $120, size 44', CATEGORIES)).toEqual({
-      maxPrice: 120,
-      categories: ['Shoes'],
+  it('holds a grinder and a tent to neither of the shoes asked about before', () => {
+    const GRINDER: GroundingProduct = {
+      id: 'GRD-1',
+      title: 'Quietburr Conical Coffee Grinder',
+      brand: 'Kettleworks',
+      category: 'Kitchen',
+      price: usd(12900),
+      salePrice: null,
+      availability: 'in_stock',
+    };
+    const constraints = constraintsOf(['waterproof trail shoes under $200', 'an espresso grinder and a tent'], {
+      categories: [...CATEGORIES, 'Kitchen'],
+      terms: { Kitchen: ['grinder'], Camping: ['tent'] },
     });
-  });
-
-  it('does not read a weight as a budget', () => {
-    expect(extractShopperConstraints('a tent under 2 kg', CATEGORIES)).toEqual({});
-  });
-
-  it('lets a later message replace the budget and keep earlier facts', () => {
-    expect(extractShopperConstraints(['backpacks under $80', 'ok, what about under 150?'], CATEGORIES)).toEqual({
-      maxPrice: 150,
-      categories: ['Bags & Backpacks'],
+    expect(constraints.category).toBeUndefined();
+    const report = findMismatches({
+      answer: 'For coffee, the [Quietburr Conical Coffee Grinder](product:GRD-1) at $129.00.',
+      traces: [trace([GRINDER])],
+      catalogue: new Map([[GRINDER.id, GRINDER]]),
+      constraints,
     });
+    expect(report.mismatches).toEqual([]);
+    // Before, the category of the first question stuck: the same answer was "in Kitchen, not Shoes".
+    const stale = findMismatches({
+      answer: 'For coffee, the [Quietburr Conical Coffee Grinder](product:GRD-1) at $129.00.',
+      traces: [trace([GRINDER])],
+      catalogue: new Map([[GRINDER.id, GRINDER]]),
+      constraints: { category: 'Shoes', features: [] },
+    });
+    expect(stale.mismatches.map((m) => m.kind)).toEqual(['wrong-category']);
   });
 
   it('does not treat a qualifying word as a category request', () => {
@@ -274,7 +289,7 @@ describe('checkGrounding', () => {
         asked.push(ids);
         return CATALOGUE.filter((p) => ids.includes(p.id));
       },
-      constraints: {},
+      constraints: { features: [] },
     });
     expect(asked).toEqual([['TRL-1001-44', 'GHOST-1', 'TRL-1006-44']]);
     expect(report.mismatches.map((m) => [m.kind, m.productId])).toEqual([['invented-product', 'GHOST-1']]);

@@ -13,7 +13,7 @@ import type { ToolTrace } from './tools';
 
 export type { GroundingMismatch, GroundingProduct, GroundingReport, MismatchKind, ShopperConstraints } from './groundingTypes';
 export { findPrices, parseAmountMinor, type PriceMention } from './priceMentions';
-export { extractShopperConstraints, matchCategories } from './shopperConstraints';
+export { constraintsOf, matchCategories } from './shopperConstraints';
 export { correctionFor, corrections } from './groundingCorrections';
 
 /**

@@ -168,24 +168,24 @@ export function checkConstraints(
     const p = catalogue.get(id);
     if (!p) continue;
     const effective = p.salePrice ?? p.price;
-    if (constraints.maxPrice !== undefined && effective.amountMinor > Math.round(constraints.maxPrice * 100)) {
+    if (constraints.priceMax !== undefined && effective.amountMinor > Math.round(constraints.priceMax * 100)) {
       mismatches.push({
         kind: 'over-budget',
         productId: id,
         title: p.title,
         text: p.title,
-        expected: `at most ${money(Math.round(constraints.maxPrice * 100), effective.currency)}`,
+        expected: `at most ${money(Math.round(constraints.priceMax * 100), effective.currency)}`,
         found: money(effective.amountMinor, effective.currency),
       });
     }
-    const wanted = constraints.categories ?? [];
-    if (wanted.length > 0 && p.category !== null && !wanted.some((c) => c.toLowerCase() === p.category?.toLowerCase())) {
+    const wanted = constraints.category;
+    if (wanted !== undefined && p.category !== null && wanted.toLowerCase() !== p.category.toLowerCase()) {
       mismatches.push({
         kind: 'wrong-category',
         productId: id,
         title: p.title,
         text: p.title,
-        expected: wanted.join(' or '),
+        expected: wanted,
         found: p.category,
       });
     }

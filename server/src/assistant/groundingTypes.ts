@@ -1,4 +1,4 @@
-import type { Money } from '@aisle/shared';
+import type { Money, ShopperConstraints } from '@aisle/shared';
 
 /**
  * The shapes shared by the grounding check's parts: what a claim that the catalogue does not back
@@ -34,13 +34,8 @@ export interface GroundingProduct {
   availability: string;
 }
 
-/** What the shopper asked for, read from their own words. */
-export interface ShopperConstraints {
-  /** Budget in major units of the shop's currency. */
-  maxPrice?: number;
-  /** Catalogue categories the shopper named; a recommendation outside all of them breaks the constraint. */
-  categories?: string[];
-}
+/** What the shopper asked for: the one structure of `@aisle/shared`, as the search and the chips use it. */
+export type { ShopperConstraints };
 
 /** Everything the check found about one answer. */
 export interface GroundingReport {

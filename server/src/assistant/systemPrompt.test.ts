@@ -89,13 +89,13 @@ describe('grounding of policy answers', () => {
       answer,
       traces: [policyTrace('returns', 'Returns are free within 30 days. Free shipping on orders over $50.')],
       catalogue: new Map(),
-      constraints: {},
+      constraints: { features: [] },
     });
     expect(report.mismatches).toEqual([]);
   });
 
   it('still flags the same promise when no policy was read', () => {
-    const report = findMismatches({ answer, traces: [], catalogue: new Map(), constraints: {} });
+    const report = findMismatches({ answer, traces: [], catalogue: new Map(), constraints: { features: [] } });
     expect(report.mismatches.map((m) => m.kind)).toContain('discount-promise');
   });
 
@@ -104,7 +104,7 @@ describe('grounding of policy answers', () => {
       answer: 'Use the coupon SAVE20 at checkout.',
       traces: [policyTrace('returns', 'Returns are free within 30 days.')],
       catalogue: new Map(),
-      constraints: {},
+      constraints: { features: [] },
     });
     expect(report.mismatches.map((m) => m.kind)).toEqual(['discount-promise']);
   });

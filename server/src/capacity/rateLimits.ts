@@ -1,7 +1,7 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** Shopper actions that are rate-limited. */
-export const RATE_ACTIONS = ['send', 'retry', 'request-human', 'feedback', 'session-create'] as const;
+export const RATE_ACTIONS = ['send', 'retry', 'request-human', 'feedback', 'refine', 'session-create'] as const;
 export type RateAction = (typeof RATE_ACTIONS)[number];
 
 /** A budget several actions may draw on. */
@@ -16,6 +16,8 @@ export const BUDGET_OF_ACTION = {
   retry: 'model-call',
   'request-human': 'request-human',
   feedback: 'feedback',
+  // Editing an answer's filters searches the catalogue but calls no model: it shares the light feedback budget.
+  refine: 'feedback',
   'session-create': 'session-create',
 } as const satisfies Record<RateAction, RateBudget>;
 

@@ -1,5 +1,6 @@
 import type { AnswerState } from '../assistant/answerRunner';
-import { checkGrounding, extractShopperConstraints, type GroundingMismatch } from '../assistant/groundingCheck';
+import type { ShopperConstraints } from '@aisle/shared';
+import { checkGrounding, type GroundingMismatch } from '../assistant/groundingCheck';
 import { linkedProductIds, mentionedByTitle } from '../assistant/references';
 import { nowIso } from '../db/database';
 import type { ConversationRepository, MessageRow } from '../db/conversationRepository';
@@ -56,6 +57,8 @@ export interface FinishedAnswer {
   stopReason: StopReason | null;
   /** The visible conversation before this answer (the shopper's words and earlier answers). */
   history: MessageRow[];
+  /** What the shopper asked for (their words, earlier edits, the model's search arguments); stored with the answer. */
+  constraints: ShopperConstraints;
   maxCards: number;
   configVersion: string;
   model: string;
@@ -102,17 +105,13 @@ export async function commitAnswer(
   let mismatches: GroundingMismatch[] = [];
   if (status !== 'error' && state.content.trim() !== '') {
     try {
-      const categories = (await products.categories()).map((c) => c.category);
       // A search returns one variant per product; linking another size or colour of it is fine.
       const variants = await products.variantIds([...state.seenRows.keys()]);
       const report = await checkGrounding({
         answer: state.content,
         traces: state.traces,
         lookup: (lookupIds) => products.getCards(lookupIds),
-        constraints: extractShopperConstraints(
-          history.filter((m) => m.role === 'user').map((m) => m.content),
-          categories,
-        ),
+        constraints: answer.constraints,
         earlierProductIds: [
           ...variants,
           ...history.filter((m) => m.role === 'assistant').flatMap((m) => presentMessage(m).products.map((p) => p.id)),
@@ -158,6 +157,7 @@ export async function commitAnswer(
     served_by: JSON.stringify(answer.servedBy),
     suggestions: extras.suggestions.length > 0 ? JSON.stringify(extras.suggestions) : null,
     comparison: extras.comparison === null ? null : JSON.stringify(extras.comparison),
+    constraints: JSON.stringify(answer.constraints),
   });
   log.info(
     {

@@ -1,6 +1,7 @@
 import { BUSY_MESSAGE, type ShopperLocale } from '@aisle/shared';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { emptyAnswerState, runAnswer } from '../assistant/answerRunner';
+import { constraintsContext, nextConstraints, searchFilters, withModelArguments } from '../assistant/shopperConstraints';
 import type { ToolRunner } from '../assistant/tools';
 import type { AdmissionQueue, Slot } from '../capacity/admissionQueue';
 import { isQueueFullError } from '../capacity/capacityErrors';
@@ -12,6 +13,7 @@ import type { RoutedBackend } from '../llm/hostPool';
 import { LlmError } from '../llm/llmErrors';
 import type { LlmMessage } from '../llm/types';
 import type { Logger } from '../logger';
+import { constraintVocabulary, previousConstraints } from './answerConstraints';
 import { commitAnswer, failedOutcome, type AnswerOutcome } from './answerCommit';
 import { comparisonContext } from './comparisonContext';
 import type { ConversationBroadcast, NotifyObservers } from './chatEvents';
@@ -144,6 +146,9 @@ export function startGeneration(
   });
   const run = context.bind(trace.setSpan(context.active(), span), async () => {
     let outcome: AnswerOutcome = { status: 'complete', error: null };
+    // What the shopper asked for: the last answer's constraints (as edited) and this message's words.
+    const vocabulary = await constraintVocabulary(products);
+    let constraints = nextConstraints(previousConstraints(history, vocabulary), userText, vocabulary);
     let slot: Slot | null = null;
     let timeout: NodeJS.Timeout | undefined;
     try {
@@ -180,6 +185,7 @@ export function startGeneration(
         settings,
         messages: [
           ...toLlmHistory(deps.systemPrompt(client.locale), history, config.chat.historyMessages),
+          { role: 'system', content: constraintsContext(constraints) },
           ...viewing.messages,
           ...comparing.messages,
         ],
@@ -188,6 +194,7 @@ export function startGeneration(
           .filter((m) => m.role === 'user')
           .map((m) => m.content)
           .slice(0, -1),
+        prefetchFilters: searchFilters(constraints),
         signal: controller.signal,
         state,
         callbacks: {
@@ -219,6 +226,12 @@ export function startGeneration(
       slot?.release();
     }
     text.finish();
+    const modelSearches = state.traces
+      .filter((t) => t.origin === 'model' && t.name === 'search_products')
+      .map((t) => t.arguments);
+    constraints = withModelArguments(constraints, modelSearches, vocabulary);
+    const currency = [...state.seenRows.values()][0]?.currency ?? constraints.currency;
+    if (currency !== undefined) constraints = { ...constraints, currency };
 
     const reason: unknown = controller.signal.reason;
     const { row, status } = await commitAnswer(
@@ -230,6 +243,7 @@ export function startGeneration(
         outcome,
         stopReason: reason instanceof StopSignal ? reason.reason : null,
         history,
+        constraints,
         maxCards: config.chat.maxCards,
         configVersion: loaded.version,
         model: settings.model,

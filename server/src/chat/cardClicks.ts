@@ -23,12 +23,12 @@ export function createCardClickService(deps: {
       if (!decision.ok) return fail('rate-limited', 'You are clicking too quickly.', 'Wait a minute and try again.');
       const conversation = await deps.conversations.getConversation(payload.conversationId);
       // Same answer for "does not exist" and "not yours": an id alone reveals nothing.
-      if (!conversation || conversation.session_hash !== sessionHash) return fail('not-found', 'That conversation was not found.');
+      if (!conversation || conversation.session_hash !== sessionHash)
+        return fail('not-found', 'That conversation was not found.');
       const message = await deps.conversations.getMessage(payload.messageId);
       if (!message || message.conversation_id !== conversation.id || message.role !== 'assistant')
         return fail('bad-request', 'That answer was not found.');
-      if (!cardIds(message.products).has(payload.productId))
-        return fail('bad-request', 'That product is not on this answer.');
+      if (!cardIds(message.products).has(payload.productId)) return fail('bad-request', 'That product is not on this answer.');
       await deps.clicks.record({
         messageId: message.id,
         conversationId: conversation.id,

@@ -59,6 +59,7 @@ const LIMITED: Record<RateAction, string> = {
   retry: 'You are sending messages too quickly.',
   'request-human': 'You have already asked for a person; our team will join as soon as someone is free.',
   feedback: 'You are sending feedback too quickly.',
+  refine: 'You are changing the filters too quickly.',
   'session-create': 'Too many new chats were started from your network.',
 };
 

@@ -99,6 +99,7 @@ function row(id: string, role: string, products: ProductCard[] | null): MessageR
     alternative_group: null,
     suggestions: null,
     comparison: null,
+    constraints: null,
   };
 }
 

@@ -2,6 +2,8 @@ import {
   comparisonSchema,
   productCardSchema,
   suggestionSchema,
+  shopperConstraintsSchema,
+  type ShopperConstraints,
   type CardChange,
   type ChatMessage,
   type Money,
@@ -49,12 +51,30 @@ export function presentMessage(row: MessageRow, feedback?: FeedbackMap): ChatMes
     authorName: row.role === 'agent' ? (row.author_name ?? 'Shop assistant') : null,
     ...optional('suggestions', storedJson(row.suggestions, suggestionsSchema)),
     ...optional('comparison', storedJson(row.comparison, comparisonSchema)),
+    ...withConstraints(row),
   };
 }
 
 /** `{ key: value }` when there is a value, else nothing (optional fields stay absent, not undefined). */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+/** The constraints stored with an answer, or undefined for other rows and rows from before them. */
+export function storedConstraints(row: Pick<MessageRow, 'constraints'>): ShopperConstraints | undefined {
+  if (!row.constraints) return undefined;
+  try {
+    const parsed = shopperConstraintsSchema.safeParse(JSON.parse(row.constraints));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An answer's constraints, for its chips; nothing for rows without them. */
+function withConstraints(row: MessageRow): Pick<ChatMessage, 'constraints'> {
+  const constraints = row.role === 'assistant' ? storedConstraints(row) : undefined;
+  return constraints ? { constraints } : {};
 }
 
 /** The price a card offers to pay: the sale price when it is below the regular one (as the card shows it). */

@@ -17,6 +17,7 @@ import * as m0010 from './migrations/0010_contact_email';
 import * as m0011 from './migrations/0011_page_context';
 import * as m0012 from './migrations/0012_card_clicks';
 import * as m0013 from './migrations/0013_reveal_subject';
+import * as m0014 from './migrations/0014_message_constraints';
 import * as m0015 from './migrations/0015_history_branches';
 import * as m0016 from './migrations/0016_suggestions_comparison';
 
@@ -105,6 +106,7 @@ const migrations: Record<string, Migration> = {
   '0011_page_context': m0011,
   '0012_card_clicks': m0012,
   '0013_reveal_subject': m0013,
+  '0014_message_constraints': m0014,
   '0015_history_branches': m0015,
   '0016_suggestions_comparison': m0016,
 };

@@ -168,6 +168,8 @@ export function createProductRepository(db: Database) {
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}`;
   let categoriesCache: { version: number; rows: Array<{ category: string; count: number }> } | null = null;
+  let wordsCache: { version: number; brands: string[]; types: Array<{ category: string; type: string; count: number }> } | null =
+    null;
   let vocabularyCache: { version: number; terms: VocabularyTerm[] } | null = null;
 
   /** The catalogue's version row: one primary-key read, so checking it per answer costs about a microsecond. */
@@ -439,6 +441,31 @@ export function createProductRepository(db: Database) {
         categoriesCache = { version, rows };
       }
       return categoriesCache.rows.map((r) => ({ ...r }));
+    },
+
+    /**
+     * The catalogue's brands and each category's product types, for reading the shopper's constraints
+     * ("Nike", "a tent" → Camping). Kept until the catalogue version changes, like `categories`.
+     */
+    async constraintWords(): Promise<{ brands: string[]; types: Array<{ category: string; type: string; count: number }> }> {
+      const version = catalogueVersion();
+      if (wordsCache?.version !== version) {
+        const brands = db
+          .statement<[], { brand: string }>(
+            `SELECT DISTINCT brand FROM products WHERE brand IS NOT NULL AND brand <> '' AND gone_at IS NULL LIMIT 5000`,
+          )
+          .all()
+          .map((r) => r.brand);
+        const types = db
+          .statement<[], { category: string; type: string; count: number }>(
+            `SELECT category, product_type AS type, count(*) AS count FROM products
+             WHERE category IS NOT NULL AND product_type IS NOT NULL AND gone_at IS NULL
+             GROUP BY category, product_type LIMIT 5000`,
+          )
+          .all();
+        wordsCache = { version, brands, types };
+      }
+      return { brands: [...wordsCache.brands], types: wordsCache.types.map((t) => ({ ...t })) };
     },
 
     /**

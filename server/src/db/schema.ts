@@ -151,6 +151,8 @@ export interface MessagesTable {
   suggestions: string | null;
   /** JSON: Comparison shown with the answer when the shopper asked to compare (0016). */
   comparison: string | null;
+  /** JSON: ShopperConstraints the answer used (migration 0014), edited by the shopper's chips; answers only. */
+  constraints: string | null;
 }
 
 export interface MessageFeedbackTable {

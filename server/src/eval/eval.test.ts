@@ -1,7 +1,8 @@
+import type { ShopperConstraints } from '@aisle/shared';
 import { describe, expect, it } from 'vitest';
 import type { GroundingProduct } from '../assistant/groundingCheck';
 import { formatTable, renderHtml, type EvalReport } from './report';
-import { parseScenarios, ScenarioError } from './scenarios';
+import { parseScenarios, ScenarioError, type Expectation } from './scenarios';
 import { scenarioResult, scoreTurn, summarise, type AnswerMetrics } from './scoring';
 
 const metrics: AnswerMetrics = {
@@ -112,6 +113,63 @@ describe('scoring', () => {
     const summary = summarise('m', [scenarioResult('s', '', [turn])]);
     expect(summary.groundingScore).toBeNull();
     expect(formatTable([summary])).toMatch(/Grounding score\s+n\/a/);
+  });
+});
+
+describe('constraint understanding', () => {
+  const expectUnderstood = (understood: NonNullable<Expectation['understood']>): Expectation => ({
+    mustRecommend: [],
+    mustRecommendAny: [],
+    mustNotRecommend: [],
+    constraints: {},
+    understood,
+    mustNotContain: [],
+    mustContainAny: [],
+  });
+
+  it('scores precision and recall of the understood constraints per model, in the table and the HTML report', () => {
+    const turn = (understood: ShopperConstraints | undefined, expected: NonNullable<Expectation['understood']>) =>
+      scoreTurn({
+        say: 's',
+        answer: 'a',
+        recommendedIds: [],
+        catalogue,
+        mismatches: [],
+        expect: expectUnderstood(expected),
+        mustNotContain: [],
+        metrics,
+        ...(understood ? { understood } : {}),
+      });
+    const expected = { category: 'Shoes', priceMax: 120, size: '44', features: ['waterproof'] };
+    // Found 3 of the 4 expected items and one that was not asked for (colour).
+    const good = turn({ category: 'shoes', priceMax: 120, size: '44', colour: 'Black', features: [], subject: 'x' }, expected);
+    expect(good.understanding).toEqual({
+      expected: ['category=shoes', 'priceMax=120', 'size=44', 'features=waterproof'],
+      found: ['category=shoes', 'priceMax=120', 'size=44', 'colour=black'],
+      matched: ['category=shoes', 'priceMax=120', 'size=44'],
+    });
+    const strong = summarise('strong', [scenarioResult('s', '', [good])]);
+    expect(strong).toMatchObject({ constraintPrecision: 0.75, constraintRecall: 0.75 });
+    // A model whose answers stored nothing understood: nothing found, so no precision penalty and no recall.
+    const weak = summarise('weak', [scenarioResult('s', '', [turn(undefined, expected)])]);
+    expect(weak).toMatchObject({ constraintPrecision: 1, constraintRecall: 0 });
+    // Scenarios that say nothing about understanding leave both unscored.
+    expect(summarise('none', []).constraintRecall).toBeNull();
+
+    const table = formatTable([strong, weak]);
+    expect(table).toMatch(/Constraint precision\s+75\.0%\s+100\.0%/);
+    expect(table).toMatch(/Constraint recall\s+75\.0%\s+0\.0%/);
+  });
+
+  it('reads the expected constraints from a scenario file, refusing unknown fields', () => {
+    const [s] = parseScenarios(
+      'scenarios:\n  - id: u\n    turns: [shoes size 44]\n    expect: { understood: { category: Shoes, size: 44 } }\n',
+      'x.yaml',
+    );
+    expect(s?.turns[0]?.expect?.understood).toEqual({ category: 'Shoes', size: '44' });
+    expect(() =>
+      parseScenarios('scenarios:\n  - id: u\n    turns: [x]\n    expect: { understood: { color: red } }\n', 'x.yaml'),
+    ).toThrow('Unrecognized key: "color"');
   });
 });
 

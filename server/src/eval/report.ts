@@ -37,6 +37,18 @@ export const METRICS: Metric[] = [
   { label: 'Invented products', value: (s) => s.inventedProducts, format: int, isHigherBetter: false },
   { label: 'Wrong prices', value: (s) => s.wrongPrices, format: int, isHigherBetter: false },
   { label: 'Discount promises', value: (s) => s.discountPromises, format: int, isHigherBetter: false },
+  {
+    label: 'Constraint precision',
+    value: (s) => s.constraintPrecision,
+    format: (v) => (v === null ? 'n/a' : pct(v)),
+    isHigherBetter: true,
+  },
+  {
+    label: 'Constraint recall',
+    value: (s) => s.constraintRecall,
+    format: (v) => (v === null ? 'n/a' : pct(v)),
+    isHigherBetter: true,
+  },
   { label: 'Budget/category mismatches', value: (s) => s.budgetOrCategoryMismatches, format: int, isHigherBetter: false },
   { label: 'Forbidden phrases', value: (s) => s.forbiddenPhrases, format: int, isHigherBetter: false },
   { label: 'Answers in the wrong language', value: (s) => s.wrongLanguage, format: int, isHigherBetter: false },

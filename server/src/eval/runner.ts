@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShopperLocale } from '@aisle/shared';
 import { z } from 'zod';
 import { createApp, type App } from '../app';
-import { checkGrounding, extractShopperConstraints, type GroundingProduct } from '../assistant/groundingCheck';
+import { checkGrounding, type GroundingProduct } from '../assistant/groundingCheck';
+import { storedConstraints } from '../chat/messagePresenter';
 import type { ToolTrace } from '../assistant/tools';
 import { loadDemoCatalogueIfEmpty } from '../catalogue/demoCatalogue';
 import { parseMerchantRow } from '../catalogue/import/merchantFeed';
@@ -169,15 +170,12 @@ async function runScenario(
     const url = await app.listen(0, '127.0.0.1');
     shopper = await (options.connect ?? inProcessShopper)({ app, url });
     const messages = createConversationRepository(app.db);
-    const categories = (await app.products.categories()).map((c) => c.category);
     const lookup = (ids: string[]) => app.products.getCards(ids);
 
     const turns: TurnResult[] = [];
-    const said: string[] = [];
     const shown: string[] = [];
     let conversationId: string | undefined;
     for (const turn of scenario.turns) {
-      said.push(turn.say);
       const asked = await shopper.ask(turn.say, conversationId, scenario.locale);
       conversationId = asked.conversationId;
       const row = await messages.getMessage(asked.messageId);
@@ -188,7 +186,8 @@ async function runScenario(
         answer: row.content,
         traces,
         lookup,
-        constraints: extractShopperConstraints(said, categories),
+        // What the answer itself held its products to, as the shopper would see it in the chips.
+        constraints: storedConstraints(row) ?? { features: [] },
         earlierProductIds: shown,
       });
       const catalogue = new Map<string, GroundingProduct>((await lookup(report.recommendedIds)).map((p) => [p.id, p]));
@@ -200,6 +199,7 @@ async function runScenario(
         mismatches: report.mismatches,
         expect: turn.expect,
         mustNotContain: scenario.mustNotContain,
+        understood: storedConstraints(row),
         metrics: {
           status: row.status,
           errorCode: row.error_code,

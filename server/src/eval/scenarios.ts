@@ -23,6 +23,27 @@ const constraintsSchema = z
 export type ScenarioConstraints = z.infer<typeof constraintsSchema>;
 
 /**
+ * What Aisle should have understood from the shopper (the answer's `ShopperConstraints`), scored by
+ * precision and recall: each field, and each feature, is one item.
+ */
+const understoodSchema = z
+  .object({
+    category: z.string().min(1).optional(),
+    priceMin: z.number().nonnegative().optional(),
+    priceMax: z.number().nonnegative().optional(),
+    size: z
+      .union([z.string().min(1), z.number()])
+      .transform(String)
+      .optional(),
+    colour: z.string().min(1).optional(),
+    brand: z.string().min(1).optional(),
+    inStockOnly: z.boolean().optional(),
+    features: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type ScenarioUnderstood = z.infer<typeof understoodSchema>;
+
+/**
  * Expectations for one answer. Products are named by id, or by a variant group id that matches all
  * its variants ("TRL-1001" matches "TRL-1001-44-FGR").
  */
@@ -37,6 +58,8 @@ const expectationSchema = z
     minRecommended: z.number().int().min(0).optional(),
     maxRecommended: z.number().int().min(0).optional(),
     constraints: constraintsSchema.default({}),
+    /** The constraints the answer should have understood, for precision and recall (optional). */
+    understood: understoodSchema.optional(),
     /** Case-insensitive phrases that must not appear (for scenario-level expectations: in any answer). */
     mustNotContain: z.array(z.string().min(1)).default([]),
     /** At least one of these case-insensitive phrases must appear. */
@@ -146,6 +169,7 @@ function mergeExpectations(a: Expectation, b: Expectation): Expectation {
     ...((b.minRecommended ?? a.minRecommended) !== undefined ? { minRecommended: b.minRecommended ?? a.minRecommended } : {}),
     ...((b.maxRecommended ?? a.maxRecommended) !== undefined ? { maxRecommended: b.maxRecommended ?? a.maxRecommended } : {}),
     constraints: { ...a.constraints, ...b.constraints },
+    ...((b.understood ?? a.understood) !== undefined ? { understood: b.understood ?? a.understood } : {}),
     mustNotContain: [...a.mustNotContain, ...b.mustNotContain],
     mustContainAny: [...a.mustContainAny, ...b.mustContainAny],
   };

@@ -1,6 +1,6 @@
-import { formatMoney, SHOPPER_LOCALES, type ShopperLocale } from '@aisle/shared';
+import { formatMoney, SHOPPER_LOCALES, type ShopperConstraints, type ShopperLocale } from '@aisle/shared';
 import type { GroundingMismatch, GroundingProduct, MismatchKind } from '../assistant/groundingCheck';
-import { matchesProduct, type Expectation } from './scenarios';
+import { matchesProduct, type Expectation, type ScenarioUnderstood } from './scenarios';
 
 /** A product the answer recommended, as the catalogue knows it (or not). */
 export interface RecommendedProduct {
@@ -32,6 +32,34 @@ export interface TurnResult {
   /** Expectations of the scenario the answer did not meet, in words. */
   failures: string[];
   metrics: AnswerMetrics;
+  /** How the answer's constraints compare with the scenario's `understood`, when it has one. */
+  understanding?: UnderstandingScore;
+}
+
+/** Constraint understanding of one answer: items as `field=value` ("priceMax=120", "features=waterproof"). */
+export interface UnderstandingScore {
+  expected: string[];
+  found: string[];
+  /** Items both expected and found. */
+  matched: string[];
+}
+
+/** The constraints as comparable items; `subject` and `currency` are not understanding and are left out. */
+function understandingItems(c: Partial<ScenarioUnderstood> | ShopperConstraints): string[] {
+  const items: string[] = [];
+  for (const key of ['category', 'priceMin', 'priceMax', 'size', 'colour', 'brand', 'inStockOnly'] as const) {
+    const value = c[key];
+    if (value !== undefined && !(key === 'inStockOnly' && value === false)) items.push(`${key}=${String(value).toLowerCase()}`);
+  }
+  for (const f of c.features ?? []) items.push(`features=${f.toLowerCase()}`);
+  return items;
+}
+
+/** Compares what the answer understood with what the scenario expected. */
+export function scoreUnderstanding(expected: ScenarioUnderstood, found: ShopperConstraints | undefined): UnderstandingScore {
+  const want = understandingItems(expected);
+  const got = found ? understandingItems(found) : [];
+  return { expected: want, found: got, matched: got.filter((i) => want.includes(i)) };
 }
 
 export interface ScenarioResult {
@@ -73,6 +101,10 @@ export interface ModelSummary {
   /** Prompt plus generated tokens over all answers. */
   tokensUsed: number;
   generatedTokens: number;
+  /** Of the constraints understood in turns that say what to expect, the share that were expected; null without any. */
+  constraintPrecision: number | null;
+  /** Of the constraints expected, the share understood; null when no turn says what to expect. */
+  constraintRecall: number | null;
   /** Answers of non-English scenarios written in another language than the shopper's. */
   wrongLanguage: number;
   /** Scenarios and passes per shopper language, in the order of SHOPPER_LOCALES (only those asked). */
@@ -143,6 +175,8 @@ export function scoreTurn(input: {
   /** Phrases no answer of the scenario may contain. */
   mustNotContain: readonly string[];
   metrics: AnswerMetrics;
+  /** The constraints stored with the answer (what Aisle understood). */
+  understood?: ShopperConstraints;
 }): TurnResult {
   const constraints = input.expect?.constraints ?? {};
   const recommended: RecommendedProduct[] = input.recommendedIds.map((id) => {
@@ -180,7 +214,15 @@ export function scoreTurn(input: {
   const forbidden = [...new Set([...input.mustNotContain, ...(e?.mustNotContain ?? [])])];
   for (const p of forbidden) if (lower.includes(p.toLowerCase())) failures.push(`contains "${p}"`);
 
-  return { say: input.say, answer: input.answer, recommended, mismatches: input.mismatches, failures, metrics: input.metrics };
+  return {
+    say: input.say,
+    answer: input.answer,
+    recommended,
+    mismatches: input.mismatches,
+    failures,
+    metrics: input.metrics,
+    ...(e?.understood ? { understanding: scoreUnderstanding(e.understood, input.understood) } : {}),
+  };
 }
 
 function median(values: number[]): number | null {
@@ -208,6 +250,9 @@ export function summarise(model: string, results: readonly ScenarioResult[]): Mo
   const count = (kind: MismatchKind) => turns.reduce((n, t) => n + t.mismatches.filter((m) => m.kind === kind).length, 0);
   const evalCount = turns.reduce((n, t) => n + t.metrics.evalCount, 0);
   const evalNs = turns.reduce((n, t) => n + t.metrics.evalDurationNs, 0);
+  const scored = turns.flatMap((t) => (t.understanding ? [t.understanding] : []));
+  const sum = (pick: (u: UnderstandingScore) => string[]) => scored.reduce((n, u) => n + pick(u).length, 0);
+  const [matched, found, expected] = [sum((u) => u.matched), sum((u) => u.found), sum((u) => u.expected)];
   return {
     model,
     scenarios: results.length,
@@ -229,5 +274,8 @@ export function summarise(model: string, results: readonly ScenarioResult[]): Mo
     generatedTokens: evalCount,
     wrongLanguage: wrongLanguageCount(turns),
     languages: byLanguage(results),
+    // Micro-averaged over items; a scored turn that understood nothing has precision 1 of nothing.
+    constraintPrecision: scored.length === 0 ? null : found === 0 ? 1 : matched / found,
+    constraintRecall: scored.length === 0 ? null : expected === 0 ? 1 : matched / expected,
   };
 }

@@ -4,6 +4,7 @@ import {
   chatEditSchema,
   chatFeedbackSchema,
   chatLeaveEmailSchema,
+  chatRefineSchema,
   chatResumeSchema,
   chatRetrySchema,
   chatSendSchema,
@@ -21,6 +22,7 @@ import {
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
+import type { ConstraintRefiner } from '../chat/answerConstraints';
 import type { CardClickService } from '../chat/cardClicks';
 import type { ConversationBroadcast } from '../chat/chatEvents';
 import type { ChatService } from '../chat/chatService';
@@ -181,7 +183,7 @@ export function isDeveloperSocket(io: ShopperServer, socket: ShopperSocket): boo
 
 /**
  * Registers the shopper's chat events on one socket (`chat:context` only when `pageContext` is given,
- * `chat:card-click` only when `cardClicks` is).
+ * `chat:card-click` only when `cardClicks` is, `chat:refine` only when `refiner` is).
  */
 export function registerChatHandlers(
   io: ShopperServer,
@@ -190,6 +192,7 @@ export function registerChatHandlers(
   logger: Logger,
   pageContext?: PageContextService,
   cardClicks?: CardClickService,
+  refiner?: ConstraintRefiner,
 ): void {
   const log = logger.child({ area: 'socket' });
   const session = () => socket.data.sessionHash;
@@ -248,6 +251,12 @@ export function registerChatHandlers(
     on(
       'chat:card-click',
       handle(log, isLocal, chatCardClickSchema, (payload) => cardClicks.record(session(), payload)),
+    );
+  }
+  if (refiner) {
+    on(
+      'chat:refine',
+      handle(log, isLocal, chatRefineSchema, (payload) => refiner.refine(session(), payload)),
     );
   }
   on(

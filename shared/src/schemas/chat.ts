@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { comparisonSchema, suggestionSchema } from './compare';
+import { shopperConstraintsSchema } from './constraints';
 import { productCardSchema } from './product';
 
 /** Hard cap on one shopper message, checked on both sides before anything reaches the model. */
@@ -50,6 +51,8 @@ export const chatMessageBaseSchema = z.object({
   suggestions: z.array(suggestionSchema).optional(),
   /** The products the shopper asked to compare, side by side, from the database. */
   comparison: comparisonSchema.optional(),
+  /** What the answer understood the shopper to want (shown as chips they can edit); answers only. */
+  constraints: shopperConstraintsSchema.optional(),
 });
 
 /** A message as the shopper's UI sees it. Thinking text and the tool trace stay on the server. */

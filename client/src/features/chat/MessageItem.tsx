@@ -6,6 +6,7 @@ import { useChatStore, type LiveStatus, type UiError } from './chatStore';
 import { errorHint, errorText, isRetryableCode } from './errorCodes';
 import { LogoMark } from '../../components/LogoMark';
 import { AnswerFeedback } from './AnswerFeedback';
+import { ConstraintChips } from './ConstraintChips';
 import { Markdown } from '../../components/Markdown';
 import { PhaseIndicator } from './PhaseIndicator';
 import { ProductCard } from './ProductCard';
@@ -153,6 +154,9 @@ function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageI
         )}
         {message.status === 'stopped' && <p className="stopped-marker">{t('message.stopped')}</p>}
         {error !== null && <AnswerError error={error} />}
+        {message.constraints !== undefined && message.status !== 'streaming' && message.status !== 'error' && (
+          <ConstraintChips message={{ ...message, constraints: message.constraints }} />
+        )}
         {message.products.length > 0 && (
           <section className="product-grid" aria-label={t('landmarks.recommendedProducts')}>
             {message.products.map((product) => (

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { ShopperConstraints } from '@aisle/shared';
 import type { UiError } from './chatStore';
 
 /** What the chat components can ask the connection to do. All calls return at once. */
@@ -22,6 +23,8 @@ export interface ChatActions {
   requestHuman(): void;
   /** Leave an email for a person to reply to; resolves with an error to show, or null once stored. */
   leaveEmail(email: string, note: string): Promise<UiError | null>;
+  /** Edits an answer's constraint chips; its cards are searched again. Resolves with an error to show, or null. */
+  refine?(messageId: string, constraints: ShopperConstraints): Promise<UiError | null>;
 }
 
 /** Provided by the chat page, which owns the socket. */

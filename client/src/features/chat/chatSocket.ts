@@ -7,6 +7,8 @@ import type {
   ChatFeedbackPayload,
   ChatResumePayload,
   ChatRetryPayload,
+  ChatRefinePayload,
+  ChatMessage,
   ChatSendPayload,
   ChatSendReply,
   ChatStopPayload,
@@ -115,6 +117,11 @@ export function sendCardClick(socket: ShopperSocket, payload: ChatCardClickPaylo
 /** Leaves an email for a person to reply to (no agent online); acks when to expect the reply. */
 export function leaveEmail(socket: ShopperSocket, payload: ChatLeaveEmailPayload): Promise<Result<{ replyText: string }>> {
   return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:leave-email', payload, settle(resolve)));
+}
+
+/** Sends an answer's edited constraints; the reply is the answer with its new cards. */
+export function refineChat(socket: ShopperSocket, payload: ChatRefinePayload): Promise<Result<ChatMessage>> {
+  return new Promise((resolve) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:refine', payload, settle(resolve)));
 }
 
 /** Asks for a person to join the conversation. */

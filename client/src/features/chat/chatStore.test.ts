@@ -283,3 +283,44 @@ describe('chat store retry', () => {
     expect(state.live).toEqual({ messageId: 'a2', phase: 'waiting' });
   });
 });
+
+describe('edited constraint chips', () => {
+  it('replace the answer’s constraints and cards in place, keep the shopper’s feedback, and ignore other conversations', () => {
+    const store = streamingStore();
+    store
+      .getState()
+      .finishAnswer(message({ id: 'a1', content: 'Try these', constraints: { category: 'Shoes', priceMax: 120, features: [] } }));
+    store.getState().setFeedback('a1', { rating: 'up', comment: null });
+    const card: ChatMessage['products'][number] = {
+      id: 'TRL-200-44',
+      title: 'Summit Pro GTX Trail Shoe',
+      brand: 'Alpenfold',
+      category: 'Shoes',
+      price: { amountMinor: 18900, currency: 'USD' },
+      salePrice: null,
+      availability: 'in_stock',
+      rating: null,
+      reviewCount: 0,
+      imageUrl: null,
+      link: null,
+      sizes: [],
+      colors: [],
+    };
+    store
+      .getState()
+      .applyRefined(
+        message({ id: 'a1', content: 'Try these', constraints: { category: 'Shoes', features: [] }, products: [card] }),
+      );
+    const answer = store.getState().messages.find((m) => m.id === 'a1');
+    expect(answer?.constraints).toEqual({ category: 'Shoes', features: [] });
+    expect(answer?.products.map((p) => p.id)).toEqual(['TRL-200-44']);
+    expect(answer?.feedback).toEqual({ rating: 'up', comment: null });
+
+    store.getState().applyRefined(message({ id: 'a1', conversationId: 'other', products: [] }));
+    store.getState().applyRefined(message({ id: 'unknown', products: [] }));
+    expect(store.getState().messages.map((m) => [m.id, m.products.length])).toEqual([
+      ['u1', 0],
+      ['a1', 1],
+    ]);
+  });
+});

@@ -115,6 +115,8 @@ export interface ChatState {
   setFeedback(messageId: string, feedback: ChatMessage['feedback']): void;
   /** The answer took the focus it was given. */
   clearFocusAnswer(): void;
+  /** An answer whose constraint chips were edited: its new constraints and cards replace the old (feedback kept). */
+  applyRefined(message: ChatMessage): void;
 }
 
 export type ChatStore = StoreApi<ChatState>;
@@ -484,6 +486,16 @@ export function createChatStore(initial: InitialChatState = {}): ChatStore {
           messages: [...state.messages, message],
           announcement: { id: announcementId, text: `${author}: ${toPlainText(message.content)}` },
         };
+      }),
+
+    applyRefined: (message) =>
+      set((state) => {
+        const index = indexOfMessage(state.messages, message.id);
+        const old = state.messages[index];
+        if (message.conversationId !== state.conversationId || old === undefined) return {};
+        const messages = [...state.messages];
+        messages[index] = { ...message, feedback: old.feedback ?? null };
+        return { messages };
       }),
 
     setFeedback: (messageId, feedback) =>

@@ -7,6 +7,7 @@ import {
   type ChatMessage,
   type ChatSendPayload,
   type HealthReply,
+  type ShopperConstraints,
 } from '@aisle/shared';
 import { useEffect, useMemo, useRef } from 'react';
 import { getHealth, getSession } from './chatApi';
@@ -16,6 +17,7 @@ import {
   createShopperSocket,
   editChat,
   leaveEmail,
+  refineChat,
   requestHuman,
   resumeChat,
   retryChat,
@@ -201,6 +203,12 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     socket.on('chat:failed', (event) => handleFinished(event.conversationId, event.message));
     socket.on('chat:presence', (event) => store.getState().setAgentsOnline(event.agentsOnline));
     socket.on('chat:handoff', (event) => route(event.conversationId, () => store.getState().applyHandoff(event)));
+    socket.on('chat:refined', (event) =>
+      route(event.conversationId, () => {
+        const parsed = chatMessageSchema.safeParse(event.message);
+        if (parsed.success) store.getState().applyRefined(parsed.data);
+      }),
+    );
     socket.on('chat:message', (event) =>
       route(event.conversationId, () => {
         const parsed = chatMessageSchema.safeParse(event.message);
@@ -242,6 +250,16 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     const result = await leaveEmail(socket, { conversationId, email, ...(note.trim() === '' ? {} : { note }) });
     if (!result.ok) return result.error;
     store.getState().setEmailReplyText(result.data.replyText);
+    return null;
+  }
+
+  async function refine(messageId: string, constraints: ShopperConstraints): Promise<UiError | null> {
+    const { conversationId } = store.getState();
+    if (conversationId === null) return { code: 'not-found', message: t('errors.not-found') };
+    const result = await refineChat(socket, { conversationId, messageId, constraints });
+    if (!result.ok) return result.error;
+    const parsed = chatMessageSchema.safeParse(result.data);
+    if (parsed.success && !isDisposed) store.getState().applyRefined(parsed.data);
     return null;
   }
 
@@ -401,6 +419,7 @@ export function createChatConnection(store: ChatStore, socket: ShopperSocket): C
     },
     requestHuman: () => void askForPerson(),
     leaveEmail: leaveEmailFor,
+    refine,
   };
 }
 
@@ -438,6 +457,10 @@ export function useChatSocket(store: ChatStore = chatStore): ChatActions {
       leaveEmail: async (email, note) =>
         connectionRef.current
           ? connectionRef.current.leaveEmail(email, note)
+          : { code: 'internal', message: 'Not connected yet.' },
+      refine: async (messageId, constraints) =>
+        connectionRef.current?.refine
+          ? connectionRef.current.refine(messageId, constraints)
           : { code: 'internal', message: 'Not connected yet.' },
     }),
     [],

@@ -19,6 +19,7 @@ export type LocaleStrings = Record<
   | 'errors'
   | 'a11yLang'
   | 'history'
-  | 'compare',
+  | 'compare'
+  | 'constraints',
   Record<string, string>
 >;
