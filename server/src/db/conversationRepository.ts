@@ -201,15 +201,17 @@ export function createConversationRepository(db: Database) {
     },
 
     /**
-     * Marks answers left in `streaming` by a crash or restart as failed, keeping their partial text.
-     * Returns how many were found.
+     * Marks answers left in `streaming` by a crash or restart as failed, keeping their partial text:
+     * all of them, or only the ids in `only` (the answers of one dead node of several). Returns how many.
      */
-    async failInterruptedAnswers(message: string): Promise<number> {
-      const res = await kysely
+    async failInterruptedAnswers(message: string, only?: readonly string[]): Promise<number> {
+      if (only !== undefined && only.length === 0) return 0;
+      let query = kysely
         .updateTable('messages')
         .set({ status: 'error', error_code: 'generation-interrupted', error_message: message, completed_at: nowIso() })
-        .where('status', '=', 'streaming')
-        .executeTakeFirst();
+        .where('status', '=', 'streaming');
+      if (only !== undefined) query = query.where('id', 'in', [...only]);
+      const res = await query.executeTakeFirst();
       return Number(res.numUpdatedRows);
     },
 

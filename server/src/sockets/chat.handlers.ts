@@ -254,7 +254,7 @@ export function registerChatHandlers(
   on(
     'chat:resume',
     handle(log, isLocal, chatResumeSchema, async (payload) => {
-      const result = await chat.resume(session(), payload);
+      const result = await chat.resume(session(), payload, watch);
       if (result.ok) await watch(payload.conversationId);
       return result;
     }),
