@@ -36,10 +36,13 @@ const LONG_ANSWER = Array.from({ length: 160 }, (_, i) => `word${i}`).join(' ');
 describe.skipIf(!hasRedis)('the agent console on another node', () => {
   it('an agent on node C sees the live list and the live answer of a shopper on node A, takes over, replies and hands back', async () => {
     const { a, c } = await start();
+    const shopper = await a.shopper();
+    // Presence: the shopper on node A is offered a person once an agent signs in on node C.
+    const offered = nextEvent(shopper.socket, 'chat:presence', (e) => e.agentsOnline);
     const account = await createAgentAccount(c, { email: 'ann@shop.example', name: 'Ann' });
     const agent = await connectAgent(c, { cookie: await signIn(c, account) });
     agents.push(agent);
-    const shopper = await a.shopper();
+    expect(await offered).toEqual({ agentsOnline: true });
 
     // The live list: activity on node A reaches the console on node C.
     const listed = nextAgentEvent(agent, 'transcripts:updated');
