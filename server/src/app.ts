@@ -158,10 +158,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
         logger,
       )
     : null;
-  if (!cluster) {
-    const interrupted = await conversations.failInterruptedAnswers(INTERRUPTED_MESSAGE);
-    if (interrupted > 0) logger.warn({ count: interrupted }, 'marked answers interrupted by a restart as failed');
-  }
+  // Answers left `streaming` by a crash. With several nodes, those the nodes listed in Redis run (or ran:
+  // the sweep marks a dead node's and tells its shoppers) are not this start's business.
+  const interrupted = await conversations.failInterruptedAnswers(
+    INTERRUPTED_MESSAGE,
+    cluster ? { except: await cluster.live.listedAnswerIds() } : {},
+  );
+  if (interrupted > 0) logger.warn({ count: interrupted }, 'marked answers interrupted by a restart as failed');
   const catalogueSources = createCatalogueSourceRepository(db);
   if (initial.config.catalogue.loadDemoWhenEmpty) {
     const demo = await loadDemoCatalogueIfEmpty(products, catalogueSources);

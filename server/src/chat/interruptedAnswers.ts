@@ -39,10 +39,7 @@ export function createInterruptedAnswers(deps: {
       const longer = answers.filter((a, i) => a.content.length > (rows[i]?.content.length ?? 0));
       if (longer.length > 0)
         conversations.saveStreamingTexts(longer.map((a) => ({ messageId: a.messageId, content: a.content })));
-      const marked = await conversations.failInterruptedAnswers(
-        INTERRUPTED_MESSAGE,
-        answers.map((a) => a.messageId),
-      );
+      const marked = await conversations.failInterruptedAnswers(INTERRUPTED_MESSAGE, { only: answers.map((a) => a.messageId) });
       for (const answer of answers) {
         const row = await conversations.getMessage(answer.messageId);
         if (!row || row.status !== 'error' || row.error_code !== 'generation-interrupted') continue;

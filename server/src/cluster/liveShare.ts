@@ -44,6 +44,8 @@ export interface RedisLiveShare extends LiveShare {
   /** What a dead node's answers had sent, then forgets them (the sweeper, after marking them failed). */
   answersOf(nodeId: string): Promise<Array<{ conversationId: string; messageId: string; content: string }>>;
   forget(nodeId: string, answers: ReadonlyArray<{ conversationId: string; messageId: string }>): Promise<void>;
+  /** The message ids of every answer a listed node runs or ran (a dead one's are left to the sweeper). */
+  listedAnswerIds(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -188,6 +190,12 @@ export async function createRedisLiveShare(options: {
         );
       }
       await redis.del(keys.nodeAnswers(deadNode));
+    },
+
+    async listedAnswerIds() {
+      const nodes = await redis.smembers(keys.nodes);
+      const ids = await Promise.all(nodes.map((n) => redis.hvals(keys.nodeAnswers(n))));
+      return ids.flat();
     },
 
     async close() {

@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@aisle/shared';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startOllamaDouble, text, type OllamaDouble } from '../../ollama-double';
-import { answerEnd, clientMessageId, deltasReceived, laterId, messageRow, openTab } from '../../helpers/chatFlows';
+import { answerEnd, ask, clientMessageId, deltasReceived, laterId, messageRow, openTab } from '../../helpers/chatFlows';
 import { HOW_TO_ENABLE, isRedisReachable, startCluster, type TestCluster } from '../../helpers/clusterNodes';
 import { collectDeltas, type Shopper } from '../../helpers/testServer';
 
@@ -113,6 +113,32 @@ describe.skipIf(!hasRedis)('live answers across nodes', () => {
 
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error.code).toBe('answer-in-progress');
+  });
+});
+
+describe.skipIf(!hasRedis)('nodes starting and reloading', () => {
+  it('a node that starts while another writes an answer leaves it alone; each answer names the config of its node', async () => {
+    double = await startOllamaDouble();
+    cluster = startCluster({ ollamaUrl: double.url });
+    const a = await cluster.node();
+    const b = await cluster.node();
+    // A hot reload on node B only: node A keeps serving the config it started with.
+    const reloaded = b.reconfigure({ chat: { maxCards: 3 } });
+    expect(reloaded.version).not.toBe(a.config.version);
+    const shopper = await a.shopper();
+    const { messageId } = await startSlowAnswer(shopper);
+    const ended = answerEnd(shopper.socket, () => messageId);
+
+    await cluster.node();
+
+    // Still being written: a reopened page on any node shows it live, not failed.
+    expect((await messageRow(a, messageId)).status).toBe('streaming');
+    expect((await ended).message).toMatchObject({ status: 'complete', content: LONG_ANSWER });
+    expect((await messageRow(a, messageId)).config_version).toBe(a.config.version);
+    const other = await b.shopper();
+    double.enqueueChat({ chunks: text('Served by B.') });
+    const onB = await ask(other, 'Hello');
+    expect((await messageRow(a, onB.message.id)).config_version).toBe(reloaded.version);
   });
 });
 
