@@ -110,7 +110,7 @@ export function startCluster(options: ClusterOptions): TestCluster {
         // The same settings the in-process nodes get from the test server helper.
         config: {
           ...(config as AisleConfigInput),
-          ollama: { busyRetryBaseMs: 20 },
+          ollama: { busyRetryBaseMs: 20, ...(config.ollama as AisleConfigInput['ollama']) },
           chat: { coalesceMs: 0, disconnectGraceMs: 300, ...(config.chat as AisleConfigInput['chat']) },
           catalogue: { loadDemoWhenEmpty: false },
         },

@@ -24,14 +24,17 @@ import type { RedisClient, RedisKeys } from './redisConnection';
  * line only.
  */
 
-/** Takes a place when the host has room: ARGV = capacity, member, lease ms. Uses Redis's clock. */
+/**
+ * Takes a place when the host has room: ARGV = capacity, member, lease ms. Uses Redis's clock. The key
+ * itself expires an hour after the last change, only so an abandoned installation leaves nothing behind.
+ */
 const TAKE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 4)
+  redis.call('PEXPIRE', KEYS[1], 3600000)
   return 1
 end
 return 0`;
@@ -41,7 +44,7 @@ const RENEW_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 4)
+redis.call('PEXPIRE', KEYS[1], 3600000)
 return 1`;
 
 interface Pending {

@@ -14,8 +14,25 @@ export type RedisClient = Redis;
 export async function connectRedis(url: string, logger: Logger): Promise<RedisClient> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: false });
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
-  await redis.connect();
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`Could not reach Redis at ${withoutPassword(url)} (redis.url or REDIS_URL): ${reason}`);
+  }
   return redis;
+}
+
+/** The URL for messages: a password in it is replaced by stars. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
 }
 
 /** A second connection for subscriptions (a subscribed connection can run nothing else). */

@@ -145,7 +145,9 @@ describe.skipIf(!hasRedis)('nodes starting and reloading', () => {
 describe.skipIf(!hasRedis)('a node dies mid-answer', () => {
   it('another node marks the answer interrupted within a few seconds; the shopper there sees it failed, with Retry', async () => {
     double = await startOllamaDouble();
-    cluster = startCluster({ ollamaUrl: double.url });
+    // One place at the model host for the whole cluster: the retry below gets it only once the dead
+    // node's lease on it has run out.
+    cluster = startCluster({ ollamaUrl: double.url, config: { ollama: { maxParallel: 1 } } });
     const b = await cluster.node();
     const doomed = await cluster.processNode();
     const cookie = (await fetch(`${b.url}/api/session`)).headers.get('set-cookie')?.split(';')[0] ?? '';
@@ -170,7 +172,7 @@ describe.skipIf(!hasRedis)('a node dies mid-answer', () => {
     expect(row.content.length).toBeGreaterThan(0);
     expect(LONG_ANSWER.startsWith(row.content)).toBe(true);
 
-    // Retry works on the surviving node.
+    // Retry works on the surviving node: the dead node's place at the model host is free again.
     double.enqueueChat({ chunks: text('Here it is again.') });
     const retried = laterId();
     const again = answerEnd(onB.socket, retried.get);
