@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { AisleConfigInput } from '@aisle/server/config/configSchema';
+import { Redis } from 'ioredis';
 import { startServerProcess, type ServerProcess } from './serverProcess';
 import { startTestServer, type DeepPartial, type TestServer } from './testServer';
 
@@ -19,7 +20,7 @@ export const TEST_REDIS_URL = process.env.AISLE_TEST_REDIS_URL ?? 'redis://127.0
 export const HOW_TO_ENABLE =
   'multi-node tests skipped: no Redis at ' +
   TEST_REDIS_URL +
-  '. Start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+  ' (AISLE_TEST_REDIS_URL). Start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
 
 /** Whether Redis answers PING at `url` within a second. */
 export async function isRedisReachable(url = TEST_REDIS_URL): Promise<boolean> {
@@ -122,6 +123,21 @@ export function startCluster(options: ClusterOptions): TestCluster {
       for (const child of processes) await child.kill('SIGKILL');
       for (const node of nodes.reverse()) await node.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await removeKeys(redis.url, redis.keyPrefix);
     },
   };
+}
+
+/** Deletes every key under the test's prefix, so test runs leave nothing in the shared Redis. */
+async function removeKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url);
+  try {
+    for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    }
+  } finally {
+    client.disconnect();
+  }
 }
