@@ -1,7 +1,7 @@
 /**
  * The chat service's public face: send, retry, resume, stop, feedback, hand-off entry points. It grew
- * past 350 lines with issues 8-10 (admission, limits, page context, contact email); the next cut is
- * the hand-off and contact entry points into `handoff.ts`.
+ * past 350 lines with issues 8-10 (admission, limits, page context, contact email) and 12 (answers
+ * running on other nodes); the next cut is the hand-off and contact entry points into `handoff.ts`.
  */
 import {
   MAX_MESSAGE_CHARS,
