@@ -147,6 +147,8 @@ export async function createRedisLiveShare(options: {
     async stop(conversationId, reason) {
       const [messageId, node] = await redis.hmget(keys.live(conversationId), 'messageId', 'node');
       if (!messageId || !node) return null;
+      // A dead node cannot stop anything: its answer is about to be marked interrupted by the sweep.
+      if ((await redis.exists(keys.alive(node))) === 0) return messageId;
       const requestId = randomUUID();
       const replied = new Promise<string | null>((resolve) => {
         const timer = setTimeout(() => {
