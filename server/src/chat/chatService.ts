@@ -105,8 +105,11 @@ export function createChatService(deps: ChatServiceDeps) {
   });
   const interrupted = createInterruptedAnswers({ conversations, broadcast, notify: events.notify, logger: log });
 
-  /** True when another node is generating the conversation's answer (always false on one node). */
-  const isBusyElsewhere = async (conversationId: string) => (await deps.share?.find(conversationId)) != null;
+  /**
+   * Inside `live.whileStarting`: true when another node runs or sets up the conversation's answer
+   * (always false on one node); otherwise the conversation is claimed until the set-up ends.
+   */
+  const isBusyElsewhere = async (conversationId: string) => deps.share !== undefined && !(await deps.share.claim(conversationId));
 
   /** Stops the conversation's answer on this node; its message id once committed, null when none runs here. */
   async function stopHere(conversationId: string, reason: StopReason): Promise<string | null> {

@@ -66,6 +66,12 @@ export interface LiveShare {
   appended(event: DeltaEvent): void;
   phaseChanged(generation: Generation): void;
   ended(conversationId: string, messageId: string): void;
+  /**
+   * Marks the conversation's next answer as being set up on this node, unless an answer runs or is
+   * being set up on any node: false then. Released by {@link LiveShare.release}.
+   */
+  claim(conversationId: string): Promise<boolean>;
+  release(conversationId: string): void;
   /** The answer generating on another node for the conversation, if any. */
   find(conversationId: string): Promise<RemoteGeneration | null>;
   /**
@@ -160,7 +166,11 @@ export function createLiveGenerations(options: {
       try {
         return await setUp();
       } finally {
-        if (conversationId) starting.delete(conversationId);
+        if (conversationId) {
+          starting.delete(conversationId);
+          // After the answer was shared (same connection, in order): a node that claims next sees it.
+          options.share?.release(conversationId);
+        }
       }
     },
 

@@ -28,6 +28,20 @@ table.insert(h, 'content')
 table.insert(h, text)
 return h`;
 
+/** Claims the set-up of a conversation's next answer unless one runs: KEYS = live, starting; ARGV = node, ms. */
+const CLAIM_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0`;
+
+/** Releases a claim this node holds. */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+/** A claim outlives a node that died while setting an answer up by at most this long. */
+const CLAIM_MS = 30_000;
+
 /** Forgets an answer, unless a newer one of the conversation has replaced it. */
 const END_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'messageId') == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -124,6 +138,22 @@ export async function createRedisLiveShare(options: {
           conversationId,
         )
         .catch(report('could not forget a live answer'));
+    },
+
+    async claim(conversationId) {
+      const claimed = await redis.eval(
+        CLAIM_SCRIPT,
+        2,
+        keys.live(conversationId),
+        keys.starting(conversationId),
+        nodeId,
+        CLAIM_MS,
+      );
+      return claimed === 1;
+    },
+
+    release(conversationId) {
+      redis.eval(RELEASE_SCRIPT, 1, keys.starting(conversationId), nodeId).catch(report('could not release a conversation'));
     },
 
     async find(conversationId): Promise<RemoteGeneration | null> {

@@ -51,6 +51,7 @@ export function redisKeys(prefix: string) {
     sweepClaim: (nodeId: string) => `${prefix}node:${nodeId}:swept`,
     nodeChannel: (nodeId: string) => `${prefix}node:${nodeId}:commands`,
     live: (conversationId: string) => `${prefix}live:${conversationId}`,
+    starting: (conversationId: string) => `${prefix}starting:${conversationId}`,
     liveText: (messageId: string) => `${prefix}live-text:${messageId}`,
     slots: (host: string) => `${prefix}slots:${host}`,
     slotFreed: `${prefix}slot-freed`,

@@ -116,6 +116,26 @@ describe.skipIf(!hasRedis)('live answers across nodes', () => {
   });
 });
 
+describe.skipIf(!hasRedis)('one answer at a time across nodes', () => {
+  it('accepts only one of two messages sent at the same moment on two nodes', async () => {
+    const { a, b } = await start();
+    const shopper = await a.shopper();
+    double.enqueueChat({ chunks: text('Hello.') });
+    const { conversationId } = await ask(shopper, 'Hi');
+    const tab = await openTab(b, shopper.cookie);
+    double.enqueueChat({ chunks: text(LONG_ANSWER), tokenDelayMs: 25 });
+    double.enqueueChat({ chunks: text(LONG_ANSWER), tokenDelayMs: 25 });
+
+    const replies = await Promise.all(
+      [shopper, tab].map((s) => s.request('chat:send', { clientMessageId: clientMessageId(), text: 'Now?', conversationId })),
+    );
+
+    expect(replies.filter((r) => r.ok)).toHaveLength(1);
+    expect(replies.find((r) => !r.ok)).toMatchObject({ ok: false, error: { code: 'answer-in-progress' } });
+    expect(await tab.request('chat:stop', { conversationId })).toMatchObject({ ok: true });
+  });
+});
+
 describe.skipIf(!hasRedis)('nodes starting and reloading', () => {
   it('a node that starts while another writes an answer leaves it alone; each answer names the config of its node', async () => {
     double = await startOllamaDouble();
