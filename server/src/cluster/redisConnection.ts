@@ -19,7 +19,9 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCl
   } catch (err) {
     redis.disconnect();
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`Could not reach Redis at ${withoutPassword(url)} (redis.url or REDIS_URL): ${reason}`);
+    throw new Error(`Could not reach Redis at ${withoutPassword(url)} (redis.url or REDIS_URL): ${reason}`, {
+      cause: err,
+    });
   }
   return redis;
 }
