@@ -422,11 +422,6 @@ export function createChatService(deps: ChatServiceDeps) {
       return handoff.leaveEmail(sessionHash, payload, deps.config().config.handoff.offlineReplyText);
     },
 
-    /** True when the session owns the conversation (to watch it before reading it, on several nodes). */
-    async owns(sessionHash: string, conversationId: string): Promise<boolean> {
-      return (await ownedConversation(sessionHash, conversationId)) !== null;
-    },
-
     /** Another node asks this one to stop an answer it runs (several nodes); see {@link LiveShare.stop}. */
     stopHere,
 
