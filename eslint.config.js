@@ -9,9 +9,20 @@ import tseslint from 'typescript-eslint';
  * A rule here and a line in ARCHITECTURE.md say the same thing; change both together.
  */
 const server = 'server/src';
-const services = ['agents', 'assistant', 'capacity', 'catalogue', 'chat', 'config', 'db', 'lib', 'llm', 'observability', 'search'].map(
-  (d) => `${server}/${d}`,
-);
+const services = [
+  'agents',
+  'assistant',
+  'capacity',
+  'catalogue',
+  'chat',
+  'cluster',
+  'config',
+  'db',
+  'lib',
+  'llm',
+  'observability',
+  'search',
+].map((d) => `${server}/${d}`);
 const transport = [`${server}/http`, `${server}/sockets`, `${server}/app.ts`, `${server}/index.ts`];
 
 /** `import-x/no-restricted-paths` zones: `target` may not import from `from`. */
@@ -60,6 +71,7 @@ const zones = [
 const onlyDb = 'Only server/src/db may build or run SQL (Kysely, the SQLite driver).';
 const onlyLlm = 'Only server/src/llm may talk to model servers.';
 const onlyTransport = 'Only http/, sockets/ and app.ts use express and socket.io: services are transport-free.';
+const onlyCluster = 'Only server/src/cluster talks to Redis (app.ts hands its client to the Socket.IO adapter).';
 const restrictedPackages = {
   db: [
     { name: 'better-sqlite3', message: onlyDb },
@@ -75,6 +87,7 @@ const restrictedPackages = {
     { name: 'helmet', message: onlyTransport },
     { name: 'cookie', message: onlyTransport },
   ],
+  redis: [{ name: 'ioredis', message: onlyCluster }],
 };
 
 /**
@@ -82,16 +95,31 @@ const restrictedPackages = {
  * across blocks, so every server file falls in exactly one of these.
  */
 const packageRules = [
-  { files: [`${server}/db/**/*.ts`], banned: [...restrictedPackages.transport, ...restrictedPackages.llm] },
-  { files: [`${server}/llm/**/*.ts`], banned: [...restrictedPackages.transport, ...restrictedPackages.db] },
+  {
+    files: [`${server}/db/**/*.ts`],
+    banned: [...restrictedPackages.transport, ...restrictedPackages.llm, ...restrictedPackages.redis],
+  },
+  {
+    files: [`${server}/llm/**/*.ts`],
+    banned: [...restrictedPackages.transport, ...restrictedPackages.db, ...restrictedPackages.redis],
+  },
+  {
+    files: [`${server}/cluster/**/*.ts`],
+    banned: [...restrictedPackages.transport, ...restrictedPackages.db, ...restrictedPackages.llm],
+  },
   {
     files: transport.map((t) => (t.endsWith('.ts') ? t : `${t}/**/*.ts`)),
-    banned: [...restrictedPackages.db, ...restrictedPackages.llm],
+    banned: [...restrictedPackages.db, ...restrictedPackages.llm, ...restrictedPackages.redis],
   },
   {
     files: [`${server}/**/*.ts`],
-    ignores: [`${server}/db/**`, `${server}/llm/**`, ...transport.map((t) => (t.endsWith('.ts') ? t : `${t}/**`))],
-    banned: [...restrictedPackages.transport, ...restrictedPackages.db, ...restrictedPackages.llm],
+    ignores: [
+      `${server}/db/**`,
+      `${server}/llm/**`,
+      `${server}/cluster/**`,
+      ...transport.map((t) => (t.endsWith('.ts') ? t : `${t}/**`)),
+    ],
+    banned: [...restrictedPackages.transport, ...restrictedPackages.db, ...restrictedPackages.llm, ...restrictedPackages.redis],
   },
 ].map(({ files, ignores = [], banned }) => ({
   files,

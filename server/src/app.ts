@@ -10,6 +10,7 @@ import { fail } from '@aisle/shared';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createAgentAuth, type AgentAuth } from './agents/agentAuth';
 import { createExperimentReport } from './agents/experimentReport';
 import { createHandBackAll } from './agents/handBack';
@@ -21,6 +22,8 @@ import { admissionLimitsFrom, rateLimitsFrom } from './capacity/capacityConfig';
 import { createRateLimits } from './capacity/rateLimits';
 import { createConstraintRefiner } from './chat/answerConstraints';
 import { createChatService, type ChatService } from './chat/chatService';
+import { INTERRUPTED_MESSAGE } from './chat/interruptedAnswers';
+import { startCluster, type Cluster } from './cluster/cluster';
 import { createToolRunner } from './assistant/tools';
 import { shopPolicies } from './assistant/policies';
 import { buildSystemPrompt } from './assistant/systemPrompt';
@@ -68,6 +71,7 @@ import { createSemanticSearch, type SemanticSearch } from './search/semanticSear
 import { createAgentNamespace } from './sockets/agent.handlers';
 import { startAgentLiveFeed } from './sockets/agentLiveFeed';
 import {
+  conversationRoom,
   isDeveloperSocket,
   registerChatHandlers,
   shopperAddress,
@@ -149,7 +153,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const productDetails = createProductDetails(db);
   const conversations = createConversationRepository(db);
 
-  const interrupted = await conversations.failInterruptedAnswers('The server restarted while this answer was being written.');
+  // Several nodes (redis.url): the others' answers are alive; a dead node's are found by the sweep.
+  const cluster: Cluster | null = initial.config.redis.url
+    ? await startCluster(
+        { ...initial.config.redis, url: initial.config.redis.url },
+        {
+          ...admissionLimitsFrom(deps.config),
+          onCallbackError: (err) => logger.error({ err }, 'a queued answer could not be told its place'),
+        },
+        logger,
+      )
+    : null;
+  // Answers left `streaming` by a crash. With several nodes, those the nodes listed in Redis run (or ran:
+  // the sweep marks a dead node's and tells its shoppers) are not this start's business.
+  const interrupted = await conversations.failInterruptedAnswers(
+    INTERRUPTED_MESSAGE,
+    cluster ? { except: await cluster.live.listedAnswerIds() } : {},
+  );
   if (interrupted > 0) logger.warn({ count: interrupted }, 'marked answers interrupted by a restart as failed');
   const catalogueSources = createCatalogueSourceRepository(db);
   if (initial.config.catalogue.loadDemoWhenEmpty) {
@@ -173,16 +193,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // Hosts are read from the config on every call: a hot-reloaded host list applies to the next answer.
   const hosts = createHostPool({ config: deps.config, logger });
-  const admission = createMemoryAdmissionQueue({
-    ...admissionLimitsFrom(deps.config),
-    onCallbackError: (err) => logger.error({ err }, 'a queued answer could not be told its place'),
-  });
+  const admission: AdmissionQueue =
+    cluster?.admission ??
+    createMemoryAdmissionQueue({
+      ...admissionLimitsFrom(deps.config),
+      onCallbackError: (err) => logger.error({ err }, 'a queued answer could not be told its place'),
+    });
   const stopRefreshing =
     deps.onConfigChange?.(() => {
       admission.refresh();
       feedScheduler.reschedule();
     }) ?? (() => undefined);
-  const rateLimits = createRateLimits({ limits: rateLimitsFrom(deps.config) });
+  const rateLimits = createRateLimits({
+    limits: rateLimitsFrom(deps.config),
+    ...(cluster ? { createLimiter: cluster.createLimiter } : {}),
+  });
   const currentGateway = () => hosts.pick(deps.config().config.chat.model).backend;
   const health = createModelHealth({
     gateway: currentGateway,
@@ -231,6 +256,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // perMessageDeflate costs several times more memory per socket; deltas are small anyway.
     perMessageDeflate: false,
     serveClient: false,
+    // Several nodes: every broadcast (deltas, agent feeds, presence) reaches the sockets of all of them.
+    ...(cluster
+      ? {
+          adapter: createAdapter(cluster.redis, {
+            ...cluster.adapterNames,
+            heartbeatInterval: initial.config.redis.heartbeatMs,
+            heartbeatTimeout: initial.config.redis.nodeTimeoutMs,
+            blockTimeInMs: 1000,
+          }),
+        }
+      : {}),
     // WebSocket is not subject to CORS: check the Origin of every handshake ourselves.
     allowRequest: (req, callback) => {
       const { server } = deps.config().config;
@@ -315,7 +351,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     random: deps.random,
     pageContext: pageContext.forAnswer,
+    ...(cluster
+      ? {
+          share: cluster.live,
+          // Any node's sockets count: a shopper moved to another node keeps the answer going.
+          hasWatchers: async (conversationId: string) =>
+            (await io.in(conversationRoom(conversationId)).fetchSockets()).length > 0,
+        }
+      : {}),
   });
+  await cluster?.start({ stopHere: chat.stopHere, failInterrupted: (answers) => chat.failInterrupted(answers) });
 
   chat.observe(metrics.chatObserver);
 
@@ -509,6 +554,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await chat.shutdown();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await cluster?.close();
       await db.close();
       await tracing?.shutdown();
     },

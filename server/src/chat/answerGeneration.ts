@@ -103,6 +103,8 @@ export function startGeneration(
     generation,
     coalesceMs: config.chat.coalesceMs,
     emit: (event) => {
+      // Stored for other nodes before it is broadcast: a resume there never misses text it was sent.
+      live.appended(event);
       broadcast(conversationId, 'chat:delta', event);
       notify((o) => o.delta?.(event));
     },
@@ -114,6 +116,7 @@ export function startGeneration(
     generation.phase = phase;
     generation.detail = detail;
     generation.position = position;
+    live.phaseChanged(generation);
     broadcast(conversationId, 'chat:status', {
       conversationId,
       messageId,

@@ -1,8 +1,9 @@
 /**
  * The chat service's public face: send, retry, resume, stop, feedback, hand-off entry points. It grew
- * past 350 lines with issues 8-10 (admission, limits, page context, contact email); the next cut is
- * the hand-off and contact entry points into `handoff.ts`. Issue 11's branches (alternatives, edit and
- * resend) live in `answerBranches.ts`; only their entry points are here.
+ * past 350 lines with issues 8-10 (admission, limits, page context, contact email) and 12 (answers
+ * running on other nodes); the next cut is the hand-off and contact entry points into `handoff.ts`.
+ * Issue 11's branches (alternatives, edit and resend) live in `answerBranches.ts`; only their entry
+ * points are here.
  */
 import {
   MAX_MESSAGE_CHARS,
@@ -32,7 +33,8 @@ import { startGeneration, type AnswerClient, type AnswerGenerationDeps } from '.
 import { alternativeGroupFor, createEdits, shownWithAlternatives } from './answerBranches';
 import { createChatObservers, type ConversationBroadcast } from './chatEvents';
 import { createHandoff, type HandoffAgent } from './handoff';
-import { createLiveGenerations, StopSignal } from './liveGenerations';
+import { createInterruptedAnswers, type InterruptedAnswer } from './interruptedAnswers';
+import { createLiveGenerations, StopSignal, type LiveShare, type StopReason } from './liveGenerations';
 import { presentMessage, presentReopened } from './messagePresenter';
 import { assignArm, modelFor } from './modelChoice';
 
@@ -85,7 +87,13 @@ export interface ChatServiceDeps {
   random?: () => number;
   /** What the shopper is looking at on the shop's page, for the model (`pageContext.ts`); none by default. */
   pageContext?: AnswerGenerationDeps['pageContext'];
+  /** The live answers of every node, when Aisle runs on several (`cluster/`); none on one node. */
+  share?: LiveShare;
+  /** Whether anyone on any node watches a conversation (several nodes); see `createLiveGenerations`. */
+  hasWatchers?: (conversationId: string) => Promise<boolean>;
 }
+
+const IN_PROGRESS = 'Please wait for the current answer to finish, or stop it.';
 
 /**
  * The shopper chat: stores messages, runs one answer per conversation at a time, streams it to the
@@ -99,8 +107,26 @@ export function createChatService(deps: ChatServiceDeps) {
   const live = createLiveGenerations({
     disconnectGraceMs: () => deps.config().config.chat.disconnectGraceMs,
     saveStreamingTexts: (texts) => conversations.saveStreamingTexts(texts),
+    ...(deps.share ? { share: deps.share } : {}),
+    ...(deps.hasWatchers ? { hasWatchers: deps.hasWatchers } : {}),
     logger: log,
   });
+  const interrupted = createInterruptedAnswers({ conversations, broadcast, notify: events.notify, logger: log });
+
+  /**
+   * Inside `live.whileStarting`: true when another node runs or sets up the conversation's answer
+   * (always false on one node); otherwise the conversation is claimed until the set-up ends.
+   */
+  const isBusyElsewhere = async (conversationId: string) => deps.share !== undefined && !(await deps.share.claim(conversationId));
+
+  /** Stops the conversation's answer on this node; its message id once committed, null when none runs here. */
+  async function stopHere(conversationId: string, reason: StopReason): Promise<string | null> {
+    const generation = live.get(conversationId);
+    if (!generation) return null;
+    generation.controller.abort(new StopSignal(reason));
+    await generation.done;
+    return generation.messageId;
+  }
 
   /**
    * The page language each conversation's shopper last sent, for the answer the service starts itself
@@ -254,6 +280,7 @@ export function createChatService(deps: ChatServiceDeps) {
   async function answerPending(conversationId: string): Promise<void> {
     if (live.isBusy(conversationId)) return;
     await live.whileStarting(conversationId, async () => {
+      if (await isBusyElsewhere(conversationId)) return;
       const conversation = await conversations.getConversation(conversationId);
       if (!conversation || conversation.status === 'taken_over') return;
       const visible = await conversations.listMessages(conversationId, { visibleOnly: true });
@@ -309,12 +336,11 @@ export function createChatService(deps: ChatServiceDeps) {
       const conversation = payload.conversationId ? await ownedConversation(sessionHash, payload.conversationId) : null;
       if (payload.conversationId && !conversation)
         return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
-      if (conversation && live.isBusy(conversation.id)) {
-        return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
-      }
-      return live.whileStarting(conversation?.id, () =>
-        sendUnlocked(sessionHash, payload, text, conversation, beforeStart, client),
-      );
+      if (conversation && live.isBusy(conversation.id)) return fail('answer-in-progress', IN_PROGRESS);
+      return live.whileStarting(conversation?.id, async () => {
+        if (conversation && (await isBusyElsewhere(conversation.id))) return fail('answer-in-progress', IN_PROGRESS);
+        return sendUnlocked(sessionHash, payload, text, conversation, beforeStart, client);
+      });
     },
 
     /**
@@ -324,11 +350,13 @@ export function createChatService(deps: ChatServiceDeps) {
     async stop(sessionHash: string, payload: ChatStopPayload): Promise<Result<{ messageId: string }>> {
       if (!(await ownedConversation(sessionHash, payload.conversationId)))
         return fail('not-found', 'That conversation was not found.');
-      const generation = live.get(payload.conversationId);
-      if (!generation) return fail('nothing-to-stop', 'No answer is being generated.');
-      generation.controller.abort(new StopSignal('stopped'));
-      await generation.done;
-      return ok({ messageId: generation.messageId });
+      // Here, or on the node that runs it (several nodes).
+      const messageId =
+        (await stopHere(payload.conversationId, 'stopped')) ??
+        (await deps.share?.stop(payload.conversationId, 'stopped')) ??
+        null;
+      if (messageId === null) return fail('nothing-to-stop', 'No answer is being generated.');
+      return ok({ messageId });
     },
 
     /** Edit and resend the shopper's last message (`answerBranches.ts`); acknowledged like a send. */
@@ -352,20 +380,32 @@ export function createChatService(deps: ChatServiceDeps) {
     ): Promise<Result<{ assistantMessageId: string }>> {
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.');
-      if (live.isBusy(conversation.id))
-        return fail('answer-in-progress', 'Please wait for the current answer to finish, or stop it.');
-      return live.whileStarting(conversation.id, () => retryUnlocked(conversation, payload, client));
+      if (live.isBusy(conversation.id)) return fail('answer-in-progress', IN_PROGRESS);
+      return live.whileStarting(conversation.id, async () => {
+        if (await isBusyElsewhere(conversation.id)) return fail('answer-in-progress', IN_PROGRESS);
+        return retryUnlocked(conversation, payload, client);
+      });
     },
 
     /** The conversation as stored, plus the answer still being generated (text so far and phase). */
-    async resume(sessionHash: string, payload: ChatResumePayload): Promise<Result<ConversationSnapshot>> {
+    async resume(
+      sessionHash: string,
+      payload: ChatResumePayload,
+      beforeRead: (conversationId: string) => Promise<void> = async () => undefined,
+    ): Promise<Result<ConversationSnapshot>> {
       const conversation = await ownedConversation(sessionHash, payload.conversationId);
       if (!conversation) return fail('not-found', 'That conversation was not found.', 'Start a new chat.');
+      // Another node's answer streams while this one reads it: the caller watches first, so a piece sent
+      // meanwhile arrives (at worst twice, which its offset tells), never not at all.
+      if (deps.share && !live.has(conversation.id)) await beforeRead(conversation.id);
+      // An answer another node runs is read before the rows: one committed meanwhile is shown as stored.
+      const remote = live.has(conversation.id) ? null : await deps.share?.find(conversation.id);
       const rows = await conversations.listMessages(conversation.id);
       const feedback = await conversations.feedbackFor(conversation.id);
       // Cards at today's prices, read before the live answer is: nothing may await between that and the reply.
       const messages = await shownWithAlternatives(rows, (some) => presentReopened(some, feedback, deps.products.currentOffers));
-      const generation = live.get(conversation.id);
+      const isRemoteLive = remote != null && rows.some((r) => r.id === remote.messageId && r.status === 'streaming');
+      const generation = live.get(conversation.id) ?? (isRemoteLive ? { ...remote, emitted: remote.content } : undefined);
       return ok({
         conversationId: conversation.id,
         messages: messages.filter((m) => m.id !== generation?.messageId || m.status !== 'streaming'),
@@ -433,6 +473,12 @@ export function createChatService(deps: ChatServiceDeps) {
       if (limited) return limited;
       return handoff.leaveEmail(sessionHash, payload, deps.config().config.handoff.offlineReplyText);
     },
+
+    /** Another node asks this one to stop an answer it runs (several nodes); see {@link LiveShare.stop}. */
+    stopHere,
+
+    /** Marks the answers of a dead node interrupted and tells their shoppers (several nodes). */
+    failInterrupted: (answers: readonly InterruptedAnswer[]) => interrupted.fail(answers),
 
     /** Subscribes to stored messages, status changes and live text; returns the unsubscribe function. */
     observe: events.observe,

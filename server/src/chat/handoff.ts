@@ -76,6 +76,9 @@ export function createHandoff(deps: {
       if (generation) {
         generation.controller.abort(new StopSignal('taken-over'));
         await generation.done;
+      } else {
+        // Several nodes: the answer may run on another one.
+        await live.share?.stop(conversationId, 'taken-over');
       }
       broadcast(conversationId, 'chat:handoff', { conversationId, state: 'agent-joined', agentName: agent.name });
       await postNotice(conversationId, `${agent.name} joined the chat.`);

@@ -46,6 +46,41 @@ export interface DeltaEvent {
   text: string;
 }
 
+/** What this node can learn of an answer another node is generating (several nodes only). */
+export interface RemoteGeneration {
+  messageId: string;
+  /** Every piece of text the answer has sent so far: a resume continues at its length. */
+  content: string;
+  phase: AnswerPhase;
+  detail?: string;
+  position?: number;
+}
+
+/**
+ * The live answers of every node, shared (Redis, `cluster/`): each node publishes the answers it runs
+ * (their text with offsets and their phase) and reaches those of other nodes through it. Absent on a
+ * single node. Publishing never throws; the writes of one answer reach the store in order.
+ */
+export interface LiveShare {
+  started(conversationId: string, messageId: string): void;
+  appended(event: DeltaEvent): void;
+  phaseChanged(generation: Generation): void;
+  ended(conversationId: string, messageId: string): void;
+  /**
+   * Marks the conversation's next answer as being set up on this node, unless an answer runs or is
+   * being set up on any node: false then. Released by {@link LiveShare.release}.
+   */
+  claim(conversationId: string): Promise<boolean>;
+  release(conversationId: string): void;
+  /** The answer generating on another node for the conversation, if any. */
+  find(conversationId: string): Promise<RemoteGeneration | null>;
+  /**
+   * Asks the node running the conversation's answer to stop it; resolves with the answer's message id
+   * once it is committed there, or null when no node runs one.
+   */
+  stop(conversationId: string, reason: StopReason): Promise<string | null>;
+}
+
 /** How often the streamed text of the live answers is saved (a kill loses at most this much). */
 const CHECKPOINT_MS = 1000;
 
@@ -59,6 +94,13 @@ export function createLiveGenerations(options: {
   saveStreamingTexts: (texts: StreamingText[]) => void;
   /** Time between checkpoints (1 s unless a test says otherwise). */
   checkpointMs?: number;
+  /** The answers of every node (several nodes only). */
+  share?: LiveShare;
+  /**
+   * Whether anyone watches the conversation on any node; asked when the grace period ends (several
+   * nodes: the shopper may be back on another node). Without it, only this node's watchers count.
+   */
+  hasWatchers?: (conversationId: string) => Promise<boolean>;
   logger: Logger;
 }) {
   const { logger: log } = options;
@@ -124,13 +166,18 @@ export function createLiveGenerations(options: {
       try {
         return await setUp();
       } finally {
-        if (conversationId) starting.delete(conversationId);
+        if (conversationId) {
+          starting.delete(conversationId);
+          // After the answer was shared (same connection, in order): a node that claims next sees it.
+          options.share?.release(conversationId);
+        }
       }
     },
 
     /** Registers an answer; its text is saved at every checkpoint from now on until it is removed. */
     add(generation: Generation): void {
       generations.set(generation.conversationId, generation);
+      options.share?.started(generation.conversationId, generation.messageId);
       if (!ticker) {
         ticker = setInterval(checkpoint, checkpointMs);
         // The ticker never keeps the process alive on its own: shutdown commits every answer anyway.
@@ -140,6 +187,8 @@ export function createLiveGenerations(options: {
 
     /** Forgets an answer once its final row is committed. */
     remove(conversationId: string): void {
+      const generation = generations.get(conversationId);
+      if (generation) options.share?.ended(conversationId, generation.messageId);
       generations.delete(conversationId);
       if (generations.size === 0) stopTicker();
     },
@@ -157,14 +206,31 @@ export function createLiveGenerations(options: {
       graceTimers.set(
         conversationId,
         setTimeout(() => {
-          graceTimers.delete(conversationId);
-          const generation = generations.get(conversationId);
-          if (generation) {
-            log.info({ conversationId, messageId: generation.messageId }, 'nobody listening: stopping the answer');
-            generation.controller.abort(new StopSignal('disconnected'));
-          }
+          void (async () => {
+            // Asked first, so a watcher on another node keeps the answer; an unanswerable question stops it.
+            const isWatched = options.hasWatchers ? await options.hasWatchers(conversationId).catch(() => false) : false;
+            graceTimers.delete(conversationId);
+            const generation = generations.get(conversationId);
+            if (generation && !isWatched) {
+              log.info({ conversationId, messageId: generation.messageId }, 'nobody listening: stopping the answer');
+              generation.controller.abort(new StopSignal('disconnected'));
+            }
+          })();
         }, options.disconnectGraceMs()),
       );
+    },
+
+    /** The shared registry of every node's answers, when there are several nodes. */
+    share: options.share,
+
+    /** Tells the other nodes that an answer's phase changed (several nodes only). */
+    phaseChanged(generation: Generation): void {
+      options.share?.phaseChanged(generation);
+    },
+
+    /** Tells the other nodes that an answer sent more text (several nodes only). */
+    appended(event: DeltaEvent): void {
+      options.share?.appended(event);
     },
 
     /** Stops every answer and waits until each is committed (graceful shutdown). */

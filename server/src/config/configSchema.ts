@@ -778,6 +778,40 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    redis: z
+      .object({
+        url: z
+          .string()
+          .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+          .nullable()
+          .default(null)
+          .describe(
+            'Run several Aisle nodes together through this Redis (REDIS_URL overrides it): Socket.IO traffic, rate limits, the answer line, live answers and node heartbeats are shared. null: one node, all in memory. Restart to change.',
+          ),
+        keyPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, ":", "_" or "-" (at most 64)')
+          .default('aisle:')
+          .describe('Prefix of every Redis key and channel Aisle uses, so several shops can share one Redis. Restart to change.'),
+        heartbeatMs: z
+          .number()
+          .int()
+          .min(50)
+          .max(60_000)
+          .default(1000)
+          .describe('How often each node says it is alive. Restart to change.'),
+        nodeTimeoutMs: z
+          .number()
+          .int()
+          .min(150)
+          .max(300_000)
+          .default(5000)
+          .describe(
+            'A node silent for this long is dead: another node marks its answers interrupted (the shopper sees Retry) and frees its places at the model hosts. Restart to change.',
+          ),
+      })
+      .strict()
+      .prefault({}),
     dataDir: z
       .string()
       .min(1)

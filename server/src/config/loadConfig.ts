@@ -65,6 +65,7 @@ export const ENV_OVERRIDES = [
   'AISLE_RETENTION_DAYS',
   'AISLE_METRICS_TOKEN',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'REDIS_URL',
 ] as const;
 
 /** Environment overrides documented in README and .env.example. */
@@ -107,6 +108,7 @@ function applyEnv(input: Record<string, unknown>, env: Env): { input: Record<str
   if (metricsToken) section('metrics').token = metricsToken;
   // The standard OpenTelemetry variable, so an operator's usual setup works unchanged.
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) section('tracing').otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT.trim();
+  if (env.REDIS_URL?.trim()) section('redis').url = env.REDIS_URL.trim();
   return { input: out as Record<string, unknown>, problems };
 }
 

@@ -217,15 +217,23 @@ export function createConversationRepository(db: Database) {
     },
 
     /**
-     * Marks answers left in `streaming` by a crash or restart as failed, keeping their partial text.
-     * Returns how many were found.
+     * Marks answers left in `streaming` by a crash or restart as failed, keeping their partial text:
+     * all of them, only the ids in `only` (the answers of one dead node of several), or all but those in
+     * `except` (the answers live nodes are writing). Returns how many.
      */
-    async failInterruptedAnswers(message: string): Promise<number> {
-      const res = await kysely
+    async failInterruptedAnswers(
+      message: string,
+      filter: { only?: readonly string[]; except?: readonly string[] } = {},
+    ): Promise<number> {
+      const { only, except } = filter;
+      if (only !== undefined && only.length === 0) return 0;
+      let query = kysely
         .updateTable('messages')
         .set({ status: 'error', error_code: 'generation-interrupted', error_message: message, completed_at: nowIso() })
-        .where('status', '=', 'streaming')
-        .executeTakeFirst();
+        .where('status', '=', 'streaming');
+      if (only !== undefined) query = query.where('id', 'in', [...only]);
+      if (except !== undefined && except.length > 0) query = query.where('id', 'not in', [...except]);
+      const res = await query.executeTakeFirst();
       return Number(res.numUpdatedRows);
     },
 

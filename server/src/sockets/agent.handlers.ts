@@ -78,12 +78,18 @@ export function createAgentNamespace(io: ShopperServer, deps: AgentHandlerDeps):
   const nsp = io.of('/agent') as unknown as AgentNamespace;
   nsp.use(agentSocketAuth(deps.auth));
   // Shoppers are told when the first agent comes online and when the last one leaves.
+  // Checked one at a time, so a quick connect and disconnect are announced in order.
   let wasOnline = false;
+  let checking = Promise.resolve();
   const presenceChanged = () => {
-    const isOnline = agentsOnline(io);
-    if (isOnline === wasOnline) return;
-    wasOnline = isOnline;
-    io.emit('chat:presence', { agentsOnline: isOnline });
+    checking = checking
+      .then(async () => {
+        const isOnline = await agentsOnline(io);
+        if (isOnline === wasOnline) return;
+        wasOnline = isOnline;
+        io.emit('chat:presence', { agentsOnline: isOnline });
+      })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'could not tell whether agents are online'));
   };
   nsp.on('connection', (socket) => {
     registerAgentHandlers(socket, deps);

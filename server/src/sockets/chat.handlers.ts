@@ -170,9 +170,13 @@ function handle<S extends z.ZodType, T>(
   };
 }
 
-/** Whether any agent is online: a console connected to `/agent` with a live session (checked at connect and every minute). */
-export function agentsOnline(io: ShopperServer): boolean {
-  return io.of('/agent').sockets.size > 0;
+/**
+ * Whether any agent is online: a console connected to `/agent` with a live session (checked at connect
+ * and every minute), on any node when there are several (the adapter asks them all).
+ */
+export async function agentsOnline(io: ShopperServer): Promise<boolean> {
+  if (io.of('/agent').sockets.size > 0) return true;
+  return (await io.of('/agent').fetchSockets()).length > 0;
 }
 
 /** Whether this shopper socket is the quick-start developer on this machine (same rule as `/api/health`). */
@@ -268,11 +272,14 @@ export function registerChatHandlers(
     handle(log, isLocal, chatLeaveEmailSchema, (payload) => chat.leaveEmail(session(), payload)),
   );
   // The page offers "Talk to a person" only while an agent is online; later changes are broadcast.
-  socket.emit('chat:presence', { agentsOnline: agentsOnline(io) });
+  void agentsOnline(io).then(
+    (isOnline) => socket.emit('chat:presence', { agentsOnline: isOnline }),
+    (err: unknown) => log.warn({ err }, 'could not tell whether agents are online'),
+  );
   on(
     'chat:resume',
     handle(log, isLocal, chatResumeSchema, async (payload) => {
-      const result = await chat.resume(session(), payload);
+      const result = await chat.resume(session(), payload, watch);
       if (result.ok) await watch(payload.conversationId);
       return result;
     }),
