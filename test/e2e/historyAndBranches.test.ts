@@ -105,8 +105,9 @@ describe('regenerate, copy, edit', () => {
     await chat.waitForAnswerEnd();
     await expect(chat.answers.count()).resolves.toBe(1);
     await eventually(() => controls.position.textContent()).toBe('2 / 2');
-    // The pressed Regenerate left with the old answer: focus is on the new answer's "Previous answer".
-    await eventually(focusedName).toBe('Previous answer');
+    // The pressed Regenerate left with the old answer: focus is on the new answer (the accessibility
+    // fix of issue 11), so a screen reader reads it and Tab reaches its "Previous answer" next.
+    await eventually(focusedName).toBe("Aisle's answer");
 
     await controls.previous.click();
     await eventually(() => chat.answerText().then((t) => t.trim())).toBe('First: the Ridgeback.');
