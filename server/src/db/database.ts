@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import * as sqliteVec from 'sqlite-vec';
 import type { DB } from './schema';
@@ -10,6 +10,7 @@ import {
   driveSync,
   numberPlaceholders,
   orderedValues,
+  type Dialect,
   type NumberedSql,
   type SqlParams,
   type SqlRunner,
@@ -31,11 +32,9 @@ import * as m0012 from './migrations/0012_card_clicks';
 import * as m0013 from './migrations/0013_reveal_subject';
 
 export type { DB } from './schema';
-export type { SqlParams, SqlRunner, SqlSteps } from './sqlRunner';
+export type { Dialect, SqlParams, SqlRunner, SqlSteps } from './sqlRunner';
 export { step } from './sqlRunner';
 
-/** Which engine keeps the shop: the SQLite file (default) or PostgreSQL (`database.url`). */
-export type Dialect = 'sqlite' | 'postgres';
 
 /** What both engines offer: typed Kysely, raw SQL with `?` placeholders, transactions. */
 interface DatabaseCommon extends SqlRunner {
@@ -183,9 +182,22 @@ export async function openDatabase(location: string): Promise<Database> {
   return isPostgresUrl(location) ? openPostgresDatabase(location) : openSqliteDatabase(location);
 }
 
-/** Runs every migration not yet applied; on failure closes the handle and says which one failed. */
-async function migrate(kysely: Kysely<DB>): Promise<void> {
-  const { error, results } = await new Migrator({ db: kysely, provider }).migrateToLatest();
+/**
+ * Runs every migration not yet applied; on failure closes the handle and says which one failed. On
+ * PostgreSQL the migrator's own tables live in the schema the shop's tables go to (the first of the
+ * search path): left to itself it would find them in any schema of the database and skip its own.
+ */
+async function migrate(kysely: Kysely<DB>, dialect: Dialect): Promise<void> {
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(kysely)).rows[0]?.schema
+      : undefined;
+  if (dialect === 'postgres' && !schema) {
+    await kysely.destroy();
+    throw new Error('PostgreSQL has no schema to create tables in: check the search_path of the connection');
+  }
+  const migrator = new Migrator({ db: kysely, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     await kysely.destroy();
@@ -211,7 +223,7 @@ export async function openSqliteDatabase(file: string): Promise<SqliteDatabase> 
 
   const prepare = cachedPrepare(sqlite);
   const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: { prepare, close: () => sqlite.close() } }) });
-  await migrate(kysely);
+  await migrate(kysely, 'sqlite');
   const execute = (s: SqlStep): unknown => {
     const stmt = prepare(s.text);
     const args = Array.isArray(s.params) ? s.params : [s.params];
@@ -266,10 +278,10 @@ export async function openPostgresDatabase(url: string): Promise<PostgresDatabas
   } catch (err) {
     await pool.end();
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`Could not connect to PostgreSQL at ${location}: ${reason}`);
+    throw new Error(`Could not connect to PostgreSQL at ${location}: ${reason}`, { cause: err });
   }
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  await migrate(kysely);
+  await migrate(kysely, 'postgres');
   const numbered = new Map<string, NumberedSql>();
   const execute = async (client: pg.Pool | pg.PoolClient, s: SqlStep): Promise<unknown> => {
     let sql = numbered.get(s.text);

@@ -9,7 +9,7 @@ import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle
 import type { ProductRecord } from '../catalogue/productRecord';
 import { nowIso, step, type Database, type Dialect, type SqlSteps } from './database';
 import { productMatchFromTerms, productMatchQuery, type MatchSyntax } from './fts';
-import { PRODUCT_RANK_WEIGHTS, TS_CONFIG, productDocument, quoteTsLexeme } from './postgresSearch';
+import { PRODUCT_RANK_WEIGHTS, TS_CONFIG, quoteTsLexeme } from './postgresSearch';
 import type { ProductsTable } from './schema';
 
 export type ProductRow = Selectable<ProductsTable>;
@@ -31,6 +31,8 @@ export interface VocabularyTerm {
 
 /** Candidates considered before grouping and ranking: bounds the cost of broad queries. */
 const CANDIDATE_CAP = 400;
+/** Rows per upsert statement on PostgreSQL (30 parameters each, far below its limit of 65,535). */
+const UPSERT_ROWS_PER_STATEMENT = 100;
 const DEFAULT_LIMIT = 8;
 
 /** The source of products imported with `pnpm catalogue import` (and anything else not from a feed). */
@@ -164,22 +166,22 @@ function searchSql(f: ProductSearch, match: string | null, limit: number, dialec
 }
 
 /**
- * The same search on PostgreSQL: candidates ranked by ts_rank over the GIN-indexed document (the
- * score is negated, so lower is better as with bm25), then the best row of each variant group. Ids
- * sort bytewise, as SQLite sorts them.
+ * The same search on PostgreSQL: candidates ranked by ts_rank over the stored, GIN-indexed document
+ * (negated, so lower is better as with bm25), then the best row of each variant group. Ids sort
+ * bytewise, as SQLite sorts them.
  */
 function searchSqlPostgres(f: ProductSearch, match: string | null, limit: number): BoundSql {
   const filters = filterSql(f);
   const where = filters.text.join(' AND ');
-  const doc = productDocument('p');
   const candidates =
     match === null
       ? `SELECT p.id AS id, coalesce(p.item_group_id, p.id) AS g,
           -(coalesce(p.rating, 0) * 10 + least(p.review_count, 1000) / 100.0) AS score
         FROM products p ${where ? `WHERE ${where}` : ''} ORDER BY score LIMIT ${CANDIDATE_CAP}`
-      : `SELECT p.id AS id, coalesce(p.item_group_id, p.id) AS g, -ts_rank(${PRODUCT_RANK_WEIGHTS}, ${doc}, q.q) AS score
-        FROM products p CROSS JOIN (SELECT to_tsquery('${TS_CONFIG}', ?) AS q) q
-        WHERE ${doc} @@ q.q ${where ? `AND ${where}` : ''} ORDER BY score LIMIT ${CANDIDATE_CAP}`;
+      : `SELECT p.id AS id, coalesce(p.item_group_id, p.id) AS g, -ts_rank(${PRODUCT_RANK_WEIGHTS}, s.doc, q.q) AS score
+        FROM (SELECT to_tsquery('${TS_CONFIG}', ?) AS q) q
+        JOIN products_search s ON s.doc @@ q.q JOIN products p ON p.id = s.id
+        ${where ? `WHERE ${where}` : ''} ORDER BY score LIMIT ${CANDIDATE_CAP}`;
   return {
     text: `SELECT p.*, ranked.score AS score FROM (
         SELECT id, score, row_number() OVER (PARTITION BY g ORDER BY score, id COLLATE "C") AS rn FROM (${candidates}) c
@@ -194,6 +196,10 @@ export function createProductRepository(db: Database) {
   const isPostgres = db.dialect === 'postgres';
   const syntax: MatchSyntax = isPostgres ? 'tsquery' : 'fts5';
   const upsertSql = `INSERT INTO products (${PRODUCT_COLUMNS.join(', ')}) VALUES (${PRODUCT_COLUMNS.map((c) => `@${c}`).join(', ')})
+    ON CONFLICT (id) DO UPDATE SET ${PRODUCT_COLUMNS.filter((c) => c !== 'id')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')}`;
+  const upsertManySql = `INSERT INTO products (${PRODUCT_COLUMNS.join(', ')}) VALUES VALUES_LIST
     ON CONFLICT (id) DO UPDATE SET ${PRODUCT_COLUMNS.filter((c) => c !== 'id')
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}`;
@@ -227,12 +233,27 @@ export function createProductRepository(db: Database) {
     }
     let inserted = 0;
     for (const r of records) {
-      yield* step.run(upsertSql, toRow(r, at, source));
       if (!existing.has(r.id)) {
         inserted += 1;
         existing.add(r.id);
       }
     }
+    if (isPostgres) {
+      // One round trip per 100 rows; a later duplicate id in the same batch would be refused, so
+      // each batch keeps an id's last record only (as the row-by-row upsert ends with it).
+      const last = [...new Map(records.map((r) => [r.id, r])).values()];
+      for (let i = 0; i < last.length; i += UPSERT_ROWS_PER_STATEMENT) {
+        const batch = last.slice(i, i + UPSERT_ROWS_PER_STATEMENT);
+        const row = `(${placeholders(PRODUCT_COLUMNS.length)})`;
+        yield* step.run(
+          upsertManySql.replace('VALUES_LIST', batch.map(() => row).join(', ')),
+          batch.flatMap((r) => {
+            const values = toRow(r, at, source);
+            return PRODUCT_COLUMNS.map((c) => values[c]);
+          }),
+        );
+      }
+    } else for (const r of records) yield* step.run(upsertSql, toRow(r, at, source));
     // Caches of catalogue aggregates, in this process and others, compare against this.
     yield* step.run('UPDATE catalogue_version SET version = version + 1 WHERE id = 1');
     return { inserted, updated: records.length - inserted, demoRemoved };
@@ -331,7 +352,8 @@ export function createProductRepository(db: Database) {
       const match = productMatchFromTerms([[word]], 'and', syntax);
       if (match === null) return false;
       const text = isPostgres
-        ? `SELECT 1 AS one FROM products p WHERE ${productDocument('p')} @@ to_tsquery('${TS_CONFIG}', ?) AND p.gone_at IS NULL LIMIT 1`
+        ? `SELECT 1 AS one FROM products_search s JOIN products p ON p.id = s.id
+           WHERE s.doc @@ to_tsquery('${TS_CONFIG}', ?) AND p.gone_at IS NULL LIMIT 1`
         : `SELECT 1 AS one FROM products_fts f JOIN products p ON p.rowid = f.rowid
            WHERE products_fts MATCH ? AND p.gone_at IS NULL LIMIT 1`;
       return (await db.get<{ one: number }>(text, [match])) !== undefined;
@@ -349,7 +371,7 @@ export function createProductRepository(db: Database) {
         // the same list (stems, with the number of products that have each) from the documents.
         const terms = await db.all<VocabularyTerm>(
           isPostgres
-            ? `SELECT word AS term, ndoc AS docs FROM ts_stat($q$SELECT ${productDocument('p')} FROM products p$q$)
+            ? `SELECT word AS term, ndoc AS docs FROM ts_stat('SELECT doc FROM products_search')
                WHERE length(word) >= 3 AND word !~ '[0-9]' ORDER BY ndoc DESC, word COLLATE "C"`
             : `SELECT term, doc AS docs FROM products_fts_vocab WHERE length(term) >= 3 AND term NOT GLOB '*[0-9]*' ORDER BY doc DESC, term`,
         );
@@ -368,7 +390,8 @@ export function createProductRepository(db: Database) {
       const text = isPostgres
         ? `SELECT ts_headline('${TS_CONFIG}', concat_ws(' ', p.title, p.brand, p.category, p.product_type, p.color, p.material, p.description),
              q.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true') AS c0
-           FROM products p CROSS JOIN (SELECT CAST(? AS tsquery) AS q) q WHERE ${productDocument('p')} @@ q.q LIMIT 100`
+           FROM (SELECT CAST(? AS tsquery) AS q) q JOIN products_search s ON s.doc @@ q.q JOIN products p ON p.id = s.id
+           LIMIT 100`
         : `SELECT ${columns} FROM products_fts WHERE products_fts MATCH ? LIMIT 100`;
       const rows = await db.all<Record<string, string | null>>(text, [
         isPostgres ? quoteTsLexeme(stem) : `"${stem.replaceAll('"', '""')}"`,

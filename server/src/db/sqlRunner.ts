@@ -6,6 +6,9 @@
  * interleave, and no promise is created per statement) and over one pooled connection on PostgreSQL.
  */
 
+/** Which engine keeps the shop: the SQLite file (default) or PostgreSQL (`database.url`). */
+export type Dialect = 'sqlite' | 'postgres';
+
 /** Positional (`?`) or named (`@name`) parameters. */
 export type SqlParams = readonly unknown[] | Readonly<Record<string, unknown>>;
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { productDocument } from '../postgresSearch';
+import { productSearchTableSql } from '../postgresSearch';
 import { autoIdColumn, columnTypes, dialectOf } from './dialect';
 
 const FTS_COLUMNS = 'title, brand, category, product_type, color, material, description, keywords';
@@ -11,7 +11,7 @@ const FTS_OLD = 'old.title, old.brand, old.category, old.product_type, old.color
  * stopped listing it (`gone_at`; null = live). Gone products are kept so old transcripts still resolve.
  * Sources, their sync history and the staging table a sync writes into before it applies all at once.
  * Shopify tags (`keywords`, JSON) join the product full-text index; extra options go in `attributes`.
- * On PostgreSQL the product index is made here: a GIN index on the weighted tsvector expression.
+ * On PostgreSQL the product index is made here: `products_search` (see `postgresSearch.ts`).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const types = columnTypes(db);
@@ -29,8 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('products_source').on('products').columns(['source', 'gone_at']).execute();
 
   // The index gains a column for the shop's tags: rebuilt from the products table (external content).
-  if (dialectOf(db) === 'postgres')
-    await sql.raw(`CREATE INDEX products_fts ON products USING gin ((${productDocument('')}))`).execute(db);
+  if (dialectOf(db) === 'postgres') for (const statement of productSearchTableSql()) await sql.raw(statement).execute(db);
   else await productsFtsWithTags(db);
 
   await db.schema
@@ -141,9 +140,11 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of ['catalogue_staging', 'catalogue_syncs', 'catalogue_sources'])
     await db.schema.dropTable(t).ifExists().execute();
   if (dialectOf(db) === 'postgres') {
-    await db.schema.dropIndex('products_fts').ifExists().execute();
+    await db.schema.dropTable('products_search').ifExists().execute();
+    await sql`DROP FUNCTION IF EXISTS products_search_sync()`.execute(db);
     await db.schema.dropIndex('products_source').ifExists().execute();
-    for (const c of ['attributes', 'keywords', 'gone_at', 'source']) await db.schema.alterTable('products').dropColumn(c).execute();
+    for (const c of ['attributes', 'keywords', 'gone_at', 'source'])
+      await db.schema.alterTable('products').dropColumn(c).execute();
     return;
   }
   for (const t of ['products_ai', 'products_ad', 'products_au']) await sql.raw(`DROP TRIGGER IF EXISTS ${t}`).execute(db);

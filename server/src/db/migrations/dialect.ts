@@ -1,5 +1,5 @@
 import { PostgresAdapter, type ColumnDataType, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
-import type { Dialect } from '../database';
+import type { Dialect } from '../sqlRunner';
 
 /**
  * What one set of migrations needs to serve both engines: which one it runs on, and the few column
