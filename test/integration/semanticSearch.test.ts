@@ -207,14 +207,18 @@ describe('without semantic search', () => {
     expect(double.requests.filter((r) => r.path === '/api/embed')).toEqual([]);
   });
 
-  it('is lexical when the embedding model is not pulled, and names the command', async () => {
-    await start({ models: { models: [{ name: 'qwen3:4b', capabilities: ['completion', 'tools', 'thinking'] }] } });
-    const status = await server.app.search.index.syncNow();
-    expect(status.state).toBe('unavailable');
-    expect(status.summary).toContain(`ollama pull ${MODEL}`);
-    expect(await products({ q: GERMAN_QUESTION })).toEqual([]);
-    expect((await products({ q: 'trail shoe' })).length).toBeGreaterThan(0);
-  });
+  // Needs a store that keeps vectors: on PostgreSQL the index is off before any model is asked.
+  it.skipIf(testDatabase() === 'postgres')(
+    'is lexical when the embedding model is not pulled, and names the command',
+    async () => {
+      await start({ models: { models: [{ name: 'qwen3:4b', capabilities: ['completion', 'tools', 'thinking'] }] } });
+      const status = await server.app.search.index.syncNow();
+      expect(status.state).toBe('unavailable');
+      expect(status.summary).toContain(`ollama pull ${MODEL}`);
+      expect(await products({ q: GERMAN_QUESTION })).toEqual([]);
+      expect((await products({ q: 'trail shoe' })).length).toBeGreaterThan(0);
+    },
+  );
 
   it('warns once at start, not per search', async () => {
     double = await startOllamaDouble();
