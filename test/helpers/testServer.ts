@@ -82,6 +82,14 @@ export function testDatabase(): 'sqlite' | 'postgres' {
 }
 
 /**
+ * The `DATABASE_URL` a CLI process needs to reach the shop of a server started on `dataDir` (the
+ * same schema), or null on SQLite, where the data dir says it all.
+ */
+export async function testDatabaseUrl(dataDir: string): Promise<string | null> {
+  return testDatabase() === 'postgres' ? (await postgresTestDatabaseFor(dataDir)).url : null;
+}
+
+/**
  * Boots the real server on port 0 with a temp data dir, a real database (SQLite, or PostgreSQL: see
  * {@link testDatabase}), the given Ollama (usually the double) and a small fixture catalogue (or the
  * demo catalogue).
