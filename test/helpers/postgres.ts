@@ -13,8 +13,7 @@ import pg from 'pg';
 export const POSTGRES_TEST_URL = process.env.AISLE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** The one line a test run prints when PostgreSQL is not there. */
-export const POSTGRES_SKIP_LINE =
-  'PostgreSQL tests skipped: nothing answers at 127.0.0.1:5432. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+export const POSTGRES_SKIP_LINE = `PostgreSQL tests skipped: nothing answers at ${new URL(POSTGRES_TEST_URL).host}. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`;
 
 let reachable: Promise<boolean> | null = null;
 let skipNoted = false;

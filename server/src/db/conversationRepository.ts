@@ -293,9 +293,10 @@ export function createConversationRepository(db: Database) {
 
     /** Feedback on a conversation's answers, by message id. */
     async feedbackFor(conversationId: string): Promise<Map<string, { rating: 'up' | 'down'; comment: string | null }>> {
-      const rows = await db.all<FeedbackRow>('SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?', [
-        conversationId,
-      ]);
+      const rows = await db.all<FeedbackRow>(
+        'SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?',
+        [conversationId],
+      );
       return new Map(rows.map((r) => [r.message_id, { rating: r.rating === 'down' ? 'down' : 'up', comment: r.comment }]));
     },
 

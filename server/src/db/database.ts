@@ -35,7 +35,6 @@ export type { DB } from './schema';
 export type { Dialect, SqlParams, SqlRunner, SqlSteps } from './sqlRunner';
 export { step } from './sqlRunner';
 
-
 /** What both engines offer: typed Kysely, raw SQL with `?` placeholders, transactions. */
 interface DatabaseCommon extends SqlRunner {
   kysely: Kysely<DB>;
