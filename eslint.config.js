@@ -68,7 +68,7 @@ const zones = [
 ];
 
 /** Packages only one folder may use. */
-const onlyDb = 'Only server/src/db may build or run SQL (Kysely, the SQLite driver).';
+const onlyDb = 'Only server/src/db may build or run SQL (Kysely, the SQLite and PostgreSQL drivers).';
 const onlyLlm = 'Only server/src/llm may talk to model servers.';
 const onlyTransport = 'Only http/, sockets/ and app.ts use express and socket.io: services are transport-free.';
 const onlyCluster = 'Only server/src/cluster talks to Redis (app.ts hands its client to the Socket.IO adapter).';
@@ -76,6 +76,7 @@ const restrictedPackages = {
   db: [
     { name: 'better-sqlite3', message: onlyDb },
     { name: 'kysely', message: onlyDb },
+    { name: 'pg', message: onlyDb },
   ],
   llm: [
     { name: 'ollama', message: onlyLlm },

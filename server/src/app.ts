@@ -43,7 +43,7 @@ import { createPageContextRepository } from './db/pageContextRepository';
 import { createPageContextService } from './chat/pageContext';
 import { createCardClickService } from './chat/cardClicks';
 import { createCardClickRepository } from './db/cardClickRepository';
-import { databaseFile, openDatabase, type Database } from './db/database';
+import { databaseLocation, openDatabase, type Database } from './db/database';
 import { createExperimentRepository } from './db/experimentRepository';
 import { createProductDetails } from './db/productDetails';
 import { createProductRepository, type ProductRepository } from './db/productRepository';
@@ -148,7 +148,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     : null;
   // Read at scrape time, long after the queue below exists.
   const metrics = createMetrics({ queueStats: () => admission.stats() });
-  const db = await openDatabase(databaseFile(initial));
+  const db = await openDatabase(databaseLocation(initial));
   const products = createProductRepository(db);
   const productDetails = createProductDetails(db);
   const conversations = createConversationRepository(db);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProductRecord } from '@aisle/server/catalogue/productRecord';
 import type { AisleConfigInput } from '@aisle/server/config/configSchema';
-import { databaseFile, openDatabase, type Database } from '@aisle/server/db/database';
+import { databaseFile, openSqliteDatabase, type SqliteDatabase } from '@aisle/server/db/database';
 import { createProductRepository } from '@aisle/server/db/productRepository';
 import type { ShopperClientEvents } from '@aisle/shared';
 import { io as connect } from 'socket.io-client';
@@ -47,8 +47,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Opens the data dir's database with the server's own code (migrations included). */
-export function openDataDirDatabase(dataDir: string): Promise<Database> {
-  return openDatabase(databaseFile({ dataDir }));
+export function openDataDirDatabase(dataDir: string): Promise<SqliteDatabase> {
+  return openSqliteDatabase(databaseFile({ dataDir }));
 }
 
 /** Writes a catalogue into the data dir's database before the server starts. */

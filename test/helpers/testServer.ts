@@ -8,6 +8,13 @@ import type { Result, ShopperClientEvents, ShopperServerEvents } from '@aisle/sh
 import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { FIXTURE_PRODUCTS } from './fixtures';
+import {
+  POSTGRES_SKIP_LINE,
+  isPostgresReachable,
+  postgresTestDatabase,
+  postgresTestDatabaseFor,
+  type PostgresTestDatabase,
+} from './postgres';
 
 export type ShopperSocket = Socket<ShopperServerEvents, ShopperClientEvents>;
 
@@ -55,9 +62,37 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
+/** The engine this test file's servers use when a test does not say (see {@link useDatabaseForThisFile}). */
+let fileDatabase: 'sqlite' | 'postgres' | null = null;
+
 /**
- * Boots the real server on port 0 with a temp data dir, a real SQLite file, the given Ollama (usually
- * the double) and a small fixture catalogue (or the demo catalogue).
+ * Runs this file's servers on `database` (each test file has its own copy of this module): the
+ * files in `test/integration/postgres/` run a few whole SQLite suites again on PostgreSQL this way.
+ */
+export function useDatabaseForThisFile(database: 'sqlite' | 'postgres'): void {
+  fileDatabase = database;
+}
+
+/**
+ * The engine integration tests run on: `AISLE_TEST_DATABASE=postgres` runs them on PostgreSQL (a
+ * fresh schema per server), anything else on SQLite.
+ */
+export function testDatabase(): 'sqlite' | 'postgres' {
+  return fileDatabase ?? (process.env.AISLE_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite');
+}
+
+/**
+ * The `DATABASE_URL` a CLI process needs to reach the shop of a server started on `dataDir` (the
+ * same schema), or null on SQLite, where the data dir says it all.
+ */
+export async function testDatabaseUrl(dataDir: string): Promise<string | null> {
+  return testDatabase() === 'postgres' ? (await postgresTestDatabaseFor(dataDir)).url : null;
+}
+
+/**
+ * Boots the real server on port 0 with a temp data dir, a real database (SQLite, or PostgreSQL: see
+ * {@link testDatabase}), the given Ollama (usually the double) and a small fixture catalogue (or the
+ * demo catalogue).
  */
 export async function startTestServer(options: {
   ollamaUrl: string;
@@ -71,12 +106,26 @@ export async function startTestServer(options: {
   random?: () => number;
   /** Timers for the catalogue feed scheduler (a test moves them on by hand); default the real ones. */
   catalogueTimers?: AppDeps['catalogueTimers'];
+  /**
+   * The engine (default {@link testDatabase}), or a PostgreSQL URL to share (servers of one shop);
+   * PostgreSQL gets a fresh schema, dropped at close.
+   */
+  database?: 'sqlite' | 'postgres' | { url: string };
 }): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-test-'));
   const overrides = options.config ?? {};
+  const choice = options.database ?? testDatabase();
+  let schema: PostgresTestDatabase | null = null;
+  if (choice === 'postgres') {
+    if (!(await isPostgresReachable())) throw new Error(POSTGRES_SKIP_LINE);
+    // A server restarted on a data dir the test kept finds the same shop, as it would on SQLite.
+    schema = options.dataDir ? await postgresTestDatabaseFor(options.dataDir) : await postgresTestDatabase();
+  }
+  const databaseUrl = typeof choice === 'object' ? choice.url : (schema?.url ?? null);
   const raw = {
     ...overrides,
     dataDir,
+    database: { url: databaseUrl },
     server: { port: 0, ...(overrides.server ?? {}) },
     ollama: { busyRetryBaseMs: 20, ...(overrides.ollama ?? {}), host: options.ollamaUrl },
     chat: { coalesceMs: 0, disconnectGraceMs: 300, ...(overrides.chat ?? {}) },
@@ -144,6 +193,7 @@ export async function startTestServer(options: {
     async close() {
       for (const s of shoppers) s.close();
       await app.close();
+      if (!options.dataDir) await schema?.cleanup();
       if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOllamaDouble, type OllamaDouble } from '../ollama-double';
-import { startTestServer } from '../helpers/testServer';
+import { startTestServer, testDatabaseUrl } from '../helpers/testServer';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repoRoot, 'server/src/cli/catalogue.ts');
@@ -22,13 +22,23 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `pnpm catalogue <args>` as a process, on the config written into the test's folder. */
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `pnpm catalogue <args>` as a process, on the config written into the test's folder (and its PostgreSQL schema). */
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const databaseUrl = await testDatabaseUrl(path.join(dir, 'data'));
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', cli, ...args],
-      { cwd: repoRoot, env: { ...process.env, AISLE_CONFIG: path.join(dir, 'aisle.yaml'), AISLE_DATA_DIR: '', INIT_CWD: dir } },
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          AISLE_CONFIG: path.join(dir, 'aisle.yaml'),
+          AISLE_DATA_DIR: '',
+          INIT_CWD: dir,
+          DATABASE_URL: databaseUrl ?? '',
+        },
+      },
       (error, stdout, stderr) => resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout, stderr }),
     );
   });

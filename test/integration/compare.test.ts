@@ -76,7 +76,7 @@ describe('GET /api/products/compare', () => {
       status: 404,
       body: { ok: false, error: { code: 'not-found', message: 'No product with id NOPE-1.' } },
     });
-    server.app.db.sqlite.prepare(`UPDATE products SET gone_at = '2026-01-01T00:00:00.000Z' WHERE id = 'JKT-300'`).run();
+    await server.app.db.run(`UPDATE products SET gone_at = '2026-01-01T00:00:00.000Z' WHERE id = 'JKT-300'`);
     const gone = await compare('TRL-100-42,JKT-300');
     expect(gone.status).toBe(404);
     expect(gone.body).toMatchObject({

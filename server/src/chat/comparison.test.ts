@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProductRecord } from '../catalogue/productRecord';
-import { openDatabase, type Database } from '../db/database';
+import { openSqliteDatabase, type SqliteDatabase } from '../db/database';
 import { createProductDetails, type ProductDetails } from '../db/productDetails';
 import { createProductRepository } from '../db/productRepository';
 import { buildComparison, compareProducts, comparisonRequest, ComparisonRefused } from './comparison';
@@ -67,11 +67,11 @@ const RECORDS: ProductRecord[] = [
 ];
 
 describe('comparing products (real SQLite)', () => {
-  let db: Database;
+  let db: SqliteDatabase;
   let details: ProductDetails;
 
   beforeAll(async () => {
-    db = await openDatabase(':memory:');
+    db = await openSqliteDatabase(':memory:');
     await createProductRepository(db).upsertMany(RECORDS);
     db.sqlite.prepare(`UPDATE products SET gone_at = '2026-01-01T00:00:00.000Z' WHERE id = 'C'`).run();
     details = createProductDetails(db);

@@ -88,10 +88,10 @@ const CHECKPOINT_MS = 1000;
 export function createLiveGenerations(options: {
   disconnectGraceMs: () => number;
   /**
-   * Saves the texts of answers still streaming, all of them in one synchronous transaction. A row
-   * already committed must be left as it is.
+   * Saves the texts of answers still streaming, all of them in one transaction (synchronous on
+   * SQLite, settled when the promise is on PostgreSQL). A row already committed must be left as it is.
    */
-  saveStreamingTexts: (texts: StreamingText[]) => void;
+  saveStreamingTexts: (texts: StreamingText[]) => void | Promise<void>;
   /** Time between checkpoints (1 s unless a test says otherwise). */
   checkpointMs?: number;
   /** The answers of every node (several nodes only). */
@@ -128,11 +128,16 @@ export function createLiveGenerations(options: {
       }
     }
     if (due.length === 0) return;
-    try {
-      options.saveStreamingTexts(due.map((d) => d.text));
+    const failed = (err: unknown) => log.warn({ err, answers: due.length }, 'could not save streaming text');
+    const saved = () => {
       for (const d of due) savedLength.set(d.generation, d.text.content.length);
+    };
+    try {
+      const saving = options.saveStreamingTexts(due.map((d) => d.text));
+      if (saving) saving.then(saved, failed);
+      else saved();
     } catch (err) {
-      log.warn({ err, answers: due.length }, 'could not save streaming text');
+      failed(err);
     }
   }
 

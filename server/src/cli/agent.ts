@@ -2,7 +2,7 @@ import { createAgentSchema, agentRoleSchema } from '@aisle/shared';
 import { presentAgent } from '../agents/agentAuth';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../agents/passwords';
 import { AgentExistsError, createAgentRepository, type AgentRepository } from '../db/agentRepository';
-import { databaseFile, openDatabase } from '../db/database';
+import { databaseLocation, openDatabase } from '../db/database';
 import { parseCliArgs } from './cliArgs';
 import { loadCliConfig } from './cliConfig';
 
@@ -100,7 +100,7 @@ async function run(argv: string[]): Promise<number> {
 
   const loaded = loadCliConfig();
   if (!loaded) return 1;
-  const db = await openDatabase(databaseFile(loaded));
+  const db = await openDatabase(databaseLocation(loaded));
   const agents = createAgentRepository(db);
   try {
     if (command === 'list') {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { createCatalogueSourceRepository } from '../db/catalogueSourceRepository';
-import { databaseFile, nowIso, openDatabase } from '../db/database';
+import { databaseLocation, nowIso, openDatabase } from '../db/database';
 import { createProductRepository, DEMO_SOURCE, IMPORT_SOURCE } from '../db/productRepository';
 import { DEMO_REMOVED_STATUS, demoRemovedMessage, loadDemoCatalogue } from '../catalogue/demoCatalogue';
 import { createCatalogueSync, type SyncProgress, type SyncResult } from '../catalogue/sync/catalogueSync';
@@ -111,8 +111,9 @@ async function runImport(
   if (!loaded) return 1;
   const defaultCurrency = currencyArg ?? loaded.config.catalogue.currency ?? undefined;
   const shop = shopUrl?.href ?? loaded.config.catalogue.shopUrl ?? undefined;
-  const dbFile = databaseFile(loaded);
-  const db = await openDatabase(dbFile);
+  const location = databaseLocation(loaded);
+  const db = await openDatabase(location);
+  const dbFile = db.dialect === 'postgres' ? db.location : location;
   const progress = createProgressReporter();
   try {
     process.stdout.write(`Importing ${file}\ninto ${dbFile}\n`);
@@ -179,7 +180,7 @@ async function withDatabase<T>(
 ): Promise<T | 1> {
   const loaded = loadCliConfig();
   if (!loaded) return 1;
-  const db = await openDatabase(databaseFile(loaded));
+  const db = await openDatabase(databaseLocation(loaded));
   try {
     return await run(db, loaded);
   } finally {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/loadConfig';
-import { databaseFile, openDatabase } from '../db/database';
+import { databaseLocation, isPostgresUrl, openDatabase } from '../db/database';
 import { createVectorRepository } from '../db/vectorRepository';
 import { checkModels, type ModelsReport } from '../llm/modelHealth';
 import { parseCliArgs } from './cliArgs';
@@ -40,9 +40,9 @@ export interface SemanticIndexCounts {
  * yet or no vector extension to read it with.
  */
 export async function readSemanticIndex(loaded: LoadedConfig): Promise<SemanticIndexCounts | null> {
-  const file = databaseFile(loaded);
-  if (!fs.existsSync(file)) return null;
-  const db = await openDatabase(file);
+  const location = databaseLocation(loaded);
+  if (!isPostgresUrl(location) && !fs.existsSync(location)) return null;
+  const db = await openDatabase(location);
   try {
     const vectors = createVectorRepository(db);
     if (!vectors.availability().isAvailable) return null;

@@ -817,6 +817,20 @@ export const configSchema = z
       .min(1)
       .default('./data')
       .describe('Where the SQLite database lives (AISLE_DATA_DIR overrides it). Restart to change.'),
+    database: z
+      .object({
+        url: z
+          .string()
+          .trim()
+          .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// (or postgresql://) connection URL')
+          .nullable()
+          .default(null)
+          .describe(
+            'A PostgreSQL connection URL (postgres://user:password@host:5432/database) to keep the shop in PostgreSQL instead of the SQLite file in dataDir; null for SQLite (DATABASE_URL overrides it). Copy an existing shop over with `pnpm db:copy`. Restart to change.',
+          ),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -13,6 +13,7 @@ export const RESTART_ONLY_FIELDS = [
   'server.port',
   'server.trustProxy',
   'dataDir',
+  'database.url',
   // Feeds, currency and shop address are read at every sync; only the demo choice is made at start.
   'catalogue.loadDemoWhenEmpty',
   'log.level',

@@ -60,6 +60,7 @@ export const ENV_OVERRIDES = [
   'OLLAMA_HOST',
   'AISLE_MODEL',
   'AISLE_DATA_DIR',
+  'DATABASE_URL',
   'LOG_LEVEL',
   'AISLE_AGENT_LOGIN_WINDOW_S',
   'AISLE_RETENTION_DAYS',
@@ -88,6 +89,8 @@ function applyEnv(input: Record<string, unknown>, env: Env): { input: Record<str
   if (env.OLLAMA_HOST) section('ollama').host = normaliseOllamaHost(env.OLLAMA_HOST);
   if (env.AISLE_MODEL) section('chat').model = env.AISLE_MODEL;
   if (env.AISLE_DATA_DIR) out.dataDir = env.AISLE_DATA_DIR;
+  // The name every PostgreSQL host (and most platforms) sets.
+  if (env.DATABASE_URL?.trim()) section('database').url = env.DATABASE_URL.trim();
   if (env.LOG_LEVEL) section('log').level = env.LOG_LEVEL;
   const loginWindow = env.AISLE_AGENT_LOGIN_WINDOW_S?.trim();
   if (loginWindow) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import { nowIso, type Database } from './database';
+import { isUniqueViolation, nowIso, type Database } from './database';
 import type { AgentsTable } from './schema';
 
 export type AgentRow = Selectable<AgentsTable>;
@@ -39,8 +39,7 @@ export function createAgentRepository(db: Database) {
         await kysely.insertInto('agents').values(row).execute();
       } catch (err) {
         // The unique index decides, so two admins adding the same person at once get one account.
-        if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE')
-          throw new AgentExistsError(row.email);
+        if (isUniqueViolation(err)) throw new AgentExistsError(row.email);
         throw err;
       }
       return row;

@@ -8,9 +8,13 @@ export function createCardClickRepository(db: Database) {
   return {
     /** Records one click; the caller has checked the card is on that message. */
     async record(click: { messageId: string; conversationId: string; productId: string; kind: CardClickKind }): Promise<void> {
-      db.statement(
-        'INSERT INTO card_clicks (message_id, conversation_id, product_id, kind, created_at) VALUES (?, ?, ?, ?, ?)',
-      ).run(click.messageId, click.conversationId, click.productId, click.kind, nowIso());
+      await db.run('INSERT INTO card_clicks (message_id, conversation_id, product_id, kind, created_at) VALUES (?, ?, ?, ?, ?)', [
+        click.messageId,
+        click.conversationId,
+        click.productId,
+        click.kind,
+        nowIso(),
+      ]);
     },
   };
 }

@@ -62,9 +62,7 @@ export function createCatalogueSourceRepository(db: Database) {
     async list(): Promise<SourceWithCounts[]> {
       const sources = await kysely.selectFrom('catalogue_sources').selectAll().orderBy('name').execute();
       const counts = await sql<{ source: string; live: number; gone: number }>`
-        SELECT source, sum(gone_at IS NULL) AS live, sum(gone_at IS NOT NULL) AS gone FROM products GROUP BY source`.execute(
-        kysely,
-      );
+        SELECT source, count(*) - count(gone_at) AS live, count(gone_at) AS gone FROM products GROUP BY source`.execute(kysely);
       const bySource = new Map(counts.rows.map((r) => [r.source, r]));
       return sources.map((s) => ({
         ...s,
@@ -235,8 +233,10 @@ export function createCatalogueSourceRepository(db: Database) {
             reason: `the feed would remove ${missing} of ${live} products (${share}%), more than the limit of ${Math.round(maxRemoveShare * 100)}% (maxRemoveShare); nothing was changed`,
           };
         }
+        // A null-safe "differs": SQLite's IS NOT is the standard IS DISTINCT FROM of PostgreSQL.
+        const isNot = db.dialect === 'postgres' ? 'IS DISTINCT FROM' : 'IS NOT';
         const differs = sql.raw(
-          ['p.gone_at IS NOT NULL', 'p.source IS NOT s.source', ...CONTENT_COLUMNS.map((c) => `p.${c} IS NOT s.${c}`)].join(
+          ['p.gone_at IS NOT NULL', `p.source ${isNot} s.source`, ...CONTENT_COLUMNS.map((c) => `p.${c} ${isNot} s.${c}`)].join(
             ' OR ',
           ),
         );

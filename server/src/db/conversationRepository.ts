@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { nowIso, type Database } from './database';
+import { nowIso, step, type Database, type SqlSteps } from './database';
 import type { ConversationsTable, MessageFeedbackTable, MessagesTable } from './schema';
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -23,56 +23,48 @@ export function createConversationRepository(db: Database) {
     return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
   }
 
-  const getMessageRow = (id: string) => db.statement<[string], MessageRow>('SELECT * FROM messages WHERE id = ?').get(id);
-
-  /** Appends a message with the next sequence number, in one synchronous transaction. */
-  const insertMessageNow = db.sqlite.transaction(
-    (values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string }): MessageRow => {
-      const last = db
-        .statement<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM messages WHERE conversation_id = ?')
-        .get(values.conversation_id);
-      const at = values.created_at ?? nowIso();
-      const row = Object.entries({ ...values, seq: Number(last?.seq ?? 0) + 1, created_at: at }).filter(
-        ([, v]) => v !== undefined,
-      );
-      db.statement<[Record<string, unknown>], unknown>(
-        insertSql(
-          'messages',
-          row.map(([c]) => c),
-        ),
-      ).run(Object.fromEntries(row));
-      db.statement('UPDATE conversations SET updated_at = ? WHERE id = ?').run(at, values.conversation_id);
-      const stored = getMessageRow(values.id);
-      if (!stored) throw new Error(`message ${values.id} was not stored`);
-      return stored;
-    },
-  );
+  const getMessageRow = (id: string) => db.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [id]);
 
   /**
-   * One transaction for every answer's checkpoint: a commit (with its WAL append) costs far more
-   * than the UPDATE it carries, and a hundred streams would otherwise pay it a hundred times a second.
+   * Appends a message with the next sequence number, in one transaction. The conversation row is
+   * written first: on PostgreSQL its row lock makes two messages of one conversation take turns, so
+   * they never read the same last number.
    */
-  const saveStreamingTextsNow = db.sqlite.transaction((texts: readonly StreamingText[]) => {
-    const update = db.statement<[string, string], unknown>(
-      `UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'`,
+  function* insertMessageSteps(
+    values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string },
+  ): SqlSteps<MessageRow> {
+    const at = values.created_at ?? nowIso();
+    yield* step.run('UPDATE conversations SET updated_at = ? WHERE id = ?', [at, values.conversation_id]);
+    const last = yield* step.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM messages WHERE conversation_id = ?', [
+      values.conversation_id,
+    ]);
+    const row = Object.entries({ ...values, seq: Number(last?.seq ?? 0) + 1, created_at: at }).filter(([, v]) => v !== undefined);
+    yield* step.run(
+      insertSql(
+        'messages',
+        row.map(([c]) => c),
+      ),
+      Object.fromEntries(row),
     );
-    for (const t of texts) update.run(t.content, t.messageId);
-  });
+    const stored = yield* step.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [values.id]);
+    if (!stored) throw new Error(`message ${values.id} was not stored`);
+    return stored;
+  }
 
   async function insertMessage(values: Omit<Insertable<MessagesTable>, 'seq' | 'created_at'> & { created_at?: string }) {
-    return insertMessageNow(values);
+    return db.transaction(() => insertMessageSteps(values));
   }
 
   return {
     /** Records a new shopper session by the hash of its cookie token. */
     async createSession(idHash: string): Promise<void> {
       const at = nowIso();
-      db.statement('INSERT INTO shopper_sessions (id_hash, created_at, last_seen_at) VALUES (?, ?, ?)').run(idHash, at, at);
+      await db.run('INSERT INTO shopper_sessions (id_hash, created_at, last_seen_at) VALUES (?, ?, ?)', [idHash, at, at]);
     },
 
     /** True if a session with this hash exists; refreshes its last-seen time (every handshake and request). */
     async touchSession(idHash: string): Promise<boolean> {
-      return db.statement('UPDATE shopper_sessions SET last_seen_at = ? WHERE id_hash = ?').run(nowIso(), idHash).changes > 0;
+      return (await db.run('UPDATE shopper_sessions SET last_seen_at = ? WHERE id_hash = ?', [nowIso(), idHash])) > 0;
     },
 
     async createConversation(input: {
@@ -102,21 +94,20 @@ export function createConversationRepository(db: Database) {
         context_at: null,
         hidden_by_shopper_at: null,
       };
-      db.statement<[ConversationRow], unknown>(insertSql('conversations', Object.keys(row))).run(row);
+      await db.run(insertSql('conversations', Object.keys(row)), row);
       return row;
     },
 
     async getConversation(id: string): Promise<ConversationRow | undefined> {
-      return db.statement<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
+      return db.get<ConversationRow>('SELECT * FROM conversations WHERE id = ?', [id]);
     },
 
     /** The shopper's own conversations, newest first (not those they deleted from their history). */
     async listConversations(sessionHash: string, limit = 30): Promise<ConversationRow[]> {
-      return db
-        .statement<[string, number], ConversationRow>(
-          'SELECT * FROM conversations WHERE session_hash = ? AND hidden_by_shopper_at IS NULL ORDER BY updated_at DESC LIMIT ?',
-        )
-        .all(sessionHash, limit);
+      return db.all<ConversationRow>(
+        'SELECT * FROM conversations WHERE session_hash = ? AND hidden_by_shopper_at IS NULL ORDER BY updated_at DESC LIMIT ?',
+        [sessionHash, limit],
+      );
     },
 
     /**
@@ -143,9 +134,10 @@ export function createConversationRepository(db: Database) {
       clientMessageId: string;
       content: string;
     }): Promise<{ message: MessageRow; isDuplicate: boolean }> {
-      const existing = db
-        .statement<[string, string], MessageRow>('SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?')
-        .get(input.conversationId, input.clientMessageId);
+      const existing = await db.get<MessageRow>('SELECT * FROM messages WHERE conversation_id = ? AND client_message_id = ?', [
+        input.conversationId,
+        input.clientMessageId,
+      ]);
       if (existing) return { message: existing, isDuplicate: true };
       const message = await insertMessage({
         id: randomUUID(),
@@ -161,12 +153,11 @@ export function createConversationRepository(db: Database) {
 
     /** The shopper's message with this client id in any of the session's conversations (resends). */
     async findUserMessageByClientId(sessionHash: string, clientMessageId: string): Promise<MessageRow | undefined> {
-      return db
-        .statement<[string, string], MessageRow>(
-          `SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
-           WHERE c.session_hash = ? AND m.client_message_id = ?`,
-        )
-        .get(sessionHash, clientMessageId);
+      return db.get<MessageRow>(
+        `SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE c.session_hash = ? AND m.client_message_id = ?`,
+        [sessionHash, clientMessageId],
+      );
     },
 
     /** Creates the assistant's answer row in `streaming` state before any text exists. */
@@ -187,21 +178,28 @@ export function createConversationRepository(db: Database) {
       // Column names come from the typed update, never from input; values are bound.
       const set = Object.entries(update).filter(([, v]) => v !== undefined);
       if (set.length > 0) {
-        db.statement<[Record<string, unknown>], unknown>(
-          `UPDATE messages SET ${set.map(([c]) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
-        ).run({ ...Object.fromEntries(set), id });
+        await db.run(`UPDATE messages SET ${set.map(([c]) => `${c} = @${c}`).join(', ')} WHERE id = @id`, {
+          ...Object.fromEntries(set),
+          id,
+        });
       }
-      const row = getMessageRow(id);
+      const row = await getMessageRow(id);
       if (!row) throw new Error(`no message ${id}`);
       return row;
     },
 
     /**
      * Saves the text of answers still streaming, all in one transaction, so a crash keeps what the
-     * shoppers already saw. A row already committed (no longer `streaming`) is left as it is.
+     * shoppers already saw: a commit (with its WAL append) costs far more than the UPDATE it carries,
+     * and a hundred streams would otherwise pay it a hundred times a second. A row already committed
+     * (no longer `streaming`) is left as it is. Synchronous on SQLite; on PostgreSQL the returned
+     * promise settles once committed.
      */
-    saveStreamingTexts(texts: readonly StreamingText[]): void {
-      saveStreamingTextsNow(texts);
+    saveStreamingTexts(texts: readonly StreamingText[]): Promise<void> {
+      return db.transaction(function* () {
+        for (const t of texts)
+          yield* step.run(`UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'`, [t.content, t.messageId]);
+      });
     },
 
     async getMessage(id: string): Promise<MessageRow | undefined> {
@@ -211,9 +209,7 @@ export function createConversationRepository(db: Database) {
     /** Every message of a conversation in order; `visibleOnly` hides answers replaced by a retry. */
     async listMessages(conversationId: string, options: { visibleOnly?: boolean } = {}): Promise<MessageRow[]> {
       const visible = options.visibleOnly ? ' AND replaced_by IS NULL' : '';
-      return db
-        .statement<[string], MessageRow>(`SELECT * FROM messages WHERE conversation_id = ?${visible} ORDER BY seq`)
-        .all(conversationId);
+      return db.all<MessageRow>(`SELECT * FROM messages WHERE conversation_id = ?${visible} ORDER BY seq`, [conversationId]);
     },
 
     /**
@@ -321,9 +317,10 @@ export function createConversationRepository(db: Database) {
 
     /** Feedback on a conversation's answers, by message id. */
     async feedbackFor(conversationId: string): Promise<Map<string, { rating: 'up' | 'down'; comment: string | null }>> {
-      const rows = db
-        .statement<[string], FeedbackRow>('SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?')
-        .all(conversationId);
+      const rows = await db.all<FeedbackRow>(
+        'SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?',
+        [conversationId],
+      );
       return new Map(rows.map((r) => [r.message_id, { rating: r.rating === 'down' ? 'down' : 'up', comment: r.comment }]));
     },
 
@@ -335,9 +332,10 @@ export function createConversationRepository(db: Database) {
       filters: object;
       resultCount: number;
     }) {
-      db.statement(
+      await db.run(
         'INSERT INTO search_log (conversation_id, source, query, filters, result_count, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(input.conversationId, input.source, input.query, JSON.stringify(input.filters), input.resultCount, nowIso());
+        [input.conversationId, input.source, input.query, JSON.stringify(input.filters), input.resultCount, nowIso()],
+      );
     },
   };
 }

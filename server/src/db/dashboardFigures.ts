@@ -22,7 +22,7 @@ export function createDashboardQueries(db: Database) {
           .select([
             day.as('day'),
             (eb) => eb.fn.countAll<number>().as('answers'),
-            sql<number>`sum(status = 'error')`.as('errors'),
+            sql<number>`sum(CASE WHEN status = 'error' THEN 1 ELSE 0 END)`.as('errors'),
           ])
           .where('role', '=', 'assistant')
           .where('status', '<>', 'streaming')
@@ -45,8 +45,8 @@ export function createDashboardQueries(db: Database) {
           .innerJoin('messages as m', 'm.id', 'f.message_id')
           .select([
             sql<string>`coalesce(m.model, 'unknown')`.as('model'),
-            sql<number>`sum(f.rating = 'up')`.as('up'),
-            sql<number>`sum(f.rating = 'down')`.as('down'),
+            sql<number>`sum(CASE WHEN f.rating = 'up' THEN 1 ELSE 0 END)`.as('up'),
+            sql<number>`sum(CASE WHEN f.rating = 'down' THEN 1 ELSE 0 END)`.as('down'),
           ])
           .where('m.created_at', '>=', from)
           .where('m.created_at', '<', to)
@@ -83,12 +83,21 @@ export function createDashboardQueries(db: Database) {
         .select([
           sql<string>`coalesce(m.model, 'unknown')`.as('model'),
           (eb) => eb.fn.countAll<number>().as('answers'),
-          sql<number>`sum(exists (select 1 from card_clicks k where k.message_id = m.id and k.kind = 'view'))`.as('viewed'),
-          sql<number>`sum(exists (select 1 from card_clicks k where k.message_id = m.id and k.kind = 'cart'))`.as('carted'),
+          sql<number>`sum(CASE WHEN exists (select 1 from card_clicks k where k.message_id = m.id and k.kind = 'view') THEN 1 ELSE 0 END)`.as(
+            'viewed',
+          ),
+          sql<number>`sum(CASE WHEN exists (select 1 from card_clicks k where k.message_id = m.id and k.kind = 'cart') THEN 1 ELSE 0 END)`.as(
+            'carted',
+          ),
         ])
         .where('m.role', '=', 'assistant')
         .where('m.status', '<>', 'streaming')
-        .where(sql<SqlBool>`coalesce(json_array_length(m.products), 0) > 0`)
+        // The cards are stored as JSON text; PostgreSQL's json_array_length wants the json type.
+        .where(
+          db.dialect === 'postgres'
+            ? sql<SqlBool>`coalesce(json_array_length(m.products::json), 0) > 0`
+            : sql<SqlBool>`coalesce(json_array_length(m.products), 0) > 0`,
+        )
         .where('m.created_at', '>=', from)
         .where('m.created_at', '<', to)
         .groupBy('model')

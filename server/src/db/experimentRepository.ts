@@ -62,7 +62,11 @@ export function createExperimentRepository(db: Database) {
           'messages.eval_duration_ns as evalDurationNs',
           'messages.grounding as grounding',
           'message_feedback.rating as rating',
-          sql<number>`coalesce(json_array_length(messages.products), 0) > 0`.as('hasCards'),
+          // The cards are stored as JSON text; PostgreSQL's json_array_length wants the json type.
+          (db.dialect === 'postgres'
+            ? sql<number>`coalesce(json_array_length(messages.products::json), 0) > 0`
+            : sql<number>`coalesce(json_array_length(messages.products), 0) > 0`
+          ).as('hasCards'),
           sql<number>`exists (select 1 from card_clicks k where k.message_id = messages.id and k.kind = 'view')`.as('viewed'),
           sql<number>`exists (select 1 from card_clicks k where k.message_id = messages.id and k.kind = 'cart')`.as('carted'),
         ])
@@ -100,7 +104,8 @@ export function createExperimentRepository(db: Database) {
           answersWithMismatches: mismatchCounts.filter((n) => n > 0).length,
           mismatches: mismatchCounts.reduce((a, b) => a + b, 0),
           answersWithCards: withCards.length,
-          productClickRate: withCards.length > 0 ? withCards.filter((r) => Number(r.viewed) === 1).length / withCards.length : null,
+          productClickRate:
+            withCards.length > 0 ? withCards.filter((r) => Number(r.viewed) === 1).length / withCards.length : null,
           addToCartRate: withCards.length > 0 ? withCards.filter((r) => Number(r.carted) === 1).length / withCards.length : null,
         };
       });

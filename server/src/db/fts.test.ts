@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isPostgresReachable, testStores } from '../../../test/helpers/postgres';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from './database';
 import { messageMatchQuery, productMatchQuery, quoteFtsTerm } from './fts';
@@ -67,5 +68,41 @@ describe('the queries against a real FTS5 index', () => {
     await expect(
       sql`SELECT rowid FROM messages_fts WHERE messages_fts MATCH ${quoteFtsTerm('say "hi"')}`.execute(db.kysely),
     ).resolves.toBeDefined();
+  });
+});
+
+describe.skipIf(!(await isPostgresReachable()))('the same queries as tsquery text for PostgreSQL', () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    const postgres = (await testStores()).find((s) => s.dialect === 'postgres');
+    if (!postgres) throw new Error('PostgreSQL answered but no store was offered');
+    ({ db, close } = await postgres.open());
+  });
+  afterAll(async () => {
+    await close();
+  });
+
+  it('quotes every word, so operators typed by a shopper or an agent are plain text', () => {
+    expect(productMatchQuery('waterproof trail shoes', 'and', 'tsquery')).toBe(
+      "('waterproof':* | 'waterproof') & ('trail':* | 'trail') & ('shoe':* | 'shoes')",
+    );
+    expect(messageMatchQuery("it's & | ! <-> x", 'tsquery')).toBe("'it' & 's' & 'x':*");
+  });
+
+  it('are accepted by PostgreSQL whatever the input, and find what they should', async () => {
+    const inputs = ["shoes' | !boots & (", "say 'hi' <-> (x", 'title:tent ^start \\', 'Größe 44 *', "o'neill trail-running"];
+    for (const input of inputs) {
+      const product = productMatchQuery(input, 'or', 'tsquery');
+      const message = messageMatchQuery(input, 'tsquery');
+      if (!product || !message) throw new Error(`no match query for ${JSON.stringify(input)}`);
+      await expect(db.get("SELECT to_tsquery('english', ?) AS q", [product])).resolves.toBeDefined();
+      await expect(db.get("SELECT to_tsquery('english', ?) AS q", [message])).resolves.toBeDefined();
+    }
+    const matches = await db.get<{ hit: boolean }>(
+      "SELECT to_tsvector('english', 'Trail running shoes for wet days') @@ to_tsquery('english', ?) AS hit",
+      [productMatchQuery('trail shoe', 'and', 'tsquery')],
+    );
+    expect(matches?.hit).toBe(true);
   });
 });

@@ -23,28 +23,27 @@ export function createPageContextRepository(db: Database) {
   return {
     /** True when a product with this id is in the catalogue (the widget's id is kept only then). */
     async productExists(id: string): Promise<boolean> {
-      return db.statement<[string], { id: string }>('SELECT id FROM products WHERE id = ?').get(id) !== undefined;
+      return (await db.get<{ id: string }>('SELECT id FROM products WHERE id = ?', [id])) !== undefined;
     },
 
     /** Stores the context on the conversation (null parts clear). */
     async save(conversationId: string, context: { productId: string | null; url: string | null }): Promise<void> {
-      db.statement('UPDATE conversations SET context_product_id = ?, context_url = ?, context_at = ? WHERE id = ?').run(
+      await db.run('UPDATE conversations SET context_product_id = ?, context_url = ?, context_at = ? WHERE id = ?', [
         context.productId,
         context.url,
         nowIso(),
         conversationId,
-      );
+      ]);
     },
 
     /** The stored context with the product's current title and link, or null when none was ever set. */
     async get(conversationId: string): Promise<StoredPageContext | null> {
-      const row = db
-        .statement<[string], ContextRow>(
-          `SELECT c.context_product_id, c.context_url, c.context_at, p.title, p.link
-             FROM conversations c LEFT JOIN products p ON p.id = c.context_product_id
-            WHERE c.id = ?`,
-        )
-        .get(conversationId);
+      const row = await db.get<ContextRow>(
+        `SELECT c.context_product_id, c.context_url, c.context_at, p.title, p.link
+           FROM conversations c LEFT JOIN products p ON p.id = c.context_product_id
+          WHERE c.id = ?`,
+        [conversationId],
+      );
       if (!row || row.context_at === null) return null;
       return {
         productId: row.context_product_id,

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURE_PRODUCTS } from '../../../test/helpers/fixtures';
+import { testStores } from '../../../test/helpers/postgres';
 import { openDatabase, type Database } from './database';
 import { createProductRepository } from './productRepository';
 
@@ -11,16 +9,15 @@ import { createProductRepository } from './productRepository';
  * catalogue each time; it is now kept until the catalogue changes. These are the changes a shop owner
  * makes, and the categories must follow each one.
  */
-describe('the categories of the catalogue, kept between imports', () => {
-  let dir: string;
+describe.each(await testStores())('the categories of the catalogue, kept between imports ($dialect)', (store) => {
+  let location: string;
   let server: Database;
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-categories-'));
-    server = await openDatabase(path.join(dir, 'aisle.sqlite'));
+    ({ db: server, location, close } = await store.open());
   });
   afterEach(async () => {
-    await server.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await close();
   });
 
   const tent = (id: string, category: string) => ({
@@ -47,7 +44,7 @@ describe('the categories of the catalogue, kept between imports', () => {
     await products.upsertMany(FIXTURE_PRODUCTS);
     expect((await products.categories()).map((c) => c.category)).not.toContain('Tents');
 
-    const cli = await openDatabase(server.file);
+    const cli = await openDatabase(location);
     try {
       await createProductRepository(cli).upsertMany([tent('T-1', 'Tents')]);
     } finally {
@@ -55,7 +52,7 @@ describe('the categories of the catalogue, kept between imports', () => {
     }
     expect(await products.categories()).toContainEqual({ category: 'Tents', count: 1 });
 
-    const cliAgain = await openDatabase(server.file);
+    const cliAgain = await openDatabase(location);
     try {
       await createProductRepository(cliAgain).upsertMany([{ ...tent('T-1', 'Shelters') }]);
     } finally {

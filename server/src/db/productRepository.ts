@@ -1,13 +1,15 @@
 /**
  * The product repository: the only code that reads or writes catalogue rows. Over 350 lines because
- * its hot queries are hand-written prepared statements (search ranked inside FTS, cards, offers);
- * the next cut is the search SQL into its own file beside `fts.ts`.
+ * its hot queries are hand-written prepared statements (search ranked inside FTS, cards, offers), in
+ * SQLite's and PostgreSQL's words where they differ; the next cut is the search SQL into its own file
+ * beside `fts.ts`.
  */
 import type { Selectable } from 'kysely';
 import { availabilitySchema, type ProductCard, type ProductSearch } from '@aisle/shared';
 import type { ProductRecord } from '../catalogue/productRecord';
-import { nowIso, type Database } from './database';
-import { productMatchFromTerms, productMatchQuery } from './fts';
+import { nowIso, step, type Database, type Dialect, type SqlSteps } from './database';
+import { productMatchFromTerms, productMatchQuery, type MatchSyntax } from './fts';
+import { PRODUCT_RANK_WEIGHTS, TS_CONFIG, quoteTsLexeme } from './postgresSearch';
 import type { ProductsTable } from './schema';
 
 export type ProductRow = Selectable<ProductsTable>;
@@ -29,6 +31,8 @@ export interface VocabularyTerm {
 
 /** Candidates considered before grouping and ranking: bounds the cost of broad queries. */
 const CANDIDATE_CAP = 400;
+/** Rows per upsert statement on PostgreSQL (30 parameters each, far below its limit of 65,535). */
+const UPSERT_ROWS_PER_STATEMENT = 100;
 const DEFAULT_LIMIT = 8;
 
 /** The source of products imported with `pnpm catalogue import` (and anything else not from a feed). */
@@ -133,7 +137,8 @@ function placeholders(count: number): string {
  * queries); with filters the join is needed to filter, so only the matching rows' keys are carried
  * until the best row of each variant group is known.
  */
-function searchSql(f: ProductSearch, match: string | null, limit: number): BoundSql {
+function searchSql(f: ProductSearch, match: string | null, limit: number, dialect: Dialect): BoundSql {
+  if (dialect === 'postgres') return searchSqlPostgres(f, match, limit);
   const filters = filterSql(f);
   const where = filters.text.join(' AND ');
   let candidates: string;
@@ -160,10 +165,41 @@ function searchSql(f: ProductSearch, match: string | null, limit: number): Bound
   };
 }
 
+/**
+ * The same search on PostgreSQL: candidates ranked by ts_rank over the stored, GIN-indexed document
+ * (negated, so lower is better as with bm25), then the best row of each variant group. Ids sort
+ * bytewise, as SQLite sorts them.
+ */
+function searchSqlPostgres(f: ProductSearch, match: string | null, limit: number): BoundSql {
+  const filters = filterSql(f);
+  const where = filters.text.join(' AND ');
+  const candidates =
+    match === null
+      ? `SELECT p.id AS id, coalesce(p.item_group_id, p.id) AS g,
+          -(coalesce(p.rating, 0) * 10 + least(p.review_count, 1000) / 100.0) AS score
+        FROM products p ${where ? `WHERE ${where}` : ''} ORDER BY score LIMIT ${CANDIDATE_CAP}`
+      : `SELECT p.id AS id, coalesce(p.item_group_id, p.id) AS g, -ts_rank(${PRODUCT_RANK_WEIGHTS}, s.doc, q.q) AS score
+        FROM (SELECT to_tsquery('${TS_CONFIG}', ?) AS q) q
+        JOIN products_search s ON s.doc @@ q.q JOIN products p ON p.id = s.id
+        ${where ? `WHERE ${where}` : ''} ORDER BY score LIMIT ${CANDIDATE_CAP}`;
+  return {
+    text: `SELECT p.*, ranked.score AS score FROM (
+        SELECT id, score, row_number() OVER (PARTITION BY g ORDER BY score, id COLLATE "C") AS rn FROM (${candidates}) c
+      ) ranked JOIN products p ON p.id = ranked.id
+      WHERE ranked.rn = 1 ORDER BY ranked.score, ranked.id COLLATE "C" LIMIT ?`,
+    params: [...(match === null ? [] : [match]), ...filters.params, limit],
+  };
+}
+
 /** Creates the product repository: the only code that reads or writes catalogue rows. */
 export function createProductRepository(db: Database) {
-  const { sqlite } = db;
+  const isPostgres = db.dialect === 'postgres';
+  const syntax: MatchSyntax = isPostgres ? 'tsquery' : 'fts5';
   const upsertSql = `INSERT INTO products (${PRODUCT_COLUMNS.join(', ')}) VALUES (${PRODUCT_COLUMNS.map((c) => `@${c}`).join(', ')})
+    ON CONFLICT (id) DO UPDATE SET ${PRODUCT_COLUMNS.filter((c) => c !== 'id')
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')}`;
+  const upsertManySql = `INSERT INTO products (${PRODUCT_COLUMNS.join(', ')}) VALUES VALUES_LIST
     ON CONFLICT (id) DO UPDATE SET ${PRODUCT_COLUMNS.filter((c) => c !== 'id')
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}`;
@@ -173,54 +209,72 @@ export function createProductRepository(db: Database) {
   let vocabularyCache: { version: number; terms: VocabularyTerm[] } | null = null;
 
   /** The catalogue's version row: one primary-key read, so checking it per answer costs about a microsecond. */
-  const catalogueVersion = (): number =>
-    db.statement<[], { version: number }>('SELECT version FROM catalogue_version WHERE id = 1').get()?.version ?? 0;
+  const catalogueVersion = async (): Promise<number> =>
+    (await db.get<{ version: number }>('SELECT version FROM catalogue_version WHERE id = 1'))?.version ?? 0;
 
-  const upsertBatch = sqlite.transaction((records: ProductRecord[], at: string, source: string) => {
+  function* upsertSteps(
+    records: ProductRecord[],
+    at: string,
+    source: string,
+  ): SqlSteps<{ inserted: number; updated: number; demoRemoved: number }> {
     let demoRemoved = 0;
     if (source !== DEMO_SOURCE) {
       // Recorded with the rows: once a real source existed, the demo is never loaded again.
-      db.statement<[string, string, string], unknown>(
-        'INSERT INTO catalogue_sources (name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
-      ).run(source, source === IMPORT_SOURCE ? 'file' : 'feed', at);
-      demoRemoved = db.statement<[string], unknown>('DELETE FROM products WHERE source = ?').run(DEMO_SOURCE).changes;
+      yield* step.run('INSERT INTO catalogue_sources (name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', [
+        source,
+        source === IMPORT_SOURCE ? 'file' : 'feed',
+        at,
+      ]);
+      demoRemoved = yield* step.run('DELETE FROM products WHERE source = ?', [DEMO_SOURCE]);
     }
     const existing = new Set<string>();
     for (let i = 0; i < records.length; i += 500) {
       const ids = records.slice(i, i + 500).map((r) => r.id);
-      const rows = db
-        .statement<string[], { id: string }>(`SELECT id FROM products WHERE id IN (${placeholders(ids.length)})`)
-        .all(...ids);
+      const rows = yield* step.all<{ id: string }>(`SELECT id FROM products WHERE id IN (${placeholders(ids.length)})`, ids);
       for (const row of rows) existing.add(row.id);
     }
-    const upsert = db.statement<[ProductRow], unknown>(upsertSql);
     let inserted = 0;
     for (const r of records) {
-      upsert.run(toRow(r, at, source));
       if (!existing.has(r.id)) {
         inserted += 1;
         existing.add(r.id);
       }
     }
+    if (isPostgres) {
+      // One round trip per 100 rows; a later duplicate id in the same batch would be refused, so
+      // each batch keeps an id's last record only (as the row-by-row upsert ends with it).
+      const last = [...new Map(records.map((r) => [r.id, r])).values()];
+      for (let i = 0; i < last.length; i += UPSERT_ROWS_PER_STATEMENT) {
+        const batch = last.slice(i, i + UPSERT_ROWS_PER_STATEMENT);
+        const row = `(${placeholders(PRODUCT_COLUMNS.length)})`;
+        yield* step.run(
+          upsertManySql.replace('VALUES_LIST', batch.map(() => row).join(', ')),
+          batch.flatMap((r) => {
+            const values = toRow(r, at, source);
+            return PRODUCT_COLUMNS.map((c) => values[c]);
+          }),
+        );
+      }
+    } else for (const r of records) yield* step.run(upsertSql, toRow(r, at, source));
     // Caches of catalogue aggregates, in this process and others, compare against this.
-    db.statement('UPDATE catalogue_version SET version = version + 1 WHERE id = 1').run();
+    yield* step.run('UPDATE catalogue_version SET version = version + 1 WHERE id = 1');
     return { inserted, updated: records.length - inserted, demoRemoved };
-  });
+  }
 
   /** One search: every-term match first, widened to any term when that finds fewer than 3. */
-  const searchMatches = (f: ProductSearch, all: string | null, any: string | null): ProductHit[] => {
+  const searchMatches = async (f: ProductSearch, all: string | null, any: string | null): Promise<ProductHit[]> => {
     const limit = f.limit ?? DEFAULT_LIMIT;
-    const run = (match: string | null): ProductHit[] => {
-      const query = searchSql(f, match, limit);
-      const rows = db.statement<unknown[], ProductRow & { score: number }>(query.text).all(...query.params);
+    const run = async (match: string | null): Promise<ProductHit[]> => {
+      const query = searchSql(f, match, limit, db.dialect);
+      const rows = await db.all<ProductRow & { score: number }>(query.text, query.params);
       return rows.map(({ score, ...row }) => ({ row: row satisfies ProductRow, score }));
     };
     if (!all) return run(null);
-    const hits = run(all);
+    const hits = await run(all);
     if (hits.length >= Math.min(3, limit)) return hits;
     // Widening in the same statement was measured slower: FTS5 evaluates a MATCH even when a
     // constant condition beside it is false, so every search paid for the any-term scan.
-    const more = any && any !== all ? run(any) : [];
+    const more = any && any !== all ? await run(any) : [];
     const seen = new Set(hits.map((h) => h.row.item_group_id ?? h.row.id));
     return [...hits, ...more.filter((h) => !seen.has(h.row.item_group_id ?? h.row.id))].slice(0, limit);
   };
@@ -237,21 +291,21 @@ export function createProductRepository(db: Database) {
       options: { source?: string } = {},
     ): Promise<{ inserted: number; updated: number; demoRemoved: number }> {
       if (records.length === 0) return { inserted: 0, updated: 0, demoRemoved: 0 };
-      return upsertBatch(records, nowIso(), options.source ?? IMPORT_SOURCE);
+      const at = nowIso();
+      return db.transaction(() => upsertSteps(records, at, options.source ?? IMPORT_SOURCE));
     },
 
     /** Number of live catalogue rows (variants count separately; gone products do not count). */
     async count(): Promise<number> {
-      return db.statement<[], { n: number }>('SELECT count(*) AS n FROM products WHERE gone_at IS NULL').get()?.n ?? 0;
+      return (await db.get<{ n: number }>('SELECT count(*) AS n FROM products WHERE gone_at IS NULL'))?.n ?? 0;
     },
 
     /** One live product row by id; `includeGone` also finds products a feed no longer lists. */
     async getById(id: string, options: { includeGone?: boolean } = {}): Promise<ProductRow | undefined> {
-      return db
-        .statement<[string], ProductRow>(
-          options.includeGone ? 'SELECT * FROM products WHERE id = ?' : 'SELECT * FROM products WHERE id = ? AND gone_at IS NULL',
-        )
-        .get(id);
+      return db.get<ProductRow>(
+        options.includeGone ? 'SELECT * FROM products WHERE id = ?' : 'SELECT * FROM products WHERE id = ? AND gone_at IS NULL',
+        [id],
+      );
     },
 
     /** Product rows by id, in no particular order; unknown ids are left out. */
@@ -260,7 +314,7 @@ export function createProductRepository(db: Database) {
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
         const sql = `SELECT * FROM products WHERE id IN (${chunk.map(() => '?').join(', ')}) AND gone_at IS NULL`;
-        rows.push(...db.statement<string[], ProductRow>(sql).all(...chunk));
+        rows.push(...(await db.all<ProductRow>(sql, chunk)));
       }
       return rows;
     },
@@ -272,7 +326,7 @@ export function createProductRepository(db: Database) {
      * (ranked by how well), after the products that match every term.
      */
     async search(f: ProductSearch): Promise<ProductHit[]> {
-      return searchMatches(f, f.q ? productMatchQuery(f.q, 'and') : null, productMatchQuery(f.q ?? '', 'or'));
+      return searchMatches(f, f.q ? productMatchQuery(f.q, 'and', syntax) : null, productMatchQuery(f.q ?? '', 'or', syntax));
     },
 
     /**
@@ -287,8 +341,8 @@ export function createProductRepository(db: Database) {
     ): Promise<ProductHit[]> {
       return searchMatches(
         f,
-        productMatchFromTerms(terms, 'and'),
-        options.widen === false ? null : productMatchFromTerms(terms, 'or'),
+        productMatchFromTerms(terms, 'and', syntax),
+        options.widen === false ? null : productMatchFromTerms(terms, 'or', syntax),
       );
     },
 
@@ -297,16 +351,14 @@ export function createProductRepository(db: Database) {
      * The FTS index also holds gone products (kept for transcripts): the join leaves them out.
      */
     async hasMatch(word: string): Promise<boolean> {
-      const match = productMatchFromTerms([[word]], 'and');
+      const match = productMatchFromTerms([[word]], 'and', syntax);
       if (match === null) return false;
-      return (
-        db
-          .statement<[string], { one: number }>(
-            `SELECT 1 AS one FROM products_fts f JOIN products p ON p.rowid = f.rowid
-             WHERE products_fts MATCH ? AND p.gone_at IS NULL LIMIT 1`,
-          )
-          .get(match) !== undefined
-      );
+      const text = isPostgres
+        ? `SELECT 1 AS one FROM products_search s JOIN products p ON p.id = s.id
+           WHERE s.doc @@ to_tsquery('${TS_CONFIG}', ?) AND p.gone_at IS NULL LIMIT 1`
+        : `SELECT 1 AS one FROM products_fts f JOIN products p ON p.rowid = f.rowid
+           WHERE products_fts MATCH ? AND p.gone_at IS NULL LIMIT 1`;
+      return (await db.get<{ one: number }>(text, [match])) !== undefined;
     },
 
     /**
@@ -315,14 +367,16 @@ export function createProductRepository(db: Database) {
      * Reading it walks the whole index, so it is kept until the catalogue version changes.
      */
     async vocabulary(): Promise<VocabularyTerm[]> {
-      const version = catalogueVersion();
+      const version = await catalogueVersion();
       if (vocabularyCache?.version !== version) {
-        const terms = db
-          .statement<[], VocabularyTerm>(
-            // Letters only: numbers, sizes and codes are not words a shopper misspells.
-            `SELECT term, doc AS docs FROM products_fts_vocab WHERE length(term) >= 3 AND term NOT GLOB '*[0-9]*' ORDER BY doc DESC, term`,
-          )
-          .all();
+        // Letters only: numbers, sizes and codes are not words a shopper misspells. PostgreSQL reads
+        // the same list (stems, with the number of products that have each) from the documents.
+        const terms = await db.all<VocabularyTerm>(
+          isPostgres
+            ? `SELECT word AS term, ndoc AS docs FROM ts_stat('SELECT doc FROM products_search')
+               WHERE length(word) >= 3 AND word !~ '[0-9]' ORDER BY ndoc DESC, word COLLATE "C"`
+            : `SELECT term, doc AS docs FROM products_fts_vocab WHERE length(term) >= 3 AND term NOT GLOB '*[0-9]*' ORDER BY doc DESC, term`,
+        );
         vocabularyCache = { version, terms };
       }
       return vocabularyCache.terms;
@@ -335,11 +389,15 @@ export function createProductRepository(db: Database) {
      */
     async surfaceForm(stem: string): Promise<string | null> {
       const columns = Array.from({ length: 7 }, (_, i) => `highlight(products_fts, ${i}, char(2), char(3)) AS c${i}`).join(', ');
-      const rows = db
-        .statement<[string], Record<string, string | null>>(
-          `SELECT ${columns} FROM products_fts WHERE products_fts MATCH ? LIMIT 100`,
-        )
-        .all(`"${stem.replaceAll('"', '""')}"`);
+      const text = isPostgres
+        ? `SELECT ts_headline('${TS_CONFIG}', concat_ws(' ', p.title, p.brand, p.category, p.product_type, p.color, p.material, p.description),
+             q.q, 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', HighlightAll=true') AS c0
+           FROM (SELECT CAST(? AS tsquery) AS q) q JOIN products_search s ON s.doc @@ q.q JOIN products p ON p.id = s.id
+           LIMIT 100`
+        : `SELECT ${columns} FROM products_fts WHERE products_fts MATCH ? LIMIT 100`;
+      const rows = await db.all<Record<string, string | null>>(text, [
+        isPostgres ? quoteTsLexeme(stem) : `"${stem.replaceAll('"', '""')}"`,
+      ]);
       // Several products' words, as the first may use a longer form ("backpacking" for "backpack").
       const seen = new Map<string, number>();
       for (const row of rows)
@@ -362,18 +420,16 @@ export function createProductRepository(db: Database) {
       const unique = [...new Set(ids)];
       if (unique.length === 0) return [];
       const live = lookup.includeGone ? '' : ' AND gone_at IS NULL';
-      const rows = db
-        .statement<string[], ProductRow>(`SELECT * FROM products WHERE id IN (${placeholders(unique.length)})${live}`)
-        .all(...unique);
+      const rows = await db.all<ProductRow>(`SELECT * FROM products WHERE id IN (${placeholders(unique.length)})${live}`, unique);
       const groups = [...new Set(rows.map((r) => r.item_group_id).filter((g): g is string => g !== null))];
       const options = new Map<string, { sizes: string[]; colors: string[] }>();
       if (groups.length > 0) {
-        const grouped = db
-          .statement<string[], { g: string; sizes: string | null; colors: string | null }>(
-            `SELECT item_group_id AS g, group_concat(size, char(31)) AS sizes, group_concat(color, char(31)) AS colors
-             FROM products WHERE item_group_id IN (${placeholders(groups.length)}) AND gone_at IS NULL GROUP BY item_group_id`,
-          )
-          .all(...groups);
+        const concat = (c: string) => (isPostgres ? `string_agg(${c}, chr(31))` : `group_concat(${c}, char(31))`);
+        const grouped = await db.all<{ g: string; sizes: string | null; colors: string | null }>(
+          `SELECT item_group_id AS g, ${concat('size')} AS sizes, ${concat('color')} AS colors
+           FROM products WHERE item_group_id IN (${placeholders(groups.length)}) AND gone_at IS NULL GROUP BY item_group_id`,
+          groups,
+        );
         for (const r of grouped) options.set(r.g, { sizes: splitDistinct(r.sizes), colors: splitDistinct(r.colors) });
       }
       const byId = new Map(rows.map((r) => [r.id, r]));
@@ -415,12 +471,11 @@ export function createProductRepository(db: Database) {
     async variantIds(ids: readonly string[]): Promise<string[]> {
       if (ids.length === 0) return [];
       const list = placeholders(ids.length);
-      const rows = db
-        .statement<string[], { id: string }>(
-          `SELECT id FROM products WHERE gone_at IS NULL AND (id IN (${list}) OR item_group_id IN
-             (SELECT g.item_group_id FROM products g WHERE g.id IN (${list}) AND g.item_group_id IS NOT NULL))`,
-        )
-        .all(...ids, ...ids);
+      const rows = await db.all<{ id: string }>(
+        `SELECT id FROM products WHERE gone_at IS NULL AND (id IN (${list}) OR item_group_id IN
+           (SELECT g.item_group_id FROM products g WHERE g.id IN (${list}) AND g.item_group_id IS NOT NULL))`,
+        [...ids, ...ids],
+      );
       return rows.map((r) => r.id);
     },
 
@@ -430,14 +485,12 @@ export function createProductRepository(db: Database) {
      * is kept until the catalogue version changes: an import here or by the CLI in another process.
      */
     async categories(): Promise<Array<{ category: string; count: number }>> {
-      const version = catalogueVersion();
+      const version = await catalogueVersion();
       if (categoriesCache?.version !== version) {
-        const rows = db
-          .statement<[], { category: string; count: number }>(
-            `SELECT category, count(DISTINCT coalesce(item_group_id, id)) AS count FROM products
-             WHERE category IS NOT NULL AND gone_at IS NULL GROUP BY category ORDER BY count DESC`,
-          )
-          .all();
+        const rows = await db.all<{ category: string; count: number }>(
+          `SELECT category, count(DISTINCT coalesce(item_group_id, id)) AS count FROM products
+           WHERE category IS NOT NULL AND gone_at IS NULL GROUP BY category ORDER BY count DESC${isPostgres ? ', category COLLATE "C"' : ''}`,
+        );
         categoriesCache = { version, rows };
       }
       return categoriesCache.rows.map((r) => ({ ...r }));
@@ -448,21 +501,17 @@ export function createProductRepository(db: Database) {
      * ("Nike", "a tent" → Camping). Kept until the catalogue version changes, like `categories`.
      */
     async constraintWords(): Promise<{ brands: string[]; types: Array<{ category: string; type: string; count: number }> }> {
-      const version = catalogueVersion();
+      const version = await catalogueVersion();
       if (wordsCache?.version !== version) {
-        const brands = db
-          .statement<[], { brand: string }>(
-            `SELECT DISTINCT brand FROM products WHERE brand IS NOT NULL AND brand <> '' AND gone_at IS NULL LIMIT 5000`,
-          )
-          .all()
-          .map((r) => r.brand);
-        const types = db
-          .statement<[], { category: string; type: string; count: number }>(
-            `SELECT category, product_type AS type, count(*) AS count FROM products
-             WHERE category IS NOT NULL AND product_type IS NOT NULL AND gone_at IS NULL
-             GROUP BY category, product_type LIMIT 5000`,
-          )
-          .all();
+        const brandRows = await db.all<{ brand: string }>(
+          `SELECT DISTINCT brand FROM products WHERE brand IS NOT NULL AND brand <> '' AND gone_at IS NULL LIMIT 5000`,
+        );
+        const brands = brandRows.map((r) => r.brand);
+        const types = await db.all<{ category: string; type: string; count: number }>(
+          `SELECT category, product_type AS type, count(*) AS count FROM products
+           WHERE category IS NOT NULL AND product_type IS NOT NULL AND gone_at IS NULL
+           GROUP BY category, product_type LIMIT 5000`,
+        );
         wordsCache = { version, brands, types };
       }
       return { brands: [...wordsCache.brands], types: wordsCache.types.map((t) => ({ ...t })) };
@@ -474,14 +523,15 @@ export function createProductRepository(db: Database) {
      * catalogues; callers cache it.
      */
     async linkHostnames(limit = 100): Promise<string[]> {
-      const rows = db
-        .statement<[number], { host: string }>(
-          `SELECT DISTINCT lower(CASE WHEN instr(rest, '/') > 0 THEN substr(rest, 1, instr(rest, '/') - 1) ELSE rest END) AS host
-           FROM (SELECT substr(link, instr(link, '://') + 3) AS rest FROM products
-                 WHERE gone_at IS NULL AND (link LIKE 'http://%' OR link LIKE 'https://%'))
-           LIMIT ?`,
-        )
-        .all(limit);
+      // SQLite's instr is PostgreSQL's strpos.
+      const instr = isPostgres ? 'strpos' : 'instr';
+      const rows = await db.all<{ host: string }>(
+        `SELECT DISTINCT lower(CASE WHEN ${instr}(rest, '/') > 0 THEN substr(rest, 1, ${instr}(rest, '/') - 1) ELSE rest END) AS host
+         FROM (SELECT substr(link, ${instr}(link, '://') + 3) AS rest FROM products
+               WHERE gone_at IS NULL AND (link LIKE 'http://%' OR link LIKE 'https://%')) hosts
+         LIMIT ?`,
+        [limit],
+      );
       const hosts = new Set<string>();
       for (const { host } of rows) {
         // "https://shop.example@evil.example/" hides its real host; such a link is never shown as one.

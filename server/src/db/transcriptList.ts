@@ -1,7 +1,8 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { ConversationRow } from './conversationRepository';
 import type { Database, DB } from './database';
-import { messageMatchQuery } from './fts';
+import { messageMatchQuery, type MatchSyntax } from './fts';
+import { TS_CONFIG, messageDocument, messageIndexed } from './postgresSearch';
 
 /** Filters for the transcript list, already validated and turned into ISO bounds by the caller. */
 export interface TranscriptListQuery {
@@ -43,6 +44,14 @@ type ConversationScope = ExpressionBuilder<DB & { c: DB['conversations'] }, 'c'>
 /** The transcript list of the agent console: filters, paging, and search hits in message text. */
 export function createTranscriptListQueries(db: Database) {
   const { kysely } = db;
+  const isPostgres = db.dialect === 'postgres';
+  const syntax: MatchSyntax = isPostgres ? 'tsquery' : 'fts5';
+  /** Ids of the final messages matching `match`, as SQL (the partial GIN index on PostgreSQL). */
+  const matchingMessages = (match: string) =>
+    isPostgres
+      ? sql`SELECT m.conversation_id FROM messages m
+          WHERE ${sql.raw(messageIndexed('m'))} AND ${sql.raw(messageDocument('m'))} @@ to_tsquery(${TS_CONFIG}::regconfig, ${match})`
+      : sql`SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ${match}`;
 
   function filters(eb: ConversationScope, q: TranscriptListQuery): Expression<SqlBool> {
     const conds: Array<Expression<SqlBool>> = [];
@@ -108,12 +117,8 @@ export function createTranscriptListQueries(db: Database) {
       );
       conds.push(q.hadMismatch ? mismatched : eb.not(mismatched));
     }
-    const match = q.search ? messageMatchQuery(q.search) : null;
-    if (match) {
-      conds.push(
-        sql<SqlBool>`c.id IN (SELECT m.conversation_id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid WHERE messages_fts MATCH ${match})`,
-      );
-    }
+    const match = q.search ? messageMatchQuery(q.search, syntax) : null;
+    if (match) conds.push(sql<SqlBool>`c.id IN (${matchingMessages(match)})`);
     return eb.and(conds);
   }
 
@@ -205,17 +210,31 @@ export function createTranscriptListQueries(db: Database) {
       open: string,
       close: string,
     ): Promise<Map<string, { role: string; marked: string }>> {
-      const match = messageMatchQuery(search);
+      const match = messageMatchQuery(search, syntax);
       if (conversationIds.length === 0 || !match) return new Map();
-      const rows = await sql<{ conversation_id: string; role: string; marked: string }>`
-        SELECT m.conversation_id, m.role, highlight(messages_fts, 0, ${open}, ${close}) AS marked
-        FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
-        WHERE messages_fts MATCH ${match} AND m.conversation_id IN (${sql.join(conversationIds)})
-        ORDER BY m.conversation_id, m.seq`.execute(kysely);
+      const rows = isPostgres
+        ? await sql<{ conversation_id: string; role: string; marked: string }>`
+            SELECT m.conversation_id, m.role,
+              ts_headline(${TS_CONFIG}::regconfig, m.content, q.q,
+                'HighlightAll=true, StartSel=' || ${quoteOption(open)} || ', StopSel=' || ${quoteOption(close)}) AS marked
+            FROM messages m CROSS JOIN (SELECT to_tsquery(${TS_CONFIG}::regconfig, ${match}) AS q) q
+            WHERE ${sql.raw(messageIndexed('m'))} AND ${sql.raw(messageDocument('m'))} @@ q.q
+              AND m.conversation_id IN (${sql.join(conversationIds)})
+            ORDER BY m.conversation_id, m.seq`.execute(kysely)
+        : await sql<{ conversation_id: string; role: string; marked: string }>`
+            SELECT m.conversation_id, m.role, highlight(messages_fts, 0, ${open}, ${close}) AS marked
+            FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
+            WHERE messages_fts MATCH ${match} AND m.conversation_id IN (${sql.join(conversationIds)})
+            ORDER BY m.conversation_id, m.seq`.execute(kysely);
       const hits = new Map<string, { role: string; marked: string }>();
       for (const r of rows.rows)
         if (!hits.has(r.conversation_id)) hits.set(r.conversation_id, { role: r.role, marked: r.marked });
       return hits;
     },
   };
+}
+
+/** A ts_headline option value, double-quoted (its markers may hold commas or spaces). */
+function quoteOption(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
 }

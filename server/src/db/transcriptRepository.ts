@@ -45,7 +45,7 @@ export function createTranscriptRepository(db: Database) {
     },
 
     async getConversation(id: string): Promise<ConversationRow | undefined> {
-      return db.statement<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(id);
+      return db.get<ConversationRow>('SELECT * FROM conversations WHERE id = ?', [id]);
     },
 
     /** Every message, including answers replaced by a retry, in order. */
@@ -59,11 +59,10 @@ export function createTranscriptRepository(db: Database) {
 
     /** Shopper feedback on a conversation's answers, by message id (for every message the live feed sends). */
     async feedbackFor(conversationId: string): Promise<Map<string, { rating: 'up' | 'down'; comment: string | null }>> {
-      const rows = db
-        .statement<[string], { message_id: string; rating: string; comment: string | null }>(
-          'SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?',
-        )
-        .all(conversationId);
+      const rows = await db.all<{ message_id: string; rating: string; comment: string | null }>(
+        'SELECT message_id, rating, comment FROM message_feedback WHERE conversation_id = ?',
+        [conversationId],
+      );
       return new Map(rows.map((r) => [r.message_id, { rating: r.rating === 'down' ? 'down' : 'up', comment: r.comment }]));
     },
 

@@ -1,5 +1,5 @@
 import type { ProductSearch } from '@aisle/shared';
-import { nowIso, type Database } from './database';
+import { nowIso, type Database, type SqliteDatabase } from './database';
 import { filterSql } from './productRepository';
 
 /** Which model, at which size, the vectors in the index come from. */
@@ -42,9 +42,37 @@ const MAX_K = 4096;
 
 /**
  * The vector index of the catalogue (sqlite-vec `vec0`, cosine distance) and its bookkeeping: the
- * only code that reads or writes vectors. Every method but `isAvailable` assumes the extension loaded.
+ * only code that reads or writes vectors. Every method but `availability` assumes the extension
+ * loaded. On PostgreSQL there is no vector index yet (pgvector is not used): search stays lexical,
+ * exactly as on SQLite without sqlite-vec.
  */
-export function createVectorRepository(db: Database) {
+export function createVectorRepository(db: Database): VectorRepository {
+  return db.dialect === 'sqlite' ? createSqliteVectorRepository(db) : postgresVectorRepository;
+}
+
+/** Why semantic search is off on PostgreSQL. */
+const POSTGRES_REASON = 'semantic search needs the SQLite store: vectors in PostgreSQL (pgvector) are not supported yet';
+
+/** Every method but `availability` is unreachable: the index never starts a pass without vectors. */
+const unsupported = (): never => {
+  throw new Error(POSTGRES_REASON);
+};
+
+const postgresVectorRepository: VectorRepository = {
+  availability: () => ({ isAvailable: false, reason: POSTGRES_REASON }),
+  meta: () => null,
+  prepare: unsupported,
+  storedHashes: () => new Map(),
+  productsAfter: () => [],
+  // Constant: with no vectors there is nothing a catalogue change would make stale.
+  catalogueVersion: () => 0,
+  removeStale: () => 0,
+  save: unsupported,
+  counts: () => ({ total: 0, embedded: 0 }),
+  nearest: () => [],
+};
+
+function createSqliteVectorRepository(db: SqliteDatabase) {
   // Products a catalogue source no longer lists are marked gone: they are neither embedded nor
   // found, even before the indexer removes their vectors.
   const live = 'p.gone_at IS NULL';
@@ -185,4 +213,4 @@ export function createVectorRepository(db: Database) {
   };
 }
 
-export type VectorRepository = ReturnType<typeof createVectorRepository>;
+export type VectorRepository = ReturnType<typeof createSqliteVectorRepository>;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoCatalogueIfEmpty } from '../catalogue/demoCatalogue';
 import { createCatalogueSourceRepository } from '../db/catalogueSourceRepository';
-import { openDatabase, type Database } from '../db/database';
+import { testStores } from '../../../test/helpers/postgres';
+import { type Database } from '../db/database';
 import { createProductRepository, DEMO_SOURCE, type ProductRepository } from '../db/productRepository';
 import { createCatalogueSearch, type CatalogueSearch } from './catalogueSearch';
 
@@ -11,29 +12,33 @@ function configHolder(synonyms: string[][] = []) {
   return { get: () => current, set: (next: string[][]) => (current = { config: { search: { synonyms: next } } }) };
 }
 
-describe('catalogue search on the demo catalogue (real SQLite, FTS5)', () => {
+describe.each(await testStores())('catalogue search on the demo catalogue (real $dialect)', (store) => {
   let db: Database;
+  let close: () => Promise<void>;
   let products: ProductRepository;
   let search: CatalogueSearch;
   const config = configHolder();
   const titles = async (q: string, limit = 8) => (await search.search({ q, limit, origin: 'api' })).hits.map((h) => h.row.title);
 
   beforeAll(async () => {
-    db = await openDatabase(':memory:');
+    ({ db, close } = await store.open());
     products = createProductRepository(db);
     await loadDemoCatalogueIfEmpty(products, createCatalogueSourceRepository(db));
     search = createCatalogueSearch({ products, config: config.get });
   });
   afterAll(async () => {
-    await db.close();
+    await close();
   });
 
   describe('stemming (porter)', () => {
     it('finds "jacket" products for "jackets" and "run" words for "running"', async () => {
       expect((await titles('jackets')).every((t) => /jacket/i.test(t))).toBe(true);
       expect((await products.search({ q: 'runs', limit: 8 })).length).toBeGreaterThan(0);
-      const stored = db.sqlite.prepare(`SELECT sql FROM sqlite_master WHERE name = 'products_fts'`).get() as { sql: string };
-      expect(stored.sql).toContain("tokenize='porter unicode61 remove_diacritics 2'");
+      const stored =
+        db.dialect === 'sqlite'
+          ? await db.get<{ sql: string }>(`SELECT sql FROM sqlite_master WHERE name = 'products_fts'`)
+          : await db.get<{ sql: string }>(`SELECT prosrc AS sql FROM pg_proc WHERE proname = 'products_search_sync'`);
+      expect(stored?.sql).toContain(db.dialect === 'sqlite' ? "tokenize='porter unicode61 remove_diacritics 2'" : "'english'");
     });
 
     it('still matches a word the shopper has not finished typing (prefix)', async () => {
@@ -136,8 +141,8 @@ describe('catalogue search on the demo catalogue (real SQLite, FTS5)', () => {
     });
 
     it('never corrects to a word only gone products have (dropped from their feed, kept for transcripts)', async () => {
-      db.sqlite.prepare("UPDATE products SET gone_at = '2026-01-01T00:00:00.000Z' WHERE id = 'NEW-1'").run();
-      db.sqlite.prepare('UPDATE catalogue_version SET version = version + 1 WHERE id = 1').run();
+      await db.run("UPDATE products SET gone_at = '2026-01-01T00:00:00.000Z' WHERE id = 'NEW-1'");
+      await db.run('UPDATE catalogue_version SET version = version + 1 WHERE id = 1');
       const result = await search.search({ q: 'snowshoo', origin: 'api' });
       expect(result.correctedQuery).toBeUndefined();
       expect(result.hits.map((h) => h.row.id)).not.toContain('NEW-1');

@@ -21,7 +21,7 @@ import { createToolRunner } from '@aisle/server/assistant/tools';
 import { loadDemoCatalogueIfEmpty } from '@aisle/server/catalogue/demoCatalogue';
 import { createCatalogueSourceRepository } from '@aisle/server/db/catalogueSourceRepository';
 import { parseCliArgs } from '@aisle/server/cli/cliArgs';
-import { databaseFile, openDatabase, type Database } from '@aisle/server/db/database';
+import { databaseFile, openSqliteDatabase, type SqliteDatabase } from '@aisle/server/db/database';
 import { createProductRepository, type ProductHit, type ProductRepository } from '@aisle/server/db/productRepository';
 import { createCatalogueSearch, type CatalogueSearch } from '@aisle/server/search/catalogueSearch';
 import { fixed, machineSummary, percentile, sortedCopy } from '../measure';
@@ -52,7 +52,7 @@ const searchConfig = () => ({ config: { search: { synonyms: [] as string[][] } }
 /** Part 1: NDCG@10 per query group, before and after. */
 async function quality(): Promise<void> {
   const queries = loadGradedQueries(path.join(import.meta.dirname, 'queries.demo.yaml'));
-  const db = await openDatabase(':memory:');
+  const db = await openSqliteDatabase(':memory:');
   const products = createProductRepository(db);
   await loadDemoCatalogueIfEmpty(products, createCatalogueSourceRepository(db));
   const search = createCatalogueSearch({ products, config: searchConfig });
@@ -128,7 +128,7 @@ function importMeasured(file: string, dataDir: string): { rows: number; seconds:
 
 /** The floor: the same rows into a bare table with a porter FTS5 index, one transaction, no validation. */
 async function plainFtsLoad(file: string, dir: string): Promise<number> {
-  const db = await openDatabase(path.join(dir, 'plain.sqlite'));
+  const db = await openSqliteDatabase(path.join(dir, 'plain.sqlite'));
   db.sqlite
     .exec(`CREATE TABLE plain (id TEXT PRIMARY KEY, title TEXT, brand TEXT, product_type TEXT, color TEXT, material TEXT, description TEXT);
     CREATE VIRTUAL TABLE plain_fts USING fts5(title, brand, product_type, color, material, description, content='plain', tokenize='porter unicode61 remove_diacritics 2');`);
@@ -199,7 +199,7 @@ async function speed(count: number, iterations: number): Promise<void> {
     await writeSyntheticCatalogue(feed, count);
     const imported = importMeasured(feed, path.join(dir, 'data'));
     const floor = await plainFtsLoad(feed, path.join(dir, 'plain'));
-    const db: Database = await openDatabase(databaseFile({ dataDir: path.join(dir, 'data') }));
+    const db: SqliteDatabase = await openSqliteDatabase(databaseFile({ dataDir: path.join(dir, 'data') }));
     const products: ProductRepository = createProductRepository(db);
     const search: CatalogueSearch = createCatalogueSearch({ products, config: searchConfig });
     const tools = createToolRunner(products, search, () => undefined);

@@ -2,22 +2,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../db/database';
+import { testStores } from '../../../../test/helpers/postgres';
+import { type Database } from '../../db/database';
 import { createProductRepository, type ProductRepository } from '../../db/productRepository';
 import { FeedError, formatImportSummary, importCatalogue, type ImportSummary } from './importCatalogue';
 
 let dir: string;
 let db: Database;
+let close: () => Promise<void>;
 let repo: ProductRepository;
 
-beforeEach(async () => {
+beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-import-'));
-  db = await openDatabase(path.join(dir, 'aisle.sqlite'));
-  repo = createProductRepository(db);
 });
 
-afterEach(async () => {
-  await db.close();
+afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,7 +28,16 @@ function feed(name: string, text: string): string {
 
 const problemLines = (s: ImportSummary) => s.problems.map((p) => `line ${p.line}: ${p.reason}`);
 
-describe('importCatalogue', () => {
+describe.each(await testStores())('importCatalogue into $dialect', (store) => {
+  beforeEach(async () => {
+    ({ db, close } = await store.open());
+    repo = createProductRepository(db);
+  });
+
+  afterEach(async () => {
+    await close();
+  });
+
   it('imports CSV with quoted commas and line breaks, reporting bad rows by the line they start on', async () => {
     const file = feed(
       'feed.csv',
@@ -275,6 +283,16 @@ describe('importCatalogue', () => {
 });
 
 describe('formatImportSummary', () => {
+  beforeEach(async () => {
+    const [sqlite] = await testStores();
+    if (!sqlite) throw new Error('no SQLite store');
+    ({ db, close } = await sqlite.open());
+    repo = createProductRepository(db);
+  });
+  afterEach(async () => {
+    await close();
+  });
+
   it('lists at most 20 skipped rows, then how many more', async () => {
     const bad = Array.from({ length: 25 }, (_, i) => `X${i},Item,free,in_stock`);
     const file = feed('bad.csv', `id,title,price,availability\nOK,Fine,1.00 USD,in_stock\n${bad.join('\n')}\n`);

@@ -136,8 +136,9 @@ export function createCatalogueSync(deps: {
         await sources.clearStaged(feed.name).catch(() => undefined);
       }
       const at = nowIso();
-      await sources.finishSync(syncId, { ...result, status: result.status, finishedAt: at });
+      // The lease goes first: whoever sees the sync finished also sees the source free and its status.
       await sources.release(feed.name, { status: result.status, at, ...(validators ? { validators } : {}) });
+      await sources.finishSync(syncId, { ...result, status: result.status, finishedAt: at });
       // The feed's address and headers stay out of the log: a URL or header may carry a token.
       const fields = {
         source: feed.name,

@@ -1,7 +1,12 @@
 import { sql, type Kysely } from 'kysely';
+import { autoIdColumn, columnTypes, dialectOf } from './dialect';
 
-/** Products with an FTS5 index kept in sync by triggers, shopper sessions, conversations, messages. */
+/**
+ * Products with an FTS5 index kept in sync by triggers, shopper sessions, conversations, messages.
+ * On PostgreSQL the products' full-text index is a GIN index on an expression, created by 0007.
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const types = columnTypes(db);
   await db.schema
     .createTable('products')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -26,7 +31,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('gender', 'text')
     .addColumn('age_group', 'text')
     .addColumn('material', 'text')
-    .addColumn('rating', 'real')
+    .addColumn('rating', types.double)
     .addColumn('review_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('stock_quantity', 'integer')
     .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -37,24 +42,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('products_price').on('products').columns(['price_minor']).execute();
 
   // External-content FTS5 table: the text lives once, in products; triggers keep the index current.
-  await sql`CREATE VIRTUAL TABLE products_fts USING fts5(
-      title, brand, category, product_type, color, material, description,
-      content='products', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
-    )`.execute(db);
-  await sql`CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
-      INSERT INTO products_fts(rowid, title, brand, category, product_type, color, material, description)
-      VALUES (new.rowid, new.title, new.brand, new.category, new.product_type, new.color, new.material, new.description);
-    END`.execute(db);
-  await sql`CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
-      INSERT INTO products_fts(products_fts, rowid, title, brand, category, product_type, color, material, description)
-      VALUES ('delete', old.rowid, old.title, old.brand, old.category, old.product_type, old.color, old.material, old.description);
-    END`.execute(db);
-  await sql`CREATE TRIGGER products_au AFTER UPDATE ON products BEGIN
-      INSERT INTO products_fts(products_fts, rowid, title, brand, category, product_type, color, material, description)
-      VALUES ('delete', old.rowid, old.title, old.brand, old.category, old.product_type, old.color, old.material, old.description);
-      INSERT INTO products_fts(rowid, title, brand, category, product_type, color, material, description)
-      VALUES (new.rowid, new.title, new.brand, new.category, new.product_type, new.color, new.material, new.description);
-    END`.execute(db);
+  if (dialectOf(db) === 'sqlite') await productsFts(db);
 
   await db.schema
     .createTable('shopper_sessions')
@@ -98,10 +86,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('total_ms', 'integer')
     .addColumn('prompt_eval_count', 'integer')
     .addColumn('eval_count', 'integer')
-    .addColumn('load_duration_ns', 'integer')
-    .addColumn('prompt_eval_duration_ns', 'integer')
-    .addColumn('eval_duration_ns', 'integer')
-    .addColumn('total_duration_ns', 'integer')
+    .addColumn('load_duration_ns', types.int64)
+    .addColumn('prompt_eval_duration_ns', types.int64)
+    .addColumn('eval_duration_ns', types.int64)
+    .addColumn('total_duration_ns', types.int64)
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('completed_at', 'text')
     .addColumn('replaced_by', 'text')
@@ -118,7 +106,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('search_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoIdColumn(db))
     .addColumn('conversation_id', 'text')
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('query', 'text', (c) => c.notNull())
@@ -129,11 +117,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('search_log_created').on('search_log').columns(['created_at']).execute();
 }
 
+/** The products' FTS5 index (SQLite only). */
+async function productsFts(db: Kysely<unknown>): Promise<void> {
+  await sql`CREATE VIRTUAL TABLE products_fts USING fts5(
+      title, brand, category, product_type, color, material, description,
+      content='products', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+    )`.execute(db);
+  await sql`CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
+      INSERT INTO products_fts(rowid, title, brand, category, product_type, color, material, description)
+      VALUES (new.rowid, new.title, new.brand, new.category, new.product_type, new.color, new.material, new.description);
+    END`.execute(db);
+  await sql`CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
+      INSERT INTO products_fts(products_fts, rowid, title, brand, category, product_type, color, material, description)
+      VALUES ('delete', old.rowid, old.title, old.brand, old.category, old.product_type, old.color, old.material, old.description);
+    END`.execute(db);
+  await sql`CREATE TRIGGER products_au AFTER UPDATE ON products BEGIN
+      INSERT INTO products_fts(products_fts, rowid, title, brand, category, product_type, color, material, description)
+      VALUES ('delete', old.rowid, old.title, old.brand, old.category, old.product_type, old.color, old.material, old.description);
+      INSERT INTO products_fts(rowid, title, brand, category, product_type, color, material, description)
+      VALUES (new.rowid, new.title, new.brand, new.category, new.product_type, new.color, new.material, new.description);
+    END`.execute(db);
+}
+
 /** Drops everything 0001 created. */
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ['search_log', 'messages', 'conversations', 'shopper_sessions']) {
     await db.schema.dropTable(table).ifExists().execute();
   }
-  await sql`DROP TABLE IF EXISTS products_fts`.execute(db);
+  if (dialectOf(db) === 'sqlite') await sql`DROP TABLE IF EXISTS products_fts`.execute(db);
   await db.schema.dropTable('products').ifExists().execute();
 }

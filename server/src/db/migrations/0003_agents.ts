@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import { autoIdColumn, dialectOf } from './dialect';
 
 /**
  * The agent console: accounts and their sessions, notes/labels/flags on transcripts, the audit of
- * revealed messages, and a full-text index over message text.
+ * revealed messages, and a full-text index over message text (on PostgreSQL a GIN index, made by 0006).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -63,7 +64,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The audit trail outlives the conversation (retention deletes the text, not the record of access).
   await db.schema
     .createTable('message_reveals')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoIdColumn(db))
     .addColumn('message_id', 'text', (c) => c.notNull())
     .addColumn('conversation_id', 'text', (c) => c.notNull())
     .addColumn('agent_id', 'text', (c) => c.notNull())
@@ -76,6 +77,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('conversations_created').on('conversations').columns(['created_at']).execute();
   await db.schema.createIndex('messages_created').on('messages').columns(['role', 'created_at']).execute();
 
+  if (dialectOf(db) === 'postgres') return;
   // A plain FTS5 table (it keeps its own copy of the text) keyed by the message's rowid; triggers keep
   // it in sync, so every path that writes messages is indexed without knowing about it.
   await sql`CREATE VIRTUAL TABLE messages_fts USING fts5(
@@ -99,9 +101,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 /** Drops what 0003 added. */
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const trigger of ['messages_fts_ai', 'messages_fts_au', 'messages_fts_ad'])
-    await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
-  await sql`DROP TABLE IF EXISTS messages_fts`.execute(db);
+  if (dialectOf(db) === 'sqlite') await dropMessagesFts(db);
   await db.schema.dropIndex('messages_created').ifExists().execute();
   await db.schema.dropIndex('conversations_created').ifExists().execute();
   for (const table of [
@@ -114,4 +114,11 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
+}
+
+/** The message FTS5 table and its triggers (SQLite only). */
+async function dropMessagesFts(db: Kysely<unknown>): Promise<void> {
+  for (const trigger of ['messages_fts_ai', 'messages_fts_au', 'messages_fts_ad'])
+    await sql`DROP TRIGGER IF EXISTS ${sql.raw(trigger)}`.execute(db);
+  await sql`DROP TABLE IF EXISTS messages_fts`.execute(db);
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testStores } from '../../../../test/helpers/postgres';
 import { createConversationRepository, type ConversationRepository } from '../conversationRepository';
-import { openDatabase, type Database } from '../database';
+import { type Database } from '../database';
+import { messageIndexed } from '../postgresSearch';
 import { createTranscriptListQueries } from '../transcriptList';
 
 /** What an agent's transcript search finds for `words`: conversation ids. */
@@ -14,22 +16,28 @@ async function agentSearch(db: Database, words: string): Promise<string[]> {
   return rows.map((r) => r.conversation.id);
 }
 
-/** Rows in the message index (each save of a streaming answer used to rewrite its row). */
-function indexedRows(db: Database, messageId: string): number {
-  return (
-    db.statement<[string], { n: number }>('SELECT count(*) AS n FROM messages_fts WHERE message_id = ?').get(messageId)?.n ?? 0
-  );
+/**
+ * Rows in the message index (each save of a streaming answer used to rewrite its row): the FTS5 table
+ * on SQLite, the rows inside the partial GIN index's condition on PostgreSQL.
+ */
+async function indexedRows(db: Database, messageId: string): Promise<number> {
+  const text =
+    db.dialect === 'postgres'
+      ? `SELECT count(*) AS n FROM messages m WHERE m.id = ? AND ${messageIndexed('m')}`
+      : 'SELECT count(*) AS n FROM messages_fts WHERE message_id = ?';
+  return (await db.get<{ n: number }>(text, [messageId]))?.n ?? 0;
 }
 
-describe('0006: message text is indexed once it is final', () => {
+describe.each(await testStores())('0006: message text is indexed once it is final ($dialect)', (store) => {
   let db: Database;
+  let close: () => Promise<void>;
   let conversations: ConversationRepository;
   beforeEach(async () => {
-    db = await openDatabase(':memory:');
+    ({ db, close } = await store.open());
     conversations = createConversationRepository(db);
   });
   afterEach(async () => {
-    await db.close();
+    await close();
   });
 
   async function answerStreaming(text: string) {
@@ -43,18 +51,18 @@ describe('0006: message text is indexed once it is final', () => {
     let saved = '';
     for (const word of text.split(' ')) {
       saved += `${word} `;
-      conversations.saveStreamingTexts([{ messageId: answer.id, content: saved.trim() }]);
+      await conversations.saveStreamingTexts([{ messageId: answer.id, content: saved.trim() }]);
     }
     return { conversation, answer };
   }
 
   it('leaves a streaming answer out of the index while it streams, and finds it once complete', async () => {
     const { conversation, answer } = await answerStreaming('The Ridgeback boot is waterproof');
-    expect(indexedRows(db, answer.id)).toBe(0);
+    expect(await indexedRows(db, answer.id)).toBe(0);
     expect(await agentSearch(db, 'ridgeback')).toEqual([]);
 
     await conversations.updateMessage(answer.id, { content: 'The Ridgeback boot is waterproof.', status: 'complete' });
-    expect(indexedRows(db, answer.id)).toBe(1);
+    expect(await indexedRows(db, answer.id)).toBe(1);
     expect(await agentSearch(db, 'ridgeback')).toEqual([conversation.id]);
     expect(await agentSearch(db, 'boots')).toEqual([conversation.id]);
   });
@@ -76,7 +84,7 @@ describe('0006: message text is indexed once it is final', () => {
     expect(await agentSearch(db, 'larchpoint')).toEqual([]);
     expect(await agentSearch(db, 'summitcraft')).toEqual([conversation.id]);
 
-    db.statement('DELETE FROM conversations WHERE id = ?').run(conversation.id);
-    expect(indexedRows(db, answer.id)).toBe(0);
+    await db.run('DELETE FROM conversations WHERE id = ?', [conversation.id]);
+    expect(await indexedRows(db, answer.id)).toBe(0);
   });
 });

@@ -1,4 +1,6 @@
 import { sql, type Kysely } from 'kysely';
+import { productSearchTableSql } from '../postgresSearch';
+import { autoIdColumn, columnTypes, dialectOf } from './dialect';
 
 const FTS_COLUMNS = 'title, brand, category, product_type, color, material, description, keywords';
 const FTS_NEW = 'new.title, new.brand, new.category, new.product_type, new.color, new.material, new.description, new.keywords';
@@ -9,8 +11,10 @@ const FTS_OLD = 'old.title, old.brand, old.category, old.product_type, old.color
  * stopped listing it (`gone_at`; null = live). Gone products are kept so old transcripts still resolve.
  * Sources, their sync history and the staging table a sync writes into before it applies all at once.
  * Shopify tags (`keywords`, JSON) join the product full-text index; extra options go in `attributes`.
+ * On PostgreSQL the product index is made here: `products_search` (see `postgresSearch.ts`).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const types = columnTypes(db);
   await db.schema
     .alterTable('products')
     .addColumn('source', 'text', (c) => c.notNull().defaultTo('import'))
@@ -25,38 +29,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('products_source').on('products').columns(['source', 'gone_at']).execute();
 
   // The index gains a column for the shop's tags: rebuilt from the products table (external content).
-  for (const t of ['products_ai', 'products_ad', 'products_au']) await sql.raw(`DROP TRIGGER IF EXISTS ${t}`).execute(db);
-  await sql`DROP TABLE IF EXISTS products_fts`.execute(db);
-  await sql
-    .raw(
-      `CREATE VIRTUAL TABLE products_fts USING fts5(${FTS_COLUMNS},
-       content='products', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
-      INSERT INTO products_fts(rowid, ${FTS_COLUMNS}) VALUES (new.rowid, ${FTS_NEW});
-    END`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
-      INSERT INTO products_fts(products_fts, rowid, ${FTS_COLUMNS}) VALUES ('delete', old.rowid, ${FTS_OLD});
-    END`,
-    )
-    .execute(db);
-  // Only when indexed text changes: a sync that marks 10,000 products gone should not re-index them.
-  await sql
-    .raw(
-      `CREATE TRIGGER products_au AFTER UPDATE OF ${FTS_COLUMNS} ON products BEGIN
-      INSERT INTO products_fts(products_fts, rowid, ${FTS_COLUMNS}) VALUES ('delete', old.rowid, ${FTS_OLD});
-      INSERT INTO products_fts(rowid, ${FTS_COLUMNS}) VALUES (new.rowid, ${FTS_NEW});
-    END`,
-    )
-    .execute(db);
-  await sql`INSERT INTO products_fts(products_fts) VALUES ('rebuild')`.execute(db);
+  if (dialectOf(db) === 'postgres') for (const statement of productSearchTableSql()) await sql.raw(statement).execute(db);
+  else await productsFtsWithTags(db);
 
   await db.schema
     .createTable('catalogue_sources')
@@ -77,7 +51,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('catalogue_syncs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoIdColumn(db))
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('finished_at', 'text')
@@ -116,7 +90,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('gender', 'text')
     .addColumn('age_group', 'text')
     .addColumn('material', 'text')
-    .addColumn('rating', 'real')
+    .addColumn('rating', types.double)
     .addColumn('review_count', 'integer', (c) => c.notNull())
     .addColumn('stock_quantity', 'integer')
     .addColumn('keywords', 'text')
@@ -125,10 +99,54 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
+/** SQLite: the products' FTS5 index with the tags column, and its triggers. */
+async function productsFtsWithTags(db: Kysely<unknown>): Promise<void> {
+  for (const t of ['products_ai', 'products_ad', 'products_au']) await sql.raw(`DROP TRIGGER IF EXISTS ${t}`).execute(db);
+  await sql`DROP TABLE IF EXISTS products_fts`.execute(db);
+  await sql
+    .raw(
+      `CREATE VIRTUAL TABLE products_fts USING fts5(${FTS_COLUMNS},
+       content='products', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
+      INSERT INTO products_fts(rowid, ${FTS_COLUMNS}) VALUES (new.rowid, ${FTS_NEW});
+    END`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER products_ad AFTER DELETE ON products BEGIN
+      INSERT INTO products_fts(products_fts, rowid, ${FTS_COLUMNS}) VALUES ('delete', old.rowid, ${FTS_OLD});
+    END`,
+    )
+    .execute(db);
+  // Only when indexed text changes: a sync that marks 10,000 products gone should not re-index them.
+  await sql
+    .raw(
+      `CREATE TRIGGER products_au AFTER UPDATE OF ${FTS_COLUMNS} ON products BEGIN
+      INSERT INTO products_fts(products_fts, rowid, ${FTS_COLUMNS}) VALUES ('delete', old.rowid, ${FTS_OLD});
+      INSERT INTO products_fts(rowid, ${FTS_COLUMNS}) VALUES (new.rowid, ${FTS_NEW});
+    END`,
+    )
+    .execute(db);
+  await sql`INSERT INTO products_fts(products_fts) VALUES ('rebuild')`.execute(db);
+}
+
 /** Drops what 0007 added and restores the seven-column product index. */
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of ['catalogue_staging', 'catalogue_syncs', 'catalogue_sources'])
     await db.schema.dropTable(t).ifExists().execute();
+  if (dialectOf(db) === 'postgres') {
+    await db.schema.dropTable('products_search').ifExists().execute();
+    await sql`DROP FUNCTION IF EXISTS products_search_sync()`.execute(db);
+    await db.schema.dropIndex('products_source').ifExists().execute();
+    for (const c of ['attributes', 'keywords', 'gone_at', 'source'])
+      await db.schema.alterTable('products').dropColumn(c).execute();
+    return;
+  }
   for (const t of ['products_ai', 'products_ad', 'products_au']) await sql.raw(`DROP TRIGGER IF EXISTS ${t}`).execute(db);
   await sql`DROP TABLE IF EXISTS products_fts`.execute(db);
   await db.schema.dropIndex('products_source').ifExists().execute();

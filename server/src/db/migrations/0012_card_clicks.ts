@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { autoIdColumn } from './dialect';
 
 /**
  * Clicks on answer cards ("View product", "Add to cart"), one row per click, so the dashboard can say
@@ -7,7 +8,7 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('card_clicks')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoIdColumn(db))
     .addColumn('message_id', 'text', (c) => c.notNull().references('messages.id').onDelete('cascade'))
     .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id').onDelete('cascade'))
     .addColumn('product_id', 'text', (c) => c.notNull())
