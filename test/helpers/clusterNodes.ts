@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AisleConfigInput } from '@aisle/server/config/configSchema';
 import { Redis } from 'ioredis';
+import { isPostgresReachable, postgresTestDatabase, type PostgresTestDatabase } from './postgres';
 import { startServerProcess, type ServerProcess } from './serverProcess';
 import { startTestServer, type DeepPartial, type TestServer } from './testServer';
 
@@ -39,15 +40,14 @@ export async function isRedisReachable(url = TEST_REDIS_URL): Promise<boolean> {
 }
 
 /**
- * The database the nodes share. SQLite: one file in a shared data dir (WAL lets several connections
- * in). PostgreSQL: pass its URL once `database.url` exists (a colleague's branch adds it).
+ * The database the nodes share. PostgreSQL (a fresh schema) when it answers, as a cluster runs in
+ * production; otherwise one SQLite file in a shared data dir (WAL lets several processes in).
  */
 export type SharedDatabase = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
 
 function databaseConfig(database: SharedDatabase): DeepPartial<AisleConfigInput> {
   if (database.kind === 'sqlite') return {};
-  // Laid over the config once the schema has `database.url`; until then the schema refuses it.
-  return { database: { url: database.url } } as DeepPartial<AisleConfigInput>;
+  return { database: { url: database.url } };
 }
 
 export interface ClusterOptions {
@@ -61,6 +61,8 @@ export interface TestCluster {
   /** The Redis settings every node uses: a fresh key prefix and short heartbeats. */
   redis: { url: string; keyPrefix: string; heartbeatMs: number; nodeTimeoutMs: number };
   dataDir: string;
+  /** The database the nodes share (PostgreSQL when it answers). */
+  database: SharedDatabase;
   /** Starts an in-process node (`createApp`) on its own port. */
   node(): Promise<TestServer>;
   /** Starts a node as a child process (`server/src/index.ts`), so a test can SIGKILL it. */
@@ -72,7 +74,13 @@ export interface TestCluster {
 const HEARTBEAT_MS = 150;
 const NODE_TIMEOUT_MS = 900;
 
-export function startCluster(options: ClusterOptions): TestCluster {
+export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
+  let schema: PostgresTestDatabase | null = null;
+  let database = options.database;
+  if (database === undefined) {
+    schema = (await isPostgresReachable()) ? await postgresTestDatabase() : null;
+    database = schema === null ? { kind: 'sqlite' } : { kind: 'postgres', url: schema.url };
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-cluster-'));
   const redis = {
     url: TEST_REDIS_URL,
@@ -82,7 +90,7 @@ export function startCluster(options: ClusterOptions): TestCluster {
   };
   const config: DeepPartial<AisleConfigInput> = {
     ...options.config,
-    ...databaseConfig(options.database ?? { kind: 'sqlite' }),
+    ...databaseConfig(database),
     redis,
   };
   const nodes: TestServer[] = [];
@@ -92,6 +100,7 @@ export function startCluster(options: ClusterOptions): TestCluster {
   return {
     redis,
     dataDir,
+    database,
     async node() {
       // The first node loads the fixture catalogue; the others find it in the shared database.
       const node = await startTestServer({
@@ -124,6 +133,7 @@ export function startCluster(options: ClusterOptions): TestCluster {
       for (const node of nodes.reverse()) await node.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       await removeKeys(redis.url, redis.keyPrefix);
+      await schema?.cleanup();
     },
   };
 }

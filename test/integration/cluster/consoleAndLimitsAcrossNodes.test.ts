@@ -27,7 +27,7 @@ afterEach(async () => {
 
 async function start(config: Parameters<typeof startCluster>[0]['config'] = {}) {
   double = await startOllamaDouble();
-  cluster = startCluster({ ollamaUrl: double.url, config });
+  cluster = await startCluster({ ollamaUrl: double.url, config });
   return { a: await cluster.node(), b: await cluster.node(), c: await cluster.node() };
 }
 

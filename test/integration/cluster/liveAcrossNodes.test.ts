@@ -18,7 +18,7 @@ afterEach(async () => {
 
 async function start(config: Parameters<typeof startCluster>[0]['config'] = {}) {
   double = await startOllamaDouble();
-  cluster = startCluster({ ollamaUrl: double.url, config });
+  cluster = await startCluster({ ollamaUrl: double.url, config });
   return { a: await cluster.node(), b: await cluster.node(), c: await cluster.node() };
 }
 
@@ -139,7 +139,7 @@ describe.skipIf(!hasRedis)('one answer at a time across nodes', () => {
 describe.skipIf(!hasRedis)('nodes starting and reloading', () => {
   it('a node that starts while another writes an answer leaves it alone; each answer names the config of its node', async () => {
     double = await startOllamaDouble();
-    cluster = startCluster({ ollamaUrl: double.url });
+    cluster = await startCluster({ ollamaUrl: double.url });
     const a = await cluster.node();
     const b = await cluster.node();
     // A hot reload on node B only: node A keeps serving the config it started with.
@@ -167,7 +167,7 @@ describe.skipIf(!hasRedis)('a node dies mid-answer', () => {
     double = await startOllamaDouble();
     // One place at the model host for the whole cluster: the retry below gets it only once the dead
     // node's lease on it has run out.
-    cluster = startCluster({ ollamaUrl: double.url, config: { ollama: { maxParallel: 1 } } });
+    cluster = await startCluster({ ollamaUrl: double.url, config: { ollama: { maxParallel: 1 } } });
     const b = await cluster.node();
     const doomed = await cluster.processNode();
     const cookie = (await fetch(`${b.url}/api/session`)).headers.get('set-cookie')?.split(';')[0] ?? '';
