@@ -57,6 +57,28 @@ describe('reading constraints from real phrasings', () => {
   });
 });
 
+describe('reading constraints in every shopper language', () => {
+  it.each<[string, string, Partial<ShopperConstraints>, string]>([
+    ['en', 'hiking shoes under 120 dollars, size 44', { category: 'Shoes', priceMax: 120, size: '44' }, 'hiking shoes'],
+    ['de', 'Wanderschuhe unter 120 Dollar, Größe 44', { priceMax: 120, size: '44' }, 'wanderschuhe'],
+    ['de', 'Regenjacke für höchstens 89,50 €', { priceMax: 89.5 }, 'regenjacke'],
+    ['es', 'zapatillas de menos de 100 dólares', { priceMax: 100 }, 'zapatillas'],
+    ['es', 'una mochila, talla M, por menos de 60 euros', { priceMax: 60, size: 'M' }, 'mochila'],
+    ['zh-CN', '80美元以下的耳机', { priceMax: 80 }, '的耳机'],
+    ['zh-CN', '不超过150元的登山鞋，44码', { priceMax: 150, size: '44' }, '的登山鞋'],
+  ])('%s: %s', (_language, text, expected, subject) => {
+    const read = nextConstraints(undefined, text, VOCABULARY);
+    expect(read).toEqual({ features: [], ...expected, subject });
+  });
+
+  it('keeps a German budget across a German follow-up that only adds a size', () => {
+    expect(constraintsOf(['Wanderschuhe unter 120 Dollar', 'gibt es diese auch in Größe 44?'], VOCABULARY)).toMatchObject({
+      priceMax: 120,
+      size: '44',
+    });
+  });
+});
+
 describe('carrying constraints across a conversation', () => {
   it('keeps the category and budget for a follow-up and adds what it says', () => {
     expect(constraintsOf(['waterproof trail shoes under $120', 'cheaper ones?'], VOCABULARY)).toEqual({
