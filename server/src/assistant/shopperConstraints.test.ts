@@ -1,4 +1,4 @@
-import type { ShopperConstraints } from '@aisle/shared';
+import { SUGGESTION_FEATURES, type ShopperConstraints } from '@aisle/shared';
 import { describe, expect, it } from 'vitest';
 import {
   constraintsContext,
@@ -76,6 +76,13 @@ describe('reading constraints in every shopper language', () => {
       priceMax: 120,
       size: '44',
     });
+  });
+});
+
+describe('suggestion features are constraint features', () => {
+  // A "Waterproof only" suggestion edits the features chip: each must be a word the chips know.
+  it.each(SUGGESTION_FEATURES)('%s', (feature) => {
+    expect(read(`${feature} things`).features).toContain(feature);
   });
 });
 
