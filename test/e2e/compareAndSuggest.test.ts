@@ -5,6 +5,7 @@ import { text } from '../ollama-double';
 import { FIXTURE_PRODUCTS } from '../helpers/fixtures';
 import { ChatPage } from './pages/chat-page';
 import { ComparePanel } from './pages/compare-panel';
+import { ConstraintChips } from './pages/constraint-chips';
 import { launchBrowser, newShopperContext } from './support/browser';
 import { startStack, type E2eStack } from './support/stack';
 import { eventually } from './support/wait';
@@ -47,7 +48,7 @@ async function askForShoes(): Promise<void> {
 }
 
 describe('suggestions after an answer', () => {
-  it('come from the results, are sent as the shopper’s message on click, and move to the newest answer', async () => {
+  it('come from the results; "Under $180" edits the price chip and the cards at once, without a model call', async () => {
     await chat.open(stack.url);
     await askForShoes();
     const first = chat.lastAnswer;
@@ -58,22 +59,32 @@ describe('suggestions after an answer', () => {
       'In size 44',
       'Compare these',
     ]);
+    const chips = new ConstraintChips(first);
+    await chips.region.waitFor();
+    expect(await chips.labels()).not.toContain('Up to $180.00');
 
-    stack.double.enqueueChat({ chunks: text(`Only the [${RIDGEBACK}](product:TRL-100-44) is waterproof.`) });
-    await compare.suggestions(first).getByText('Waterproof only', { exact: true }).click();
-    await eventually(() => chat.userMessages.allTextContents()).toEqual([
-      'Trail shoes in size 44?',
-      'Show me only waterproof ones',
-    ]);
+    await compare.suggestions(first).getByText('Under $180', { exact: true }).click();
+    // The chip shows the new price, and the $189 Summit Pro is gone from the cards.
+    await eventually(() => chips.labels()).toContain('Up to $180.00');
+    await eventually(() => chat.card(SUMMIT).count()).toBe(0);
+    await chat.card(RIDGEBACK).waitFor();
+    // No message was sent and the model was not asked again.
+    await expect(chat.userMessages.allTextContents()).resolves.toEqual(['Trail shoes in size 44?']);
+    expect(stack.double.chatRequests()).toHaveLength(1);
+    // The applied suggestion is gone, and so is "Compare these" (one of its shoes is no longer shown).
+    await eventually(() => compare.suggestions(first).allTextContents()).toEqual(['Waterproof only', 'In size 44']);
+
+    // The next question starts from the edited chips: the model's context has the new budget.
+    stack.double.enqueueChat({ chunks: text(`The [${RIDGEBACK}](product:TRL-100-44) is the one.`) });
+    await chat.ask('Which one is lighter?');
     await chat.waitForAnswerEnd();
-    // The model got the suggestion as the shopper's words.
-    const lastRequest = stack.double.chatRequests().at(-1);
-    expect(lastRequest?.messages?.some((m) => m.role === 'user' && m.content === 'Show me only waterproof ones')).toBe(true);
-    // One card now: no "Compare these", and the first answer's suggestions are gone.
+    const context = stack.double
+      .chatRequests()
+      .at(-1)
+      ?.messages?.find((m) => m.role === 'system' && m.content.startsWith('What the shopper asked for'));
+    expect(context?.content).toContain('"priceMax":180');
+    // The first answer's suggestions are gone: only the newest answer has them.
     await expect(chat.answers.first().getByRole('list', { name: 'Suggestions' }).count()).resolves.toBe(0);
-    await eventually(async () => (await compare.suggestions(chat.lastAnswer).allTextContents()).includes('Compare these')).toBe(
-      false,
-    );
   });
 
   it('"Compare these" opens the comparison of the answer’s cards without sending a message', async () => {

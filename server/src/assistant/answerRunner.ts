@@ -93,6 +93,8 @@ export async function runAnswer(input: {
    * replace the filters read from the words, so a chip the shopper removed stays removed.
    */
   prefetchFilters?: Record<string, unknown>;
+  /** The shopper's page language, passed to every catalogue search (spelling is corrected only in the catalogue's). */
+  locale?: string | undefined;
   signal: AbortSignal;
   callbacks: AnswerCallbacks;
   state: AnswerState;
@@ -109,6 +111,7 @@ export async function runAnswer(input: {
       { id: 'call_prefetch', name: 'search_products', arguments: args },
       'prefetch',
       settings.prefetchProducts,
+      input.locale,
     );
     state.traces.push(run.trace);
     for (const r of run.rows) state.seenRows.set(r.id, r);
@@ -183,7 +186,7 @@ export async function runAnswer(input: {
       tool_calls: calls.map((c) => ({ function: { name: c.name, arguments: c.arguments } })),
     });
     for (const call of calls) {
-      const run = await tools.run(call, 'model');
+      const run = await tools.run(call, 'model', undefined, input.locale);
       state.traces.push(run.trace);
       for (const r of run.rows) state.seenRows.set(r.id, r);
       messages.push({ role: 'tool', tool_name: call.name, content: run.content, ...(call.id ? { tool_call_id: call.id } : {}) });

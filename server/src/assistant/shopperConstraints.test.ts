@@ -1,4 +1,4 @@
-import type { ShopperConstraints } from '@aisle/shared';
+import { SUGGESTION_FEATURES, type ShopperConstraints } from '@aisle/shared';
 import { describe, expect, it } from 'vitest';
 import {
   constraintsContext,
@@ -54,6 +54,35 @@ describe('reading constraints from real phrasings', () => {
     expect(nextConstraints(undefined, 'I need waterproof trail shoes under $120 in black, size 44', VOCABULARY).subject).toBe(
       'trail shoes',
     );
+  });
+});
+
+describe('reading constraints in every shopper language', () => {
+  it.each<[string, string, Partial<ShopperConstraints>, string]>([
+    ['en', 'hiking shoes under 120 dollars, size 44', { category: 'Shoes', priceMax: 120, size: '44' }, 'hiking shoes'],
+    ['de', 'Wanderschuhe unter 120 Dollar, Größe 44', { priceMax: 120, size: '44' }, 'wanderschuhe'],
+    ['de', 'Regenjacke für höchstens 89,50 €', { priceMax: 89.5 }, 'regenjacke'],
+    ['es', 'zapatillas de menos de 100 dólares', { priceMax: 100 }, 'zapatillas'],
+    ['es', 'una mochila, talla M, por menos de 60 euros', { priceMax: 60, size: 'M' }, 'mochila'],
+    ['zh-CN', '80美元以下的耳机', { priceMax: 80 }, '的耳机'],
+    ['zh-CN', '不超过150元的登山鞋，44码', { priceMax: 150, size: '44' }, '的登山鞋'],
+  ])('%s: %s', (_language, text, expected, subject) => {
+    const read = nextConstraints(undefined, text, VOCABULARY);
+    expect(read).toEqual({ features: [], ...expected, subject });
+  });
+
+  it('keeps a German budget across a German follow-up that only adds a size', () => {
+    expect(constraintsOf(['Wanderschuhe unter 120 Dollar', 'gibt es diese auch in Größe 44?'], VOCABULARY)).toMatchObject({
+      priceMax: 120,
+      size: '44',
+    });
+  });
+});
+
+describe('suggestion features are constraint features', () => {
+  // A "Waterproof only" suggestion edits the features chip: each must be a word the chips know.
+  it.each(SUGGESTION_FEATURES)('%s', (feature) => {
+    expect(read(`${feature} things`).features).toContain(feature);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ShopperConstraints } from '@aisle/shared';
 import { words } from './productMentions';
+import { OTHER_LANGUAGE_FILLER, OTHER_LANGUAGE_REFERS_BACK, readBudget, readSize } from './shopperPhrases';
 
 /**
  * What the shopper asked for, read from their own words into the one `ShopperConstraints` structure
@@ -37,8 +38,6 @@ const MODIFIER_WORDS = new Set([
   'yoga',
   'bag',
 ]);
-const UNIT_AFTER =
-  /^\s*(?:kg|g|grams?|lbs?|pounds? (?:of|in weight)|l|litres?|liters?|ml|mm|cm|m|km|miles?|hours?|hrs?|h|minutes?|mins?|years?|yrs?|degrees?|°|people|persons?|watts?|w)\b/i;
 /** Units of weight, volume and length: never product words ('a tent under 2 kg'). */
 const UNIT_WORDS = /^(?:kg|g|grams?|lbs?|l|ml|mm|cm|km|litres?|liters?|oz)$/;
 const COLOURS = [
@@ -83,18 +82,6 @@ const FEATURES: ReadonlyArray<[RegExp, string]> = [
   [/\bquiet\b/i, 'quiet'],
   [/\bfoldable\b/i, 'foldable'],
 ];
-const AMOUNT = String.raw`(?:[$€£]\s?)?(\d+(?:[.,]\d{1,2})?)(?:\s?(?:€|bucks|dollars?|usd|euros?|eur|gbp|quid|pounds?)\b)?`;
-const BETWEEN = new RegExp(String.raw`\b(?:between|from)\s+${AMOUNT}\s*(?:and|to|-|–)\s*${AMOUNT}`, 'i');
-const DASH_RANGE = new RegExp(String.raw`[$€£]\s?(\d+(?:[.,]\d{1,2})?)\s*(?:-|–|to)\s*${AMOUNT}`, 'i');
-const AROUND = new RegExp(String.raw`\b(?:around|about|roughly|approximately|approx\.?|~)\s*${AMOUNT}`, 'i');
-const MAX = new RegExp(
-  String.raw`\b(?:under|below|less than|max(?:imum)?|up to|cheaper than|no more than|at most|within|budget(?: is| of)?:?)\s*${AMOUNT}`,
-  'i',
-);
-const MIN = new RegExp(String.raw`\b(?:over|above|more than|at least|min(?:imum)?|starting at)\s*${AMOUNT}`, 'i');
-const SIZE_WORDS: Record<string, string> = { small: 'S', medium: 'M', large: 'L', 'x-large': 'XL', 'extra large': 'XL' };
-const SIZE = /\bsize\s*:?\s*(?:eu|us|uk)?\s*(x-large|extra large|small|medium|large|[a-z0-9.]{1,5})\b/i;
-const SIZE_SYSTEM = /\b(?:eu|us|uk)\s?(\d{1,2}(?:[.,]5)?)\b/i;
 const IN_STOCK = /\b(?:in[-\s]stock|available (?:now|today)|ships? (?:now|today))\b/i;
 const CHILD =
   /\b\d{1,2}[-\s]?(?:year|yr)s?[-\s]?old\b|\bfor (?:my |a |our )?(?:kids?|child|children|son|daughter|toddler|boy|girl)\b/i;
@@ -137,28 +124,7 @@ export function matchCategories(
   });
 }
 
-const amount = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s.replace(',', '.')));
-const round2 = (n: number) => Math.round(n * 100) / 100;
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** A price match, unless a unit follows the number ("under 2 kg" is a weight, not a budget). */
-function priceMatch(re: RegExp, text: string): RegExpMatchArray | null {
-  const m = text.match(re);
-  if (!m || m.index === undefined) return null;
-  return UNIT_AFTER.test(text.slice(m.index + m[0].length)) ? null : m;
-}
-
-/** The price range the shopper's words set, if any. */
-function readPrice(text: string): Pick<ShopperConstraints, 'priceMin' | 'priceMax'> {
-  const range = priceMatch(BETWEEN, text) ?? priceMatch(DASH_RANGE, text);
-  const [low, high] = [amount(range?.[1]), amount(range?.[2])];
-  if (low !== undefined && high !== undefined) return { priceMin: Math.min(low, high), priceMax: Math.max(low, high) };
-  const around = amount(priceMatch(AROUND, text)?.[1]);
-  if (around !== undefined) return { priceMin: round2(around * 0.8), priceMax: round2(around * 1.2) };
-  const max = amount(priceMatch(MAX, text)?.[1]);
-  const min = amount(priceMatch(MIN, text)?.[1]);
-  return { ...(min !== undefined ? { priceMin: min } : {}), ...(max !== undefined ? { priceMax: max } : {}) };
-}
 
 /** What one message says, before it is combined with what came before. */
 export interface MessageConstraints {
@@ -174,15 +140,22 @@ export interface MessageConstraints {
 
 /** Reads one shopper message. */
 export function readMessage(text: string, vocabulary: ConstraintVocabulary): MessageConstraints {
-  const set: Partial<ShopperConstraints> = { ...readPrice(text) };
+  const set: Partial<ShopperConstraints> = {};
+  // Budget and size in any of the shop's languages; their words are not product words.
+  const phrases: Array<{ index: number; length: number }> = [];
+  for (const budget of readBudget(text)) {
+    Object.assign(set, budget.value);
+    phrases.push(budget);
+  }
+  const size = readSize(text);
+  if (size) {
+    set.size = size.value;
+    phrases.push(size);
+  }
+  let rest = text;
+  for (const p of phrases) rest = rest.slice(0, p.index) + ' '.repeat(p.length) + rest.slice(p.index + p.length);
   const taken = new Set<string>();
 
-  const size = text.match(SIZE) ?? text.match(SIZE_SYSTEM);
-  if (size?.[1]) {
-    const s = size[1].toLowerCase();
-    set.size = SIZE_WORDS[s] ?? s.toUpperCase();
-    for (const w of words(size[0])) taken.add(w);
-  }
   const colours = COLOURS.filter((c) => new RegExp(`\\b${c}\\b`, 'i').test(text));
   for (const c of colours) taken.add(c);
   if (colours.length === 1 && colours[0]) set.colour = capitalise(colours[0]);
@@ -206,10 +179,17 @@ export function readMessage(text: string, vocabulary: ConstraintVocabulary): Mes
   if (isForChild) set.category = kids;
   else if (categories.length === 1) set.category = categories[0];
 
-  const subject = words(text).filter(
-    (w) => !FILLER.has(w) && !taken.has(w) && !/^\d/.test(w) && !REFERS_BACK.test(w) && !UNIT_WORDS.test(w),
+  const subject = words(rest).filter(
+    (w) =>
+      !FILLER.has(w) &&
+      !OTHER_LANGUAGE_FILLER.has(w) &&
+      !taken.has(w) &&
+      !/^\d/.test(w) &&
+      !REFERS_BACK.test(w) &&
+      !OTHER_LANGUAGE_REFERS_BACK.test(w) &&
+      !UNIT_WORDS.test(w),
   );
-  return { set, categories, subject, refersBack: REFERS_BACK.test(text) };
+  return { set, categories, subject, refersBack: REFERS_BACK.test(text) || OTHER_LANGUAGE_REFERS_BACK.test(text) };
 }
 
 function escape(s: string): string {

@@ -5,6 +5,7 @@ import type { ProductRepository, ProductRow } from '../db/productRepository';
 import type { LlmTool } from '../llm/types';
 import { POLICY_TOOL_NAME, policyTool, runPolicyTool } from './policies';
 import type { CatalogueSearch } from '../search/catalogueSearch';
+import { readBudgetAndSize } from './shopperPhrases';
 
 /** The tools offered to the model. Descriptions are short: small models follow short text better. */
 export const CATALOGUE_TOOLS: LlmTool[] = [
@@ -160,6 +161,7 @@ export function createToolRunner(
     args: Record<string, unknown>,
     origin: ToolTrace['origin'],
     limit: number,
+    locale: string | undefined,
   ): Promise<{ rows: ProductRow[]; error: string | null; correctedQuery?: string }> {
     const parsed = searchArgsSchema.safeParse(args);
     if (!parsed.success)
@@ -185,7 +187,11 @@ export function createToolRunner(
       { attributes: { 'aisle.search.origin': origin } },
       async (span) => {
         try {
-          const result = await catalogue.search({ ...filters, origin: origin === 'prefetch' ? 'prefetch' : 'tool' });
+          const result = await catalogue.search({
+            ...filters,
+            origin: origin === 'prefetch' ? 'prefetch' : 'tool',
+            locale,
+          });
           span.setAttribute('aisle.search.results', result.hits.length);
           return result;
         } finally {
@@ -211,6 +217,12 @@ export function createToolRunner(
       call: { id: string | null; name: string; arguments: Record<string, unknown> },
       origin: ToolTrace['origin'] = 'model',
       limit = 6,
+      /**
+       * The shopper's page language: the catalogue search corrects spelling only in the catalogue's
+       * language, for the server's search of the shopper's words and the model's searches alike (a
+       * model answering in German may search German words, and "Wandern" is no typo of "lantern").
+       */
+      locale?: string,
     ): Promise<ToolRun> {
       const started = performance.now();
       let rows: ProductRow[] = [];
@@ -223,7 +235,7 @@ export function createToolRunner(
         ({ payload, error } = ran);
         if (ran.policy) policy = ran.policy;
       } else if (call.name === 'search_products') {
-        ({ rows, error, correctedQuery } = await search(call.arguments, origin, limit));
+        ({ rows, error, correctedQuery } = await search(call.arguments, origin, limit, locale));
         payload = error ? { error } : { results: rows.map((r) => toToolProduct(r, true)), count: rows.length };
         // Said to the model so it can tell the shopper ("Showing results for jacket").
         if (!error && correctedQuery !== undefined)
@@ -272,58 +284,16 @@ export function createToolRunner(
 
 export type ToolRunner = ReturnType<typeof createToolRunner>;
 
-/** A price as shoppers write it: "120", "89.50", "89,50". */
-const AMOUNT = String.raw`(\d+(?:[.,]\d{1,2})?)`;
-/** Not inside a word ("über" and "máximo" start with letters `\b` does not know). */
-const START = String.raw`(?<![\p{L}\p{N}])`;
-
 /**
- * Budget and size phrases in the shop's four UI languages. The budget words are the phrases before
- * an amount in English, German and Spanish ("under $120", "unter 120 €", "menos de 100 dólares"), and
- * in Chinese the words before ("低于100") or after it ("80美元以下"). Bare "bis"/"hasta" are left
- * out: "Größe 42 bis 44" is a size range, not a budget.
- */
-const MAX_PRICE = [
-  new RegExp(
-    `${START}(?:under|below|less than|max(?:imum)?|up to|cheaper than|no more than|unter|höchstens|maximal|bis zu|weniger als|nicht mehr als|menos de|por debajo de|como máximo|máximo|no más de)\\s*(?:[$€£]\\s*)?${AMOUNT}`,
-    'iu',
-  ),
-  new RegExp(`(?:低于|不超过|少于|不到|最多)\\s*(?:[$€£¥]\\s*)?${AMOUNT}`, 'u'),
-  new RegExp(`${AMOUNT}\\s*(?:美元|美金|欧元|元|块)?\\s*(?:以下|以内|之内)`, 'u'),
-];
-const MIN_PRICE = [
-  new RegExp(
-    `${START}(?:over|above|more than|at least|über|mehr als|mindestens|más de|por encima de|al menos)\\s*(?:[$€£]\\s*)?${AMOUNT}`,
-    'iu',
-  ),
-  new RegExp(`(?<!不)(?:高于|超过|至少)\\s*(?:[$€£¥]\\s*)?${AMOUNT}`, 'u'),
-  new RegExp(`${AMOUNT}\\s*(?:美元|美金|欧元|元|块)?\\s*以上`, 'u'),
-];
-const SIZE = [
-  new RegExp(`${START}(?:size|größe|talla)\\s+([A-Za-z0-9.]{1,5})(?![\\p{L}\\p{N}])`, 'iu'),
-  /(?:尺码|码数)\s*([A-Za-z0-9.]{1,5})/u,
-  /(\d{2}(?:\.5)?)\s*码/u,
-];
-
-const firstMatch = (patterns: readonly RegExp[], text: string): string | undefined => {
-  for (const pattern of patterns) {
-    const found = pattern.exec(text)?.[1];
-    if (found !== undefined) return found;
-  }
-  return undefined;
-};
-
-/**
- * Reads a budget out of the shopper's words ("under $120", "unter 120 €", "menos de 100", "80美元以下")
- * so the server's own search before the first model call already respects it.
+ * Reads a budget and size out of the shopper's words ("under $120", "unter 120 €", "menos de 100",
+ * "80美元以下", "Größe 44") so the server's own search before the first model call already respects
+ * them. The phrases are `shopperPhrases.ts`'s, the same the constraint chips are read with.
  */
 export function extractPrefetchFilters(text: string): { maxPrice?: number; minPrice?: number; size?: string } {
-  const out: { maxPrice?: number; minPrice?: number; size?: string } = {};
-  const max = firstMatch(MAX_PRICE, text);
-  if (max !== undefined) out.maxPrice = Number(max.replace(',', '.'));
-  const min = firstMatch(MIN_PRICE, text);
-  if (min !== undefined) out.minPrice = Number(min.replace(',', '.'));
-  const size = firstMatch(SIZE, text);
-  if (size !== undefined) out.size = size.toUpperCase();
-  return out;
+  const read = readBudgetAndSize(text);
+  return {
+    ...(read.priceMax !== undefined ? { maxPrice: read.priceMax } : {}),
+    ...(read.priceMin !== undefined ? { minPrice: read.priceMin } : {}),
+    ...(read.size !== undefined ? { size: read.size } : {}),
+  };
 }

@@ -198,6 +198,7 @@ export function startGeneration(
           .map((m) => m.content)
           .slice(0, -1),
         prefetchFilters: searchFilters(constraints),
+        locale: client.locale,
         signal: controller.signal,
         state,
         callbacks: {

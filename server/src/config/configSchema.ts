@@ -539,10 +539,17 @@ export const configSchema = z
           .describe(
             "Extra synonym groups for catalogue search, e.g. [[beanie, toque, bobble hat]]: a shopper's word finds products that use any word of its group. Added to the built-in English groups (rucksack/backpack, trainers/sneakers, …); a group naming a built-in word extends it. Applies to the next search, no reindex.",
           ),
+        catalogueLanguage: z
+          .string()
+          .regex(/^[a-z]{2,3}$/, 'a two- or three-letter language code, e.g. en')
+          .default('en')
+          .describe(
+            "The language of the catalogue's product text (ISO 639 code, e.g. en or de). Misspelt words are corrected to catalogue words only for shoppers whose page is in this language: in another language a word the catalogue lacks is usually a correct word of that language, not a typo (German 'Wandern' is not 'lantern').",
+          ),
       })
       .strict()
       .prefault({})
-      .describe("Catalogue search: synonyms (typo tolerance uses the catalogue's own words and needs no setting)."),
+      .describe("Catalogue search: synonyms and the catalogue's language (typo tolerance uses the catalogue's own words)."),
     embedding: z
       .object({
         model: z

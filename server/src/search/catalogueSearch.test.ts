@@ -100,6 +100,25 @@ describe.each(await testStores())('catalogue search on the demo catalogue (real 
       expect(result.correctedQuery).toBeUndefined();
     });
 
+    it.each([
+      ['Wandern', 'lantern'],
+      ['trocken', 'tracker'],
+    ])('does not turn the German word "%s" into the catalogue word "%s" for a German shopper', async (word, english) => {
+      // Without the shopper's language the word is the nearest catalogue word's typo, as before.
+      expect((await search.search({ q: word, limit: 5, origin: 'tool' })).correctedQuery?.toLowerCase()).toBe(english);
+      const german = await search.search({ q: `Schuhe zum ${word}`, limit: 5, origin: 'tool', locale: 'de' });
+      expect(german.correctedQuery).toBeUndefined();
+      expect(german.hits.every((h) => !new RegExp(english, 'i').test(h.row.title))).toBe(true);
+    });
+
+    it('still corrects an English shopper’s typos ("waterprof" → waterproof)', async () => {
+      const result = await search.search({ q: 'waterprof jaket', limit: 5, origin: 'tool', locale: 'en' });
+      expect(result.correctedQuery).toBe('waterproof jacket');
+      expect(result.hits.length).toBeGreaterThan(0);
+      // A German page searching the same typo leaves it as typed: correction is for the catalogue's language.
+      expect((await search.search({ q: 'waterprof', limit: 5, origin: 'tool', locale: 'de' })).correctedQuery).toBeUndefined();
+    });
+
     it('sees a new word after an import (the vocabulary follows the catalogue version)', async () => {
       expect((await search.search({ q: 'snowshoe', origin: 'api' })).hits.some((h) => h.row.id === 'NEW-1')).toBe(false);
       await products.upsertMany(

@@ -9,8 +9,25 @@ import { BUILT_IN_SYNONYMS, createSynonymTable, type SynonymTable } from './syno
 /** Who searched: the server before the first model call, the model's tool, or `GET /api/products`. */
 export type SearchOrigin = 'prefetch' | 'tool' | 'api';
 
-/** A catalogue search: the filters and words of {@link ProductSearch}, and who asked. */
-export type CatalogueSearchParams = ProductSearch & { origin: SearchOrigin };
+/**
+ * A catalogue search: the filters and words of {@link ProductSearch}, who asked, and the language of
+ * the shopper's page (a BCP 47 tag such as `de` or `zh-CN`) when a shopper's question is searched.
+ */
+export type CatalogueSearchParams = ProductSearch & { origin: SearchOrigin; locale?: string | undefined };
+
+/**
+ * Whether misspelt words are corrected for a search: only when the shopper writes in the catalogue's
+ * language (or no language is known, as for `GET /api/products`). Correction replaces a word the
+ * catalogue lacks with the nearest catalogue word; in another language such a word is nearly always a
+ * correct word of that language, and the nearest English word is unrelated ("Wandern" → "lantern",
+ * "trocken" → "socken"), which would show the wrong products and tell the shopper "Showing results
+ * for lantern". Those words are searched as written, and semantic search (when on) still finds
+ * products across languages.
+ */
+export function isCorrectingSpelling(locale: string | undefined, catalogueLanguage: string): boolean {
+  if (locale === undefined) return true;
+  return locale.split(/[-_]/)[0]?.toLowerCase() === catalogueLanguage.toLowerCase();
+}
 
 /** What a search found, and the query it searched for when it corrected the shopper's spelling. */
 export interface CatalogueSearchResult {
@@ -59,7 +76,9 @@ interface QueryUnit {
  */
 export function createCatalogueSearch(deps: {
   products: ProductRepository;
-  config: () => { config: Pick<AisleConfig, 'search'> };
+  config: () => {
+    config: { search: Pick<AisleConfig['search'], 'synonyms'> & Partial<Pick<AisleConfig['search'], 'catalogueLanguage'>> };
+  };
   semantic?: SemanticSearch;
 }) {
   let synonymsCache: { source: AisleConfig['search']['synonyms']; table: SynonymTable } | null = null;
@@ -84,7 +103,7 @@ export function createCatalogueSearch(deps: {
   };
 
   /** Splits the query into units and corrects words neither the catalogue nor a synonym group knows. */
-  async function understand(q: string): Promise<QueryUnit[]> {
+  async function understand(q: string, isCorrecting: boolean): Promise<QueryUnit[]> {
     const table = synonyms();
     const words = productQueryTerms(q).filter((w) => !QUESTION_WORDS.has(w));
     const units: QueryUnit[] = [];
@@ -98,7 +117,7 @@ export function createCatalogueSearch(deps: {
         units.push({ words: unit.words, own, alternatives: [own] });
         continue;
       }
-      const found = closestTerm(await spelling(table), own);
+      const found = isCorrecting ? closestTerm(await spelling(table), own) : null;
       // The vocabulary also holds words only gone products have: never correct to a word nothing live has.
       const target = found && (found.source !== 'catalogue' || (await deps.products.hasMatch(found.term))) ? found : null;
       if (!target) {
@@ -137,9 +156,9 @@ export function createCatalogueSearch(deps: {
    * rarer in the catalogue than the shopper's word would otherwise outrank it (bm25 favours rare
    * terms), and "jacket" would find coated kettlebells before jackets.
    */
-  async function lexical(f: ProductSearch): Promise<{ hits: ProductHit[]; correctedQuery?: string }> {
+  async function lexical(f: ProductSearch, isCorrecting: boolean): Promise<{ hits: ProductHit[]; correctedQuery?: string }> {
     const q = f.q?.trim() ?? '';
-    const units = q ? await understand(q) : [];
+    const units = q ? await understand(q, isCorrecting) : [];
     if (units.length === 0) return { hits: await deps.products.search({ ...f, q: undefined }) };
     const correctedQuery = correctedText(q, units);
     const done = (hits: ProductHit[]) => (correctedQuery === undefined ? { hits } : { hits, correctedQuery });
@@ -157,12 +176,17 @@ export function createCatalogueSearch(deps: {
     return done([...own, ...more.filter((h) => !groups.has(h.row.item_group_id ?? h.row.id))].slice(0, limit));
   }
 
-  async function hybrid(f: ProductSearch, semantic: SemanticSearch, q: string): Promise<CatalogueSearchResult> {
+  async function hybrid(
+    f: ProductSearch,
+    semantic: SemanticSearch,
+    q: string,
+    isCorrecting: boolean,
+  ): Promise<CatalogueSearchResult> {
     const limit = f.limit ?? DEFAULT_LIMIT;
     // Both sides look deeper than the page: fusion needs the runners-up.
     const depth = Math.min(50, Math.max(limit * 3, 24));
     // Variants of one product sit side by side in vector space: ask for more to fill `depth` groups.
-    const [lex, near] = await Promise.all([lexical({ ...f, limit: depth }), semantic(q, f, depth * 4)]);
+    const [lex, near] = await Promise.all([lexical({ ...f, limit: depth }, isCorrecting), semantic(q, f, depth * 4)]);
     const corrected = lex.correctedQuery === undefined ? {} : { correctedQuery: lex.correctedQuery };
     if (near === null) return { hits: lex.hits.slice(0, limit), mode: 'lexical', ...corrected };
     const rows = new Map(lex.hits.map((h) => [h.row.id, h.row]));
@@ -177,10 +201,11 @@ export function createCatalogueSearch(deps: {
      * reciprocal-rank score (higher is better) in hybrid mode; hits are best first either way.
      */
     async search(params: CatalogueSearchParams): Promise<CatalogueSearchResult> {
-      const { origin: _origin, ...f } = params;
+      const { origin: _origin, locale, ...f } = params;
+      const isCorrecting = isCorrectingSpelling(locale, deps.config().config.search.catalogueLanguage ?? 'en');
       const q = f.q?.trim() ?? '';
-      if (deps.semantic && q) return hybrid(f, deps.semantic, q);
-      return { ...(await lexical(f)), mode: 'lexical' };
+      if (deps.semantic && q) return hybrid(f, deps.semantic, q, isCorrecting);
+      return { ...(await lexical(f, isCorrecting)), mode: 'lexical' };
     },
   };
 }
