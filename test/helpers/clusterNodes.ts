@@ -107,6 +107,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
         ollamaUrl: options.ollamaUrl,
         dataDir,
         config,
+        database: database.kind === 'postgres' ? { url: database.url } : 'sqlite',
         catalogue: isFirst ? 'fixtures' : 'empty',
       });
       isFirst = false;
