@@ -430,7 +430,9 @@ async function sidewaysOverflow(page: Page): Promise<string[]> {
       if (element.closest('.product-grid') !== null && !element.matches('.product-grid')) continue;
       const box = element.getBoundingClientRect();
       if (box.width > 0 && (box.left < -1 || box.right > root.clientWidth + 1))
-        problems.push(`${element.tagName.toLowerCase()}.${element.className} spans ${Math.round(box.left)}–${Math.round(box.right)}`);
+        problems.push(
+          `${element.tagName.toLowerCase()}.${element.className} spans ${Math.round(box.left)}–${Math.round(box.right)}`,
+        );
     }
     return problems;
   });

@@ -129,13 +129,7 @@ export function ConstraintChips({ message }: { message: ChatMessage & { constrai
   }
 
   return (
-    <section
-      ref={sectionRef}
-      className="constraint-chips"
-      aria-label={t('constraints.label')}
-      aria-busy={isSaving}
-      tabIndex={-1}
-    >
+    <section ref={sectionRef} className="constraint-chips" aria-label={t('constraints.label')} aria-busy={isSaving} tabIndex={-1}>
       <ul className="chip-list">
         {chips.map((chip, index) => (
           <li key={chip.key} className="chip" data-constraint={chip.key}>
