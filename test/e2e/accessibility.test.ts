@@ -392,32 +392,82 @@ async function headerProblems(chat: ChatPage): Promise<string[]> {
   return problems;
 }
 
+const HEADER_BUTTONS = {
+  en: ['Leave your email', 'History', 'New chat'],
+  de: ['E-Mail hinterlassen', 'Verlauf', 'Neuer Chat'],
+} as const;
+
 describe('the header at 390 px', () => {
   for (const lang of ['en', 'de'] as const) {
-    it(`keeps the header buttons off the brand name, also with one more button (${lang})`, async () => {
+    it(`keeps the real header's buttons (History among them) off the brand name and each other (${lang})`, async () => {
       const s = await boot();
       const chat = await openChat(s, { viewport: { width: 390, height: 844 }, isMobile: true }, lang === 'de' ? 'de' : undefined);
-      // After a first answer the header offers "Leave your email" (nobody online) besides "New chat".
+      // After a first answer the header offers "Leave your email" (nobody online), "History" and "New chat".
       await chat.page.getByRole('textbox').first().fill('Rain jacket?');
       await chat.page.getByRole('textbox').first().press('Enter');
       await chat.page.locator('.message-assistant.status-complete').waitFor();
-      const newChat = lang === 'de' ? 'Neuer Chat' : 'New chat';
-      await chat.page.locator('header.app-header').getByRole('button', { name: newChat }).waitFor();
-      await chat.page.locator('header.app-header .header-actions button').nth(1).waitFor();
-      expect(await headerProblems(chat)).toEqual([]);
-
-      // A colleague's "History" button joins the header: there is still room for it.
-      await chat.page.locator('header.app-header .header-actions').evaluate((actions) => {
-        const extra = document.createElement('button');
-        extra.type = 'button';
-        extra.className = 'button-secondary';
-        extra.textContent = 'Verlauf anzeigen';
-        actions.prepend(extra);
-      });
+      const header = chat.page.locator('header.app-header');
+      for (const name of HEADER_BUTTONS[lang]) await header.getByRole('button', { name, exact: true }).waitFor();
+      const names = (await header.getByRole('button').allTextContents()).map((name) => name.trim());
+      expect(names).toEqual(expect.arrayContaining([...HEADER_BUTTONS[lang]]));
       expect(await headerProblems(chat)).toEqual([]);
       // The conversation keeps most of the screen.
-      const header = await chat.page.locator('header.app-header').boundingBox();
-      expect(header?.height ?? 999).toBeLessThan(160);
+      const box = await header.boundingBox();
+      expect(box?.height ?? 999).toBeLessThan(160);
+    });
+  }
+});
+
+/** Elements wider than the page, or the page itself scrolling sideways (a phone's shopper would pan). */
+async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const problems: string[] = [];
+    if (root.scrollWidth > root.clientWidth) problems.push(`page ${root.scrollWidth} > ${root.clientWidth}`);
+    if (document.body.scrollWidth > root.clientWidth) problems.push(`body ${document.body.scrollWidth} > ${root.clientWidth}`);
+    // Scrolling rows (the cards) may hold wider content; what holds them must not stick out.
+    for (const element of document.querySelectorAll<HTMLElement>('.message-assistant, .message-assistant *')) {
+      if (element.closest('.product-grid') !== null && !element.matches('.product-grid')) continue;
+      const box = element.getBoundingClientRect();
+      if (box.width > 0 && (box.left < -1 || box.right > root.clientWidth + 1))
+        problems.push(
+          `${element.tagName.toLowerCase()}.${element.className} spans ${Math.round(box.left)}–${Math.round(box.right)}`,
+        );
+    }
+    return problems;
+  });
+}
+
+describe('an answer at 390 px', () => {
+  for (const lang of ['en', 'de'] as const) {
+    it(`shows cards, chips, actions and suggestions without anything sticking out sideways (${lang})`, async () => {
+      const s = await boot();
+      s.double.enqueueChat({
+        chunks: text(
+          'The [Ridgeback Waterproof Trail Shoe](product:TRL-100-44) and the [Summit Pro GTX Trail Shoe](product:TRL-200-44) both come in 44.',
+        ),
+      });
+      const chat = await openChat(s, { viewport: { width: 390, height: 844 }, isMobile: true }, lang === 'de' ? 'de' : undefined);
+      await chat.page.getByRole('textbox').first().fill('Trail shoes under $200 in size 44');
+      await chat.page.getByRole('textbox').first().press('Enter');
+      const answer = chat.page.locator('.message-assistant.status-complete');
+      await answer.locator('.product-card').nth(1).waitFor();
+      await answer.locator('.constraint-chips li').first().waitFor();
+      await answer.locator('.suggestion-list li').first().waitFor();
+      await answer.getByRole('button', { name: lang === 'de' ? 'Neu erzeugen' : 'Regenerate', exact: true }).waitFor();
+      // Reading order under the answer: cards, chips, actions, suggestions.
+      const order = await answer.evaluate((article) =>
+        ['.product-grid', '.constraint-chips', '.answer-toolbar', '.suggestion-list'].map(
+          (selector) => article.querySelector(selector)?.getBoundingClientRect().top ?? -1,
+        ),
+      );
+      expect(order.every((top, i) => top >= 0 && (i === 0 || top > (order[i - 1] ?? 0)))).toBe(true);
+      expect(await sidewaysOverflow(chat.page)).toEqual([]);
+
+      // Not helpful opens the comment form inside the answer: still nothing sideways.
+      await answer.getByRole('button', { name: lang === 'de' ? 'Nicht hilfreich' : 'Not helpful' }).click();
+      await answer.locator('.feedback-form textarea').waitFor();
+      expect(await sidewaysOverflow(chat.page)).toEqual([]);
     });
   }
 });

@@ -69,4 +69,23 @@ describe('constraint chips', () => {
     expect(await new ConstraintChips(chat.lastAnswer).labels()).toEqual(['Shoes', 'From $150.00', 'waterproof']);
     await eventually(cardNames).toEqual([SUMMIT]);
   });
+  it('keeps the keyboard focus in the chips when one is removed with Enter, so the next can be removed at once', async () => {
+    stack.double.enqueueChat(recommendLastToolResult);
+    await chat.open(stack.url);
+    await chat.ask('waterproof trail shoes under $120');
+    await chat.waitForAnswerEnd();
+    const chips = new ConstraintChips(chat.lastAnswer);
+    await chips.region.waitFor();
+    const focusedName = () =>
+      chat.page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? '');
+
+    await chips.removeButton('Up to $120.00').focus();
+    await chat.page.keyboard.press('Enter');
+    await eventually(() => chips.labels()).toEqual(['Shoes', 'waterproof']);
+    // The × now in the removed chip's place has the focus: Enter again removes "waterproof".
+    await eventually(focusedName).toBe('Remove waterproof');
+    await chat.page.keyboard.press('Enter');
+    await eventually(() => chips.labels()).toEqual(['Shoes']);
+    await eventually(focusedName).toBe('Remove Shoes');
+  });
 });

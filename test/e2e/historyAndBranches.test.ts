@@ -159,7 +159,8 @@ describe('regenerate, copy, edit', () => {
     expect(sent).not.toContain('Red running shoes');
 
     await chat.reload();
-    await expect(chat.userMessages.allTextContents()).resolves.toEqual(['Blue running shoes']);
+    // The composer is back before the conversation is: wait for it rather than read at once.
+    await eventually(() => chat.userMessages.allTextContents()).toEqual(['Blue running shoes']);
     await eventually(() => chat.answerText().then((t) => t.trim())).toBe('The Sprint in blue.');
   });
 });

@@ -52,7 +52,8 @@ export function answerControls(answer: Locator) {
     position: answer.locator('.answer-position'),
     copy: answer.getByRole('button', { name: 'Copy answer', exact: true }),
     regenerate: answer.getByRole('button', { name: 'Regenerate', exact: true }),
-    status: answer.getByRole('status'),
+    // The answer's own live region for Copy: the chips under the answer have theirs too.
+    status: answer.locator('.answer-actions').getByRole('status'),
   };
 }
 

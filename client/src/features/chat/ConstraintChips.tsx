@@ -1,5 +1,5 @@
 import { formatMoney, hasNoConstraints, type ChatMessage, type ShopperConstraints } from '@aisle/shared';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { uiFormatLocale } from '../../i18n/i18n';
 import { useChatActions } from './chatActions';
@@ -29,6 +29,19 @@ function readPrice(value: string): number | undefined | null {
   return Number.isFinite(n) && n >= 0 ? n : null;
 }
 
+/** The keys of the chips {@link ConstraintChips} shows, one a line (a string, so effects can compare it). */
+function chipKeysOf(c: ShopperConstraints): string {
+  const keys: string[] = [];
+  if (c.category !== undefined) keys.push('category');
+  if (c.priceMin !== undefined || c.priceMax !== undefined) keys.push('price');
+  if (c.size !== undefined) keys.push('size');
+  if (c.colour !== undefined) keys.push('colour');
+  if (c.brand !== undefined) keys.push('brand');
+  if (c.inStockOnly === true) keys.push('inStockOnly');
+  for (const feature of c.features) keys.push(`feature-${feature}`);
+  return keys.join('\n');
+}
+
 /**
  * The constraints an answer used, as chips under it: each can be removed, and the price edited. A
  * change is sent to the server, which searches the catalogue again and replaces the answer's cards;
@@ -42,6 +55,21 @@ export function ConstraintChips({ message }: { message: ChatMessage & { constrai
   const [error, setError] = useState<string | null>(null);
   const [isEditingPrice, setEditingPrice] = useState(false);
   const formId = useId();
+  const sectionRef = useRef<HTMLElement>(null);
+  // A removed chip takes its focused × with it (and the buttons are disabled while the search runs):
+  // once the chips are back, focus goes to the × now in its place, or to the chips, never the page.
+  const refocus = useRef<{ key: string; index: number } | null>(null);
+  const chipKeys = chipKeysOf(c);
+  useEffect(() => {
+    const pending = refocus.current;
+    if (pending === null || isSaving) return;
+    // The answer with the chip removed may arrive just after the acknowledgement.
+    if (error === null && chipKeys.split('\n').includes(pending.key)) return;
+    refocus.current = null;
+    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    const removes = [...(sectionRef.current?.querySelectorAll<HTMLElement>('.chip-remove') ?? [])];
+    (removes[Math.min(pending.index, removes.length - 1)] ?? sectionRef.current)?.focus();
+  }, [isSaving, chipKeys, error]);
   if (hasNoConstraints(c) || actions.refine === undefined) return null;
   const currency = c.currency ?? message.products[0]?.price.currency ?? 'USD';
 
@@ -101,9 +129,9 @@ export function ConstraintChips({ message }: { message: ChatMessage & { constrai
   }
 
   return (
-    <section className="constraint-chips" aria-label={t('constraints.label')} aria-busy={isSaving}>
+    <section ref={sectionRef} className="constraint-chips" aria-label={t('constraints.label')} aria-busy={isSaving} tabIndex={-1}>
       <ul className="chip-list">
-        {chips.map((chip) => (
+        {chips.map((chip, index) => (
           <li key={chip.key} className="chip" data-constraint={chip.key}>
             <span className="chip-label">{chip.label}</span>
             {chip.key === 'price' && (
@@ -122,7 +150,10 @@ export function ConstraintChips({ message }: { message: ChatMessage & { constrai
               type="button"
               className="chip-button chip-remove"
               aria-label={t('constraints.remove', { label: chip.label })}
-              onClick={() => void apply(chip.without)}
+              onClick={() => {
+                refocus.current = { key: chip.key, index };
+                void apply(chip.without);
+              }}
               disabled={isSaving}
             >
               <span aria-hidden="true">×</span>

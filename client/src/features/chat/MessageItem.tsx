@@ -121,6 +121,9 @@ function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageI
   const handleRetry = () => {
     if (!isRetrying) actions.retry(latest.id);
   };
+  // Copy and Helpful belong to an answer that has words; the pager to any answer with alternatives.
+  const isShownFeedback = (message.status === 'complete' || message.status === 'stopped') && message.content !== '';
+  const hasActions = isLatestFinished || versions.length > 1;
 
   return (
     <article
@@ -154,9 +157,16 @@ function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageI
         )}
         {message.status === 'stopped' && <p className="stopped-marker">{t('message.stopped')}</p>}
         {error !== null && <AnswerError error={error} />}
-        {message.constraints !== undefined && message.status !== 'streaming' && message.status !== 'error' && (
-          <ConstraintChips message={{ ...message, constraints: message.constraints }} />
+        {canRetry && error !== null && isRetryableCode(error.code) && (
+          <div className="message-actions">
+            <button type="button" className="button-secondary" onClick={handleRetry} aria-disabled={isRetrying}>
+              {isRetrying ? t('message.retrying') : t('message.retry')}
+            </button>
+          </div>
         )}
+        {/* Under an answer, in reading order: what it found (cards, comparison), what it searched
+            with (chips, editable), what the shopper can do with this answer (one row: pager, Copy,
+            Regenerate, Helpful), then where to go next (suggestions, which send a new message). */}
         {message.products.length > 0 && (
           <section className="product-grid" aria-label={t('landmarks.recommendedProducts')}>
             {message.products.map((product) => (
@@ -174,31 +184,29 @@ function AnswerMessage({ message: latest, live, canRetry, isRetrying }: MessageI
             <CompareTable comparison={message.comparison} />
           </section>
         )}
-        <Suggestions message={message} />
-        {(message.status === 'complete' || message.status === 'stopped') && message.content !== '' && (
-          <AnswerFeedback message={message} />
+        {message.constraints !== undefined && message.status !== 'streaming' && message.status !== 'error' && (
+          <ConstraintChips message={{ ...message, constraints: message.constraints }} />
         )}
-        {(isLatestFinished || versions.length > 1) && (
-          <AnswerActions
-            text={message.content}
-            canCopy={(message.status === 'complete' || message.status === 'stopped') && message.content !== ''}
-            position={shownIndex + 1}
-            total={versions.length}
-            onPage={(step) =>
-              setPicked({ total: versions.length, index: Math.max(0, Math.min(versions.length - 1, shownIndex + step)) })
-            }
-            canRegenerate={canRetry && isLatestFinished && isAssistantAnswering}
-            isRegenerating={isRetrying}
-            onRegenerate={handleRetry}
-          />
-        )}
-        {canRetry && error !== null && isRetryableCode(error.code) && (
-          <div className="message-actions">
-            <button type="button" className="button-secondary" onClick={handleRetry} aria-disabled={isRetrying}>
-              {isRetrying ? t('message.retrying') : t('message.retry')}
-            </button>
+        {(isShownFeedback || hasActions) && (
+          <div className="answer-toolbar">
+            {hasActions && (
+              <AnswerActions
+                text={message.content}
+                canCopy={isShownFeedback}
+                position={shownIndex + 1}
+                total={versions.length}
+                onPage={(step) =>
+                  setPicked({ total: versions.length, index: Math.max(0, Math.min(versions.length - 1, shownIndex + step)) })
+                }
+                canRegenerate={canRetry && isLatestFinished && isAssistantAnswering}
+                isRegenerating={isRetrying}
+                onRegenerate={handleRetry}
+              />
+            )}
+            {isShownFeedback && <AnswerFeedback message={message} />}
           </div>
         )}
+        <Suggestions message={message} />
       </div>
     </article>
   );

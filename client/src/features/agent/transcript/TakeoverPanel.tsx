@@ -94,9 +94,10 @@ export function TakeoverPanel({ detail }: { detail: TranscriptDetail }) {
           {error}
         </p>
       )}
-      {(isMine || (isTakingOver && !isTakenOver)) && (
-        <ReplyComposer conversationId={detail.id} canSend={isMine} isFocusedOnOpen={isTakingOver} />
-      )}
+      {/* While the take-over is confirmed the box stays, whatever the live list says meanwhile: its
+          "taken over" update can arrive before the acknowledgement and does not say by whom, and
+          dropping the box then lost what the agent had typed (a refused take-over ends isTakingOver). */}
+      {(isMine || isTakingOver) && <ReplyComposer conversationId={detail.id} canSend={isMine} isFocusedOnOpen={isTakingOver} />}
     </section>
   );
 }
