@@ -177,6 +177,9 @@ const migrations: Record<string, Migration> = {
   '0016_suggestions_comparison': m0016,
 };
 
+/** The migrations a database has once it is up to date, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
