@@ -75,7 +75,7 @@ Usage:
 Nodes get DATABASE_URL and REDIS_URL when PostgreSQL and Redis answer and this checkout's config has
 database.url / redis.url; otherwise they share one SQLite file. The bench makes its own databases
 (aisle_bench_1node, aisle_bench_3nodes, made afresh and dropped at the end with psql) on the server that
-AISLE_BENCH_DATABASE_URL names (default postgres://127.0.0.1:5432/postgres), and empties Redis
+AISLE_BENCH_DATABASE_URL names (default postgres://postgres@127.0.0.1:5432/postgres), and empties Redis
 databases 11 and 12 on AISLE_BENCH_REDIS_URL (default redis://127.0.0.1:6379).
 Writes reports/bench-cluster-<date>.json. Every process listens on 127.0.0.1 and is stopped at the end.
 `;
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   log(`${mode} run; sampling the machine load for 1 s before starting`);
   const backgroundPct = await sampleMachineLoad(1_000);
 
-  const databaseUrl = process.env.AISLE_BENCH_DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
+  const databaseUrl = process.env.AISLE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.AISLE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const [stores1, stores3] = await Promise.all([
     chooseStores({ databaseUrl, redisUrl, slot: '1node', redisDb: 11 }),
