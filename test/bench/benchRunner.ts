@@ -4,12 +4,15 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { ask, doubleReplySchema, workerReplySchema, type Answers } from './benchProtocol';
-import { machineBusyNs, processCpuNs, sortedCopy } from './measure';
-import { REPO_ROOT, SessionPool, trackChild, type ServerProcess } from './serverProcess';
+import { machineBusyNs, processCpuNs, sampleMachineLoad, sortedCopy } from './measure';
+import { killAllChildren, REPO_ROOT, SessionPool, trackChild, type ServerProcess } from './serverProcess';
 
 /** A server under test, with the session cookies its shoppers connect with. */
 export interface Target {
@@ -225,4 +228,54 @@ export class Bench {
       achievedRate: rates.meanTokensPerSecond,
     };
   }
+}
+
+/** What every bench run starts with: its mode, a scratch dir removed at exit, and the machine's load. */
+export interface BenchRunStart {
+  mode: 'quick' | 'full';
+  startedAt: Date;
+  /** Scratch space for data dirs; removed (and every child killed) when the process exits. */
+  tmpRoot: string;
+  /** `os.loadavg()` at the start, formatted. */
+  loadavg: string;
+  /** Share of all cores other processes kept busy while the bench sampled before starting. */
+  backgroundPct: number;
+}
+
+/**
+ * Parses `--quick`/`--help`, makes the scratch dir, cleans up on exit and signals, and samples the
+ * machine's load before anything starts. Null when `--help` (or a usage error) already answered.
+ */
+export async function startBenchRun(options: {
+  command: string;
+  usage: string;
+  tmpPrefix: string;
+  loadSampleMs: number;
+  log: (line: string) => void;
+}): Promise<BenchRunStart | null> {
+  const args = parseCliArgs(process.argv.slice(2), {
+    command: options.command,
+    usage: options.usage,
+    options: { quick: { type: 'boolean' } },
+  });
+  if (args.isDone) {
+    process.exitCode = args.exitCode;
+    return null;
+  }
+  const mode = args.values.quick ? 'quick' : 'full';
+  const startedAt = new Date();
+  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
+  process.once('exit', () => {
+    killAllChildren();
+    fs.rmSync(tmpRoot, { recursive: true, force: true });
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+  const loadavg = os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+  options.log(`${mode} run; sampling the machine load for ${options.loadSampleMs / 1000} s before starting`);
+  const backgroundPct = await sampleMachineLoad(options.loadSampleMs);
+  return { mode, startedAt, tmpRoot, loadavg, backgroundPct };
 }

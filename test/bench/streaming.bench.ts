@@ -17,7 +17,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { ask, doubleReplySchema, workerReplySchema } from './benchProtocol';
 import { figureTable, pool, cpuPerTokenUs, runsTable, writeJsonReport, type FigureRow, type RunRecord } from './benchReport';
 import { alternate, heldText, ratio, runsOf, streamsHeld } from './benchRamp';
@@ -28,11 +27,12 @@ import {
   closeChild,
   failureText,
   forkChild,
+  startBenchRun,
   type RunResult,
   type Scenario,
 } from './benchRunner';
-import { cpuClockSource, fixed, machineSummary, percentile, sampleMachineLoad } from './measure';
-import { importCatalogueFile, killAllChildren, REPO_ROOT, startBaselineProcess, startServerProcess } from './serverProcess';
+import { cpuClockSource, fixed, machineSummary, percentile } from './measure';
+import { importCatalogueFile, REPO_ROOT, startBaselineProcess, startServerProcess } from './serverProcess';
 import { writeSyntheticCatalogue } from './syntheticCatalogue';
 
 const COMMON = {
@@ -99,31 +99,10 @@ Writes reports/bench-<date>.json. Every process listens on 127.0.0.1 and is stop
 `;
 
 async function main(): Promise<void> {
-  const args = parseCliArgs(process.argv.slice(2), {
-    command: 'pnpm bench',
-    usage: USAGE,
-    options: { quick: { type: 'boolean' } },
-  });
-  if (args.isDone) {
-    process.exitCode = args.exitCode;
-    return;
-  }
-  const mode = args.values.quick ? 'quick' : 'full';
+  const run = await startBenchRun({ command: 'pnpm bench', usage: USAGE, tmpPrefix: 'aisle-bench-', loadSampleMs: 2_000, log });
+  if (run === null) return;
+  const { mode, startedAt, tmpRoot, loadavg, backgroundPct } = run;
   const plan: Plan = PLANS[mode];
-  const startedAt = new Date();
-  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-'));
-  process.once('exit', () => {
-    killAllChildren();
-    fs.rmSync(tmpRoot, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-  const loadavg = os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(' ');
-  log(`${mode} run; sampling the machine load for 2 s before starting`);
-  const backgroundPct = await sampleMachineLoad(2_000);
 
   const bigLabel = catalogueLabel(plan.catalogueProducts);
   const demoDir = fs.mkdtempSync(path.join(tmpRoot, 'aisle-demo-'));

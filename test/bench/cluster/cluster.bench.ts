@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseCliArgs } from '@aisle/server/cli/cliArgs';
 import { ask, doubleReplySchema, workerReplySchema } from '../benchProtocol';
 import { alternate, heldText, ratio, runsOf, streamsHeld, type Held } from '../benchRamp';
 import { cpuPerTokenUs, pool, runsTable, type RunRecord } from '../benchReport';
@@ -24,12 +23,13 @@ import {
   Bench,
   closeChild,
   forkChild,
+  startBenchRun,
   tokensReceived,
   type RunResult,
   type Target,
 } from '../benchRunner';
-import { cpuClockSource, fixed, machineSummary, percentile, processCpuNs, sampleMachineLoad, table } from '../measure';
-import { killAllChildren, REPO_ROOT, startBaselineProcess } from '../serverProcess';
+import { cpuClockSource, fixed, machineSummary, percentile, processCpuNs, table } from '../measure';
+import { REPO_ROOT, startBaselineProcess } from '../serverProcess';
 import { behindProxy, chooseStores, dropBenchDatabase, startCluster, type Proxied, type StoreChoice } from './clusterNodes';
 
 const COMMON = {
@@ -100,31 +100,16 @@ function heldRatio(a: Held, b: Held, plan: Plan): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseCliArgs(process.argv.slice(2), {
+  const run = await startBenchRun({
     command: 'pnpm bench:cluster',
     usage: USAGE,
-    options: { quick: { type: 'boolean' } },
+    tmpPrefix: 'aisle-bench-cluster-',
+    loadSampleMs: 1_000,
+    log,
   });
-  if (args.isDone) {
-    process.exitCode = args.exitCode;
-    return;
-  }
-  const mode = args.values.quick ? 'quick' : 'full';
+  if (run === null) return;
+  const { mode, startedAt, tmpRoot, loadavg, backgroundPct } = run;
   const plan: Plan = PLANS[mode];
-  const startedAt = new Date();
-  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aisle-bench-cluster-'));
-  process.once('exit', () => {
-    killAllChildren();
-    fs.rmSync(tmpRoot, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-  const loadavg = os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(' ');
-  log(`${mode} run; sampling the machine load for 1 s before starting`);
-  const backgroundPct = await sampleMachineLoad(1_000);
 
   const databaseUrl = process.env.AISLE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.AISLE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
