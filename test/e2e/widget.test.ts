@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumPath } from './support/browser';
+import { BLOCK_THIRD_PARTY_COOKIES, launchBrowser } from './support/browser';
 import { CLIENT_DIST, startStack, type E2eStack } from './support/stack';
 import { startStorefront, type StorefrontServer } from './support/storefrontServer';
 import { eventually, UI_TIMEOUT_MS } from './support/wait';
@@ -22,10 +22,7 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--test-third-party-cookie-phaseout'],
-  });
+  browser = await launchBrowser(BLOCK_THIRD_PARTY_COOKIES);
 });
 afterAll(async () => {
   await browser?.close();
@@ -124,7 +121,9 @@ describe('the widget on a shop’s page', () => {
 
     await textbox.focus();
     await textbox.press('Escape');
-    await eventually(() => page.locator('[data-aisle-widget]').evaluate((el) => el.shadowRoot?.querySelector('iframe')?.hidden)).toBe(true);
+    await eventually(() =>
+      page.locator('[data-aisle-widget]').evaluate((el) => el.shadowRoot?.querySelector('iframe')?.hidden),
+    ).toBe(true);
     await eventually(() => focusedName()).toBe('Open shopping assistant');
   });
 

@@ -1,7 +1,7 @@
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { text } from '../ollama-double';
-import { chromiumPath } from './support/browser';
+import { BLOCK_THIRD_PARTY_COOKIES, launchBrowser } from './support/browser';
 import { startStack, type E2eStack } from './support/stack';
 import { startStorefront, type StorefrontServer } from './support/storefrontServer';
 import { eventually, UI_TIMEOUT_MS } from './support/wait';
@@ -18,10 +18,7 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--test-third-party-cookie-phaseout'],
-  });
+  browser = await launchBrowser(BLOCK_THIRD_PARTY_COOKIES);
 });
 afterAll(async () => {
   await browser?.close();

@@ -26,10 +26,16 @@ export function chromiumPath(): string {
   return executable;
 }
 
-/** Launches headless Chromium (one per test file). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: LAUNCH_ARGS });
+/**
+ * Launches headless Chromium (one per test file). `extraArgs` adds flags for one file, e.g. the widget's
+ * tests block third-party cookies (`--test-third-party-cookie-phaseout`) as browsers now do.
+ */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: [...LAUNCH_ARGS, ...extraArgs] });
 }
+
+/** The widget's panel runs in a third-party frame: its tests launch Chromium with those cookies blocked. */
+export const BLOCK_THIRD_PARTY_COOKIES = ['--test-third-party-cookie-phaseout'];
 
 /**
  * A fresh browser context (own cookies and storage: a new shopper) for one test. Reduced motion makes
